@@ -186,6 +186,10 @@ public final class SafeTensors {
                         + (e.begin < expectedBegin ? "overlap the previous tensor" : "leave a hole") + " (expected to start at "
                         + expectedBegin + ")");
             }
+            if (e.end > dataBytes) {
+                throw error(file, e.name, "data_offsets [" + e.begin + ", " + e.end + "] run past the data section, which holds "
+                        + dataBytes + " bytes (truncated file?)");
+            }
             expectedBegin = e.end;
         }
         if (expectedBegin != dataBytes) {
