@@ -50,8 +50,9 @@ public final class TorchCheckpoint {
                 out.put(new NamedTensor(name, view.size(), tensorData(zip, prefix, view, name, storages, file)));
             }
             return out;
-        } catch (ZipException e) {
-            throw new WeightsException(file + ": corrupt zip entry (" + e.getMessage() + ")", e);
+        } catch (IOException e) {
+            // The file opened as a zip, so a failure while reading its records means it is corrupt or truncated.
+            throw new WeightsException(file + ": corrupt zip record (" + e + ")", e);
         }
     }
 
