@@ -44,24 +44,34 @@ public final class SafeTensors {
             if (fileSize < LENGTH_PREFIX_BYTES) {
                 throw error(file, "file has " + fileSize + " bytes, too short for the 8-byte header length");
             }
-            ByteBuffer prefix = channel.map(FileChannel.MapMode.READ_ONLY, 0, LENGTH_PREFIX_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            long headerBytes = prefix.getLong(0);
+            long headerBytes = readFully(channel, 0, LENGTH_PREFIX_BYTES).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
             if (headerBytes < 2 || headerBytes > MAX_HEADER_BYTES || headerBytes > fileSize - LENGTH_PREFIX_BYTES) {
                 throw error(file, "header length " + Long.toUnsignedString(headerBytes) + " is impossible for a file of "
                         + fileSize + " bytes (limit " + MAX_HEADER_BYTES + ")");
             }
             long dataStart = LENGTH_PREFIX_BYTES + headerBytes;
-            ByteBuffer header = channel.map(FileChannel.MapMode.READ_ONLY, LENGTH_PREFIX_BYTES, headerBytes);
-            List<Entry> entries = parseHeader(file, header);
-            checkLayout(file, entries, fileSize - dataStart);
+            List<Entry> entries = parseHeader(file, readFully(channel, LENGTH_PREFIX_BYTES, (int) headerBytes));
+            long dataBytes = fileSize - dataStart;
+            checkLayout(file, entries, dataBytes);
+            // One mapping for the whole data section; only beyond 2 GB (one MappedByteBuffer's limit) map per tensor.
+            ByteBuffer all = dataBytes <= Integer.MAX_VALUE ? channel.map(FileChannel.MapMode.READ_ONLY, dataStart, dataBytes) : null;
             StateDict dict = new StateDict();
             for (Entry e : entries) {
-                int count = (int) (e.end - e.begin) / e.dtype.bytes;
-                ByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin, e.end - e.begin);
+                int count = (int) ((e.end - e.begin) / e.dtype.bytes);
+                ByteBuffer bytes = all != null ? all.slice((int) e.begin, (int) (e.end - e.begin))
+                        : channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin, e.end - e.begin);
                 dict.put(new NamedTensor(e.name, e.shape, e.dtype.decode(bytes, count)));
             }
             return dict;
         }
+    }
+
+    private static ByteBuffer readFully(FileChannel channel, long position, int bytes) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(bytes);
+        while (buf.hasRemaining()) {
+            if (channel.read(buf, position + buf.position()) < 0) throw new IOException("file shrank while reading");
+        }
+        return buf.flip();
     }
 
     /** Writes every tensor as F32, atomically; {@code metadata} goes to {@code __metadata__} (may be empty). */
@@ -107,8 +117,7 @@ public final class SafeTensors {
     private record Entry(String name, DType dtype, long[] shape, long begin, long end) {}
 
     private static List<Entry> parseHeader(Path file, ByteBuffer header) {
-        byte[] bytes = new byte[header.remaining()];
-        header.get(bytes);
+        byte[] bytes = header.array();
         JsonNode root;
         try {
             root = JSON.readTree(bytes);
