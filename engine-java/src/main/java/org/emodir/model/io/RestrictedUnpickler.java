@@ -94,12 +94,12 @@ final class RestrictedUnpickler {
                 case 0x87 -> { Object c = pop(at); Object b = pop(at); Object a = pop(at); push(new Object[] {a, b, c}); }
                 case 'Q' -> push(persistentLoad.apply(pop(at))); // BINPERSID
                 case 'R' -> { Object args = pop(at); push(call(pop(at), args, at)); } // REDUCE
-                case 's' -> { Object v = pop(at); Object k = pop(at); dict(top(at), at).put(k, v); }
+                case 's' -> { Object v = pop(at); Object k = pop(at); dict(top(at), at).put(key(k, at), v); }
                 case 'u' -> {
                     List<Object> items = popMark(at);
                     if (items.size() % 2 != 0) throw error(at, "SETITEMS with an odd number of values");
                     Map<Object, Object> d = dict(top(at), at);
-                    for (int i = 0; i < items.size(); i += 2) d.put(items.get(i), items.get(i + 1));
+                    for (int i = 0; i < items.size(); i += 2) d.put(key(items.get(i), at), items.get(i + 1));
                 }
                 case 'a' -> { Object v = pop(at); list(top(at), at).add(v); }
                 case 'e' -> { List<Object> items = popMark(at); list(top(at), at).addAll(items); }
@@ -163,13 +163,19 @@ final class RestrictedUnpickler {
         return (Map<Object, Object>) o;
     }
 
+    /** Only scalar keys: hashing a container key could recurse forever on a self-referencing pickle. */
+    private Object key(Object k, int at) {
+        if (k == null || k instanceof String || k instanceof Long || k instanceof Boolean) return k;
+        throw error(at, "dict key of type " + describe(k) + " is not supported");
+    }
+
     @SuppressWarnings("unchecked")
     private List<Object> list(Object o, int at) {
         if (!(o instanceof ArrayList)) throw error(at, "APPEND on " + describe(o));
         return (List<Object>) o;
     }
 
-    private static String describe(Object o) {
+    static String describe(Object o) {
         return o == null ? "None" : o.getClass().getSimpleName();
     }
 

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -60,7 +59,9 @@ public final class SafeTensors {
                 int count = (int) ((e.end - e.begin) / e.dtype.bytes);
                 ByteBuffer bytes = all != null ? all.slice((int) e.begin, (int) (e.end - e.begin))
                         : channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin, e.end - e.begin);
-                dict.put(new NamedTensor(e.name, e.shape, e.dtype.decode(bytes, count)));
+                if (!dict.putIfAbsent(new NamedTensor(e.name, e.shape, e.dtype.decode(bytes, count)))) {
+                    throw error(file, e.name, "duplicates tensor '" + StateDict.canonicalName(e.name) + "'");
+                }
             }
             return dict;
         }
@@ -82,15 +83,9 @@ public final class SafeTensors {
             out.write(length.array());
             out.write(header);
             for (NamedTensor t : dict.asMap().values()) {
-                out.write(littleEndian(t.data()));
+                out.write(LittleEndianFloats.encode(t.data()));
             }
         });
-    }
-
-    static byte[] littleEndian(float[] data) {
-        ByteBuffer buf = ByteBuffer.allocate(data.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        buf.asFloatBuffer().put(data);
-        return buf.array();
     }
 
     private static byte[] headerJson(StateDict dict, Map<String, String> metadata) throws JsonProcessingException {
@@ -109,9 +104,10 @@ public final class SafeTensors {
             node.putArray("data_offsets").add(offset).add(offset + bytes);
             offset += bytes;
         }
-        StringBuilder json = new StringBuilder(JSON.writeValueAsString(root));
-        while (json.toString().getBytes(StandardCharsets.UTF_8).length % HEADER_ALIGNMENT != 0) json.append(' ');
-        return json.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] json = JSON.writeValueAsBytes(root);
+        byte[] padded = Arrays.copyOf(json, (json.length + HEADER_ALIGNMENT - 1) / HEADER_ALIGNMENT * HEADER_ALIGNMENT);
+        Arrays.fill(padded, json.length, padded.length, (byte) ' ');
+        return padded;
     }
 
     private record Entry(String name, DType dtype, long[] shape, long begin, long end) {}

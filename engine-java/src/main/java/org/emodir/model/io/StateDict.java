@@ -16,8 +16,20 @@ public final class StateDict {
     private final Map<String, NamedTensor> tensors = new LinkedHashMap<>();
 
     public void put(NamedTensor t) {
-        String name = t.name().startsWith(DATA_PARALLEL_PREFIX) ? t.name().substring(DATA_PARALLEL_PREFIX.length()) : t.name();
+        String name = canonicalName(t.name());
         tensors.put(name, name.equals(t.name()) ? t : new NamedTensor(name, t.shape(), t.data()));
+    }
+
+    /** Adds the tensor unless its canonical name is already present; file readers use this to refuse duplicates. */
+    public boolean putIfAbsent(NamedTensor t) {
+        if (tensors.containsKey(canonicalName(t.name()))) return false;
+        put(t);
+        return true;
+    }
+
+    /** The name a tensor is stored under: without the DataParallel prefix. */
+    public static String canonicalName(String name) {
+        return name.startsWith(DATA_PARALLEL_PREFIX) ? name.substring(DATA_PARALLEL_PREFIX.length()) : name;
     }
 
     public boolean contains(String name) {

@@ -47,7 +47,9 @@ public final class TorchCheckpoint {
                 if (!(e.getValue() instanceof RestrictedUnpickler.TensorView view)) {
                     throw new WeightsException(file + ": entry '" + name + "' is not a tensor");
                 }
-                out.put(new NamedTensor(name, view.size(), tensorData(zip, prefix, view, name, storages, file)));
+                if (!out.putIfAbsent(new NamedTensor(name, view.size(), tensorData(zip, prefix, view, name, storages, file)))) {
+                    throw new WeightsException(file + ": tensor '" + name + "' duplicates tensor '" + StateDict.canonicalName(name) + "'");
+                }
             }
             return out;
         } catch (IOException e) {
@@ -66,7 +68,7 @@ public final class TorchCheckpoint {
             zip.add(archive + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
             int key = 0;
             for (NamedTensor t : dict.asMap().values()) {
-                zip.add(archive + "/data/" + key++, SafeTensors.littleEndian(t.data()));
+                zip.add(archive + "/data/" + key++, LittleEndianFloats.encode(t.data()));
             }
             zip.add(archive + "/version", FORMAT_VERSION.getBytes(StandardCharsets.US_ASCII));
             zip.finish();
@@ -86,7 +88,8 @@ public final class TorchCheckpoint {
         static StorageRef of(Object pid, Path file) {
             if (!(pid instanceof Object[] t) || t.length != 5 || !"storage".equals(t[0])
                     || !(t[1] instanceof RestrictedUnpickler.Global g) || !(t[2] instanceof String key) || !(t[4] instanceof Long n)) {
-                throw new WeightsException(file + ": unexpected persistent id " + (pid instanceof Object[] a ? Arrays.deepToString(a) : pid));
+                throw new WeightsException(file + ": unexpected persistent id of type " + RestrictedUnpickler.describe(pid)
+                        + " (torch.save writes ('storage', torch.<Type>Storage, key, location, numel))");
             }
             DType dtype = DType.ofTorchStorage(g.name());
             if (dtype == null || !g.module().equals("torch")) throw new WeightsException(file + ": unsupported storage " + g.qualified());
@@ -111,7 +114,7 @@ public final class TorchCheckpoint {
         }
         ByteBuffer bytes = storages.get(ref.key());
         if (bytes == null) {
-            long expected = Math.multiplyExact(ref.numel(), ref.dtype().bytes);
+            long expected = ref.numel() > Long.MAX_VALUE / ref.dtype().bytes ? -1 : ref.numel() * ref.dtype().bytes;
             ZipEntry entry = zip.getEntry(prefix + "data/" + ref.key());
             if (entry == null) throw new WeightsException(file + ": tensor '" + name + "': storage record data/" + ref.key() + " is missing");
             if (entry.getSize() != expected) {

@@ -70,6 +70,8 @@ class SafeTensorsTest {
         expectError("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{}}", 4, "malformed", "Duplicate");
         expectError("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],", 4, "malformed", "JSON");
         expectError("[1,2]", 0, "not a JSON object", "");
+        expectError("{\"module.a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, "'a'", "duplicates tensor 'a'");
     }
 
     private void expectError(String json, int dataBytes, String part1, String part2) throws IOException {

@@ -79,7 +79,7 @@ class TorchCheckpointTest {
         byte[] pickle = p.op('u').op('.').endOrderedDictRaw(); // closes the outer {"state_dict": ..., "epoch": 90}
         Path f = dir.resolve("wrapped.pt");
         ByteBuffer counter = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 12345);
-        TestPickle.zip(f, pickle, Map.of("0", SafeTensors.littleEndian(storage), "1", counter.array()));
+        TestPickle.zip(f, pickle, Map.of("0", LittleEndianFloats.encode(storage), "1", counter.array()));
         StateDict d = TorchCheckpoint.read(f);
         assertEquals(List.of("a", "b", "bn.num_batches_tracked"), d.names());
         assertArrayEquals(new float[] {2, 3, 4, 5}, d.require("a", 2, 2).data());
@@ -90,7 +90,7 @@ class TorchCheckpointTest {
     @Test
     void rejectsNonContiguousOutOfRangeAndMissingStorages() throws IOException {
         float[] storage = new float[6];
-        Map<String, byte[]> storages = Map.of("0", SafeTensors.littleEndian(storage));
+        Map<String, byte[]> storages = Map.of("0", LittleEndianFloats.encode(storage));
         expectError(new long[] {2, 3}, new long[] {1, 2}, 0, 6, storages, "not contiguous");
         expectError(new long[] {2, 3}, new long[] {3, 1}, 1, 6, storages, "runs past its storage");
         expectError(new long[] {2, 3}, new long[] {3, 1}, 0, 6, Map.of(), "data/0 is missing");
@@ -154,6 +154,22 @@ class TorchCheckpointTest {
                     Arrays.toString(p));
             assertTrue(e.getMessage().startsWith("test.pkl: "), e.getMessage());
         }
+    }
+
+    @Test
+    void refusesContainerDictKeysAndDuplicateNames() throws IOException {
+        // {d: None} where d is the dict itself: hashing such a key would never terminate.
+        byte[] selfKey = {'}', 'q', 0, 'h', 0, 'N', 's', '.'};
+        WeightsException e = assertThrows(WeightsException.class, () -> RestrictedUnpickler.load(selfKey, "t", pid -> pid));
+        assertTrue(e.getMessage().contains("dict key of type LinkedHashMap"), e.getMessage());
+
+        TestPickle p = new TestPickle().beginOrderedDict();
+        p.str("module.w").tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1});
+        p.str("w").tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1});
+        Path f = dir.resolve("dup.pt");
+        TestPickle.zip(f, p.endOrderedDict(), Map.of("0", new byte[4]));
+        e = assertThrows(WeightsException.class, () -> TorchCheckpoint.read(f));
+        assertTrue(e.getMessage().contains("dup.pt: tensor 'w' duplicates tensor 'w'"), e.getMessage());
     }
 
     @Test
