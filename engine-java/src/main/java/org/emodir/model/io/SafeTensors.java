@@ -2,6 +2,7 @@ package org.emodir.model.io;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -32,7 +33,9 @@ public final class SafeTensors {
     private static final int LENGTH_PREFIX_BYTES = 8;
     /** The reference implementation pads the header with spaces so the data starts 8-byte aligned. */
     private static final int HEADER_ALIGNMENT = 8;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS); // padding may only be whitespace
 
     private SafeTensors() {}
 

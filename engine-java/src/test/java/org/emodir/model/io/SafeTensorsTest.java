@@ -70,6 +70,7 @@ class SafeTensorsTest {
         expectError("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{}}", 4, "malformed", "Duplicate");
         expectError("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],", 4, "malformed", "JSON");
         expectError("[1,2]", 0, "not a JSON object", "");
+        expectError("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}} x", 4, "malformed", "'x'");
         expectError("{\"module.a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
                 + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, "'a'", "duplicates tensor 'a'");
     }
