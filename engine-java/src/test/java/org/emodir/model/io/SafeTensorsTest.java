@@ -90,7 +90,7 @@ class SafeTensorsTest {
         byte[] good = Files.readAllBytes(valid);
         Random r = new Random(2303_16212L);
         int rejected = 0;
-        int cases = 3000;
+        int cases = 2000;
         for (int i = 0; i < cases; i++) {
             byte[] bad = mutate(good, r);
             Path f = write("fuzz.safetensors", bad);

@@ -115,7 +115,7 @@ class TorchCheckpointTest {
         byte[] good = Files.readAllBytes(valid);
         Random r = new Random(42);
         int rejected = 0;
-        int cases = 1500;
+        int cases = 1000;
         for (int i = 0; i < cases; i++) {
             byte[] bad;
             if (i % 3 == 0) {
