@@ -17,14 +17,24 @@ public record Augmentation(int pad, boolean flip) {
     }
 
     public CropFlip draw(long seed, int epoch, int index) {
-        if (this.equals(NONE)) {
-            return CropFlip.IDENTITY;
-        }
-        long r = SplitMix.mix(SplitMix.mix(SplitMix.mix(seed) ^ epoch) ^ index);
-        int span = 2 * pad + 1;
-        int dy = (int) Long.remainderUnsigned(r, span) - pad;
-        int dx = (int) Long.remainderUnsigned(r >>> 20, span) - pad;
-        boolean f = flip && ((r >>> 63) != 0);
-        return new CropFlip(dy, dx, f);
+        long r = random(seed, epoch, index);
+        return new CropFlip(dy(r), dx(r), flip(r));
+    }
+
+    /** The random word behind one image's draw; {@link #dy}, {@link #dx}, {@link #flip} decode it allocation-free. */
+    public long random(long seed, int epoch, int index) {
+        return SplitMix.mix(SplitMix.mix(SplitMix.mix(seed) ^ epoch) ^ index);
+    }
+
+    public int dy(long random) {
+        return (int) Long.remainderUnsigned(random, 2 * pad + 1) - pad;
+    }
+
+    public int dx(long random) {
+        return (int) Long.remainderUnsigned(random >>> 20, 2 * pad + 1) - pad;
+    }
+
+    public boolean flip(long random) {
+        return flip && (random >>> 63) != 0;
     }
 }

@@ -31,6 +31,11 @@ public final class BatchAssembler {
      * Writes image {@code index} at byte offset {@code at} of {@code dst}.
      */
     public void put(int index, CropFlip aug, UnsafeBuffer dst, int at) {
+        put(index, aug.dy(), aug.dx(), aug.flip(), dst, at);
+    }
+
+    /** As {@link #put(int, CropFlip, UnsafeBuffer, int)} with the crop shift and flip unpacked (no allocation). */
+    public void put(int index, int dy, int dx, boolean flip, UnsafeBuffer dst, int at) {
         ImageGeometry g = dataset.geometry();
         int h = g.height();
         int w = g.width();
@@ -43,7 +48,7 @@ public final class BatchAssembler {
             float black = lut[lutBase];
             int src = c * plane;
             for (int y = 0; y < h; y++) {
-                int sy = y + aug.dy();
+                int sy = y + dy;
                 if (sy < 0 || sy >= h) {
                     for (int x = 0; x < w; x++, out += Float.BYTES) {
                         dst.putFloat(out, black, order);
@@ -52,7 +57,7 @@ public final class BatchAssembler {
                 }
                 int row = src + sy * w;
                 for (int x = 0; x < w; x++, out += Float.BYTES) {
-                    int sx = (aug.flip() ? w - 1 - x : x) + aug.dx();
+                    int sx = (flip ? w - 1 - x : x) + dx;
                     float v = sx < 0 || sx >= w ? black : lut[lutBase + (image[row + sx] & 0xFF)];
                     dst.putFloat(out, v, order);
                 }

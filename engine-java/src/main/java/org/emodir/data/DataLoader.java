@@ -105,8 +105,9 @@ public final class DataLoader implements Iterable<LabeledBatch> {
                     int idx = order[next + i];
                     indices[i] = idx;
                     labels[i] = dataset().label(idx);
-                    CropFlip aug = augmentation.draw(seed, runEpoch, idx);
-                    assembler.put(idx, aug, pixels, i * assembler.imageBytes());
+                    long r = augmentation.random(seed, runEpoch, idx);
+                    assembler.put(idx, augmentation.dy(r), augmentation.dx(r), augmentation.flip(r), pixels,
+                            i * assembler.imageBytes());
                 }
                 next += n;
                 produced++;
