@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -15,7 +16,8 @@ import java.util.stream.Stream;
  * The file list of an ImageFolder tree {@code root/<class>/<image>.(jpg|jpeg|png)}: classes sorted
  * by name give the label order, files sorted by name within a class give the image order.
  */
-public record ImageFolderIndex(Path root, List<String> classNames, List<Path> files, int[] labels, long[] fileSizes) {
+public record ImageFolderIndex(Path root, List<String> classNames, List<Path> files, int[] labels, long[] fileSizes,
+                               long[] modifiedMillis) {
 
     private static final List<String> EXTENSIONS = List.of(".jpg", ".jpeg", ".png");
 
@@ -41,15 +43,18 @@ public record ImageFolderIndex(Path root, List<String> classNames, List<Path> fi
             }
         }
         long[] sizes = new long[files.size()];
+        long[] modified = new long[files.size()];
         for (int i = 0; i < sizes.length; i++) {
             try {
-                sizes[i] = Files.size(files.get(i));
+                BasicFileAttributes attrs = Files.readAttributes(files.get(i), BasicFileAttributes.class);
+                sizes[i] = attrs.size();
+                modified[i] = attrs.lastModifiedTime().toMillis();
             } catch (IOException e) {
                 throw new DatasetException(files.get(i) + ": cannot stat: " + e.getMessage(), e);
             }
         }
         return new ImageFolderIndex(root, List.copyOf(classes), List.copyOf(files),
-                labels.stream().mapToInt(Integer::intValue).toArray(), sizes);
+                labels.stream().mapToInt(Integer::intValue).toArray(), sizes, modified);
     }
 
     public int size() {
@@ -57,8 +62,9 @@ public record ImageFolderIndex(Path root, List<String> classNames, List<Path> fi
     }
 
     /**
-     * 64 bits of SHA-256 over the class names, each file's relative path and size, and the
-     * geometry: any added, removed, renamed or resized file makes a cache built from it stale.
+     * 64 bits of SHA-256 over the geometry, the class names, and each file's relative path, size and
+     * modification time: any added, removed, renamed, resized or rewritten file makes a cache built
+     * from it stale (contents are not hashed: reading every file would cost as much as decoding).
      */
     public long fingerprint(ImageGeometry geometry) {
         try {
@@ -69,7 +75,7 @@ public record ImageFolderIndex(Path root, List<String> classNames, List<Path> fi
             }
             for (int i = 0; i < files.size(); i++) {
                 String rel = root.relativize(files.get(i)).toString().replace('\\', '/');
-                sha.update((rel + ":" + fileSizes[i] + "\n").getBytes(StandardCharsets.UTF_8));
+                sha.update((rel + ":" + fileSizes[i] + ":" + modifiedMillis[i] + "\n").getBytes(StandardCharsets.UTF_8));
             }
             byte[] d = sha.digest();
             long v = 0;

@@ -103,6 +103,16 @@ class ImageFolderCacheTest {
     }
 
     @Test
+    void rewrittenFileOfSameSizeMakesCacheStale() throws IOException {
+        open();
+        Path f = root.resolve("bird/0002.jpg");
+        Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(f).toMillis() - 60_000));
+        assertFalse(open().loadedFromCache());
+        assertTrue(open().loadedFromCache());
+    }
+
+    @Test
     void corruptOrTruncatedCacheIsRebuilt() throws IOException {
         byte[] expected = pixels(open());
         try (RandomAccessFile f = new RandomAccessFile(cacheFile().toFile(), "rw")) {
