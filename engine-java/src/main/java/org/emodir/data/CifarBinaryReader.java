@@ -60,7 +60,7 @@ public final class CifarBinaryReader {
             }
         }
         return new ImageDataset(format.name().toLowerCase() + "-" + split, classNames(format, folder), labels,
-                ImageGeometry.CIFAR, pixels, false);
+                ImageGeometry.CIFAR, PixelSegments.single(pixels, CifarFormat.PIXEL_BYTES, n), false);
     }
 
     private static long recordCount(CifarFormat format, Path file) {

@@ -1,6 +1,7 @@
 package org.emodir.data;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -8,14 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Builds or maps the decoded uint8 pixels of an ImageFolder. With a cache directory the pixels live
  * in a memory-mapped file (see {@link CacheHeader}) that is validated against the folder's count,
  * geometry and file-list fingerprint; a stale or broken file is rebuilt into a temp file, fsynced
- * and atomically renamed over it. One mapping is limited to 2 GiB (Agrona buffers are int-indexed).
+ * and atomically renamed over it. Pixels are contiguous in the file and mapped in
+ * {@link PixelSegments} of at most {@code segmentBytes}, so caches beyond 2 GiB work.
  */
 public final class ImageCache {
     public static final String SUFFIX = ".emoimg";
@@ -24,27 +25,37 @@ public final class ImageCache {
 
     /** Decodes into off-heap memory, no file. */
     public static ImageDataset decodeInMemory(String name, ImageFolderIndex index, ImageGeometry g, int threads) {
-        long bytes = checkedSize(name, index.size(), g);
-        UnsafeBuffer pixels = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int) Math.max(bytes, 1), 64));
-        ParallelDecoder.decodeAll(index, g, pixels, 0, threads);
+        PixelSegments pixels = PixelSegments.allocate(index.size(), g.pixelsPerImage(), PixelSegments.MAX_SEGMENT_BYTES);
+        ParallelDecoder.decodeAll(index, g, pixels, threads);
         return new ImageDataset(name, index.classNames(), index.labels(), g, pixels, false);
     }
 
     /** Maps {@code cacheDir/name.emoimg} if it matches the folder, else decodes and writes it first. */
     public static ImageDataset openOrBuild(String name, ImageFolderIndex index, ImageGeometry g, Path cacheDir, int threads) {
-        checkedSize(name, index.size(), g);
+        return openOrBuild(name, index, g, cacheDir, threads, PixelSegments.MAX_SEGMENT_BYTES);
+    }
+
+    /** As above with a chosen mapping segment size (small values let tests exercise several segments). */
+    static ImageDataset openOrBuild(String name, ImageFolderIndex index, ImageGeometry g, Path cacheDir, int threads,
+                                    int segmentBytes) {
         Path file = cacheDir.resolve(name + SUFFIX);
         long fingerprint = index.fingerprint(g);
         boolean fromCache = true;
         if (staleReason(file, index, g, fingerprint) != null) {
-            build(file, index, g, fingerprint, threads);
+            build(file, index, g, fingerprint, threads, segmentBytes);
             fromCache = false;
         }
         String reason = staleReason(file, index, g, fingerprint);
         if (reason != null) {
             throw new DatasetException(file + ": cache invalid right after building it: " + reason);
         }
-        return map(name, file, index, g, fromCache);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            int[] labels = readLabels(file, ch, index);
+            PixelSegments pixels = map(ch, FileChannel.MapMode.READ_ONLY, index.size(), g, segmentBytes);
+            return new ImageDataset(name, index.classNames(), labels, g, pixels, fromCache);
+        } catch (IOException e) {
+            throw new DatasetException(file + ": cannot map image cache: " + e.getMessage(), e);
+        }
     }
 
     /** Why {@code file} cannot be used for this dataset, or null when it can. */
@@ -57,7 +68,7 @@ public final class ImageCache {
             if (length < CacheHeader.LENGTH) {
                 return "shorter than its header";
             }
-            java.nio.ByteBuffer head = java.nio.ByteBuffer.allocateDirect(CacheHeader.LENGTH);
+            ByteBuffer head = ByteBuffer.allocateDirect(CacheHeader.LENGTH);
             while (head.hasRemaining() && ch.read(head, head.position()) > 0) {
                 // read the whole header
             }
@@ -68,26 +79,27 @@ public final class ImageCache {
         }
     }
 
-    private static void build(Path file, ImageFolderIndex index, ImageGeometry g, long fingerprint, int threads) {
+    private static void build(Path file, ImageFolderIndex index, ImageGeometry g, long fingerprint, int threads,
+                              int segmentBytes) {
         int n = index.size();
-        long length = CacheHeader.fileLength(n, g);
         Path tmp = null;
         try {
             Files.createDirectories(file.getParent());
             tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, length);
-                UnsafeBuffer buf = new UnsafeBuffer(mapped);
+                MappedByteBuffer head = ch.map(FileChannel.MapMode.READ_WRITE, 0, CacheHeader.pixelsOffset(n));
+                UnsafeBuffer headBuf = new UnsafeBuffer(head);
                 int labelsAt = (int) CacheHeader.labelsOffset();
                 for (int i = 0; i < n; i++) {
-                    buf.putInt(labelsAt + 4 * i, index.labels()[i], ByteOrder.LITTLE_ENDIAN);
+                    headBuf.putInt(labelsAt + 4 * i, index.labels()[i], ByteOrder.LITTLE_ENDIAN);
                 }
-                ParallelDecoder.decodeAll(index, g, buf, (int) CacheHeader.pixelsOffset(n), threads);
-                CacheHeader header = new CacheHeader().wrap(buf);
+                PixelSegments pixels = map(ch, FileChannel.MapMode.READ_WRITE, n, g, segmentBytes);
+                ParallelDecoder.decodeAll(index, g, pixels, threads);
+                CacheHeader header = new CacheHeader().wrap(headBuf);
                 header.writeBody(n, g, index.classNames().size(), fingerprint);
-                mapped.force();
-                header.writeMagic();
-                mapped.force();
+                ch.force(true);
+                header.writeMagic(); // only after every pixel is on disk
+                head.force();
                 ch.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -105,35 +117,35 @@ public final class ImageCache {
         }
     }
 
-    private static ImageDataset map(String name, Path file, ImageFolderIndex index, ImageGeometry g, boolean fromCache) {
-        int n = index.size();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long pixelsAt = CacheHeader.pixelsOffset(n);
-            long bytes = (long) n * g.pixelsPerImage();
-            // the mapping stays valid after the channel closes; UnsafeBuffer keeps the MappedByteBuffer reachable
-            MappedByteBuffer pixels = ch.map(FileChannel.MapMode.READ_ONLY, pixelsAt, Math.max(bytes, 0));
-            MappedByteBuffer labelBytes = ch.map(FileChannel.MapMode.READ_ONLY, CacheHeader.labelsOffset(), 4L * n);
-            UnsafeBuffer lb = new UnsafeBuffer(labelBytes);
-            int[] labels = new int[n];
-            for (int i = 0; i < n; i++) {
-                labels[i] = lb.getInt(4 * i, ByteOrder.LITTLE_ENDIAN);
-                if (labels[i] != index.labels()[i]) {
-                    throw new DatasetException(file + ": label of image " + i + " is " + labels[i]
-                            + " but the folder says " + index.labels()[i]);
-                }
-            }
-            return new ImageDataset(name, index.classNames(), labels, g, new UnsafeBuffer(pixels), fromCache);
-        } catch (IOException e) {
-            throw new DatasetException(file + ": cannot map image cache: " + e.getMessage(), e);
+    /**
+     * Maps the pixel area as segments (READ_WRITE also grows the file to its full length). Mappings
+     * stay valid after the channel closes; each UnsafeBuffer keeps its MappedByteBuffer reachable.
+     */
+    private static PixelSegments map(FileChannel ch, FileChannel.MapMode mode, int n, ImageGeometry g, int segmentBytes)
+            throws IOException {
+        int bytes = g.pixelsPerImage();
+        int per = PixelSegments.imagesPerSegment(bytes, segmentBytes);
+        UnsafeBuffer[] buffers = new UnsafeBuffer[PixelSegments.segmentCount(n, per)];
+        long at = CacheHeader.pixelsOffset(n);
+        for (int s = 0; s < buffers.length; s++) {
+            long size = (long) PixelSegments.imagesIn(s, n, per) * bytes;
+            buffers[s] = new UnsafeBuffer(ch.map(mode, at, size));
+            at += size;
         }
+        return new PixelSegments(buffers, per, bytes, n);
     }
 
-    private static long checkedSize(String name, int n, ImageGeometry g) {
-        long bytes = (long) n * g.pixelsPerImage();
-        if (CacheHeader.pixelsOffset(n) + bytes > Integer.MAX_VALUE) {
-            throw new DatasetException(name + ": " + n + " images of " + g + " need " + bytes
-                    + " bytes, more than one 2 GiB buffer");
+    private static int[] readLabels(Path file, FileChannel ch, ImageFolderIndex index) throws IOException {
+        int n = index.size();
+        UnsafeBuffer lb = new UnsafeBuffer(ch.map(FileChannel.MapMode.READ_ONLY, CacheHeader.labelsOffset(), 4L * n));
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = lb.getInt(4 * i, ByteOrder.LITTLE_ENDIAN);
+            if (labels[i] != index.labels()[i]) {
+                throw new DatasetException(file + ": label of image " + i + " is " + labels[i]
+                        + " but the folder says " + index.labels()[i]);
+            }
         }
-        return bytes;
+        return labels;
     }
 }

@@ -5,30 +5,30 @@ import java.util.Objects;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Decoded images in one off-heap uint8 buffer, planar CHW per image (image {@code i} starts at
- * {@link #pixelOffset(int)}), with one label per image. The buffer is either heap-free memory or a
- * read-only memory-mapped cache file; either way it is never modified after construction.
+ * Decoded images as off-heap uint8, planar CHW per image (image {@code i} at
+ * {@link #pixelOffset(int)} of {@link #pixels(int)}), with one label per image. The pixels are
+ * either direct memory or a read-only memory-mapped cache file; never modified after construction.
  */
 public final class ImageDataset {
     private final String name;
     private final List<String> classNames;
     private final int[] labels;
     private final ImageGeometry geometry;
-    private final UnsafeBuffer pixels;
+    private final PixelSegments pixels;
     private final boolean loadedFromCache;
 
     public ImageDataset(String name, List<String> classNames, int[] labels, ImageGeometry geometry,
-                        UnsafeBuffer pixels, boolean loadedFromCache) {
+                        PixelSegments pixels, boolean loadedFromCache) {
         this.name = Objects.requireNonNull(name);
         this.classNames = List.copyOf(classNames);
         this.labels = labels;
         this.geometry = geometry;
         this.pixels = pixels;
         this.loadedFromCache = loadedFromCache;
-        long need = (long) labels.length * geometry.pixelsPerImage();
-        if (pixels.capacity() < need) {
-            throw new DatasetException(name + ": pixel buffer holds " + pixels.capacity() + " bytes, "
-                    + labels.length + " images of " + geometry + " need " + need);
+        if (pixels.count() != labels.length || pixels.bytesPerImage() != geometry.pixelsPerImage()) {
+            throw new DatasetException(name + ": pixels hold " + pixels.count() + " images of " + pixels.bytesPerImage()
+                    + " bytes, labels " + labels.length + " images of " + geometry + " (" + geometry.pixelsPerImage()
+                    + " bytes)");
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= classNames.size()) {
@@ -67,28 +67,32 @@ public final class ImageDataset {
         return loadedFromCache;
     }
 
-    /** The shared read-only uint8 CHW pixel buffer; do not write to it. */
-    public UnsafeBuffer pixels() {
-        return pixels;
+    /** The read-only buffer holding image {@code i} (do not write to it). */
+    public UnsafeBuffer pixels(int i) {
+        Objects.checkIndex(i, labels.length);
+        return pixels.buffer(i);
     }
 
+    /** Offset of image {@code i} within {@link #pixels(int)}. */
     public int pixelOffset(int i) {
         Objects.checkIndex(i, labels.length);
-        return i * geometry.pixelsPerImage();
+        return pixels.offset(i);
     }
 
     /** Copies image {@code i} as planar CHW uint8 into {@code dst[off ..]}. */
     public void copyChw(int i, byte[] dst, int off) {
-        pixels.getBytes(pixelOffset(i), dst, off, geometry.pixelsPerImage());
+        Objects.checkIndex(i, labels.length);
+        pixels.get(i, dst, off);
     }
 
     /** Copies image {@code i} as interleaved HWC (RGB) uint8 into {@code dst[off ..]}. */
     public void copyHwc(int i, byte[] dst, int off) {
+        UnsafeBuffer buffer = pixels(i);
         int base = pixelOffset(i);
         int plane = geometry.planeSize();
         for (int p = 0; p < plane; p++) {
             for (int c = 0; c < ImageGeometry.CHANNELS; c++) {
-                dst[off + p * ImageGeometry.CHANNELS + c] = pixels.getByte(base + c * plane + p);
+                dst[off + p * ImageGeometry.CHANNELS + c] = buffer.getByte(base + c * plane + p);
             }
         }
     }

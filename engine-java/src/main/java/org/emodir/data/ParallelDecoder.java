@@ -3,9 +3,8 @@ package org.emodir.data;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
-import org.agrona.concurrent.UnsafeBuffer;
 
-/** Decodes every file of an {@link ImageFolderIndex} into a uint8 CHW buffer, across threads. */
+/** Decodes every file of an {@link ImageFolderIndex} into uint8 CHW segments, across threads. */
 public final class ParallelDecoder {
     private ParallelDecoder() {}
 
@@ -13,8 +12,8 @@ public final class ParallelDecoder {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    /** Decodes image {@code i} of {@code index} to {@code dst} at {@code base + i * pixelsPerImage}. */
-    public static void decodeAll(ImageFolderIndex index, ImageGeometry g, UnsafeBuffer dst, int base, int threads) {
+    /** Decodes image {@code i} of {@code index} into image {@code i} of {@code dst}. */
+    public static void decodeAll(ImageFolderIndex index, ImageGeometry g, PixelSegments dst, int threads) {
         int per = g.pixelsPerImage();
         ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[per]);
         ForkJoinPool pool = new ForkJoinPool(Math.max(1, threads));
@@ -22,7 +21,7 @@ public final class ParallelDecoder {
             pool.submit(() -> IntStream.range(0, index.size()).parallel().forEach(i -> {
                 byte[] img = scratch.get();
                 ImageDecoder.decode(index.files().get(i), g, img, 0);
-                dst.putBytes(base + i * per, img, 0, per);
+                dst.put(i, img);
             })).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -76,6 +76,25 @@ class ImageFolderCacheTest {
     }
 
     @Test
+    void segmentedMappingReadsTheSameFile() throws IOException {
+        byte[] whole = pixels(open());
+        ImageFolderIndex index = ImageFolderIndex.scan(root);
+        ImageDataset built = ImageCache.openOrBuild("seg", index, ImageGeometry.CIFAR, cache, 2, 2 * 3072 + 100);
+        assertFalse(built.loadedFromCache());
+        assertArrayEquals(whole, pixels(built), "written through 3 segments of 2 images");
+        assertEquals(2 * 3072, built.pixelOffset(5) + 3072);
+        ImageDataset mapped = ImageCache.openOrBuild("seg", index, ImageGeometry.CIFAR, cache, 2, 3072);
+        assertTrue(mapped.loadedFromCache());
+        assertArrayEquals(whole, pixels(mapped), "mapped as 6 segments of 1 image");
+        assertEquals(0, mapped.pixelOffset(5));
+        byte[] hwcWhole = new byte[3072];
+        byte[] hwcSeg = new byte[3072];
+        open().copyHwc(5, hwcWhole, 0);
+        mapped.copyHwc(5, hwcSeg, 0);
+        assertArrayEquals(hwcWhole, hwcSeg);
+    }
+
+    @Test
     void addedImageMakesCacheStale() throws IOException {
         open();
         Files.copy(root.resolve("bird/0000.jpg"), root.resolve("bird/0003.jpg"));
