@@ -67,7 +67,7 @@ public final class BatchAssembler {
 
     /** Writes {@code n} images {@code indices[0..n)} un-augmented from byte 0 of {@code dst}. */
     public void fill(int[] indices, int n, UnsafeBuffer dst) {
-        int need = n * imageBytes();
+        long need = (long) n * imageBytes();
         if (dst.capacity() < need) {
             throw new IllegalArgumentException("buffer holds " + dst.capacity() + " bytes, " + n + " images of "
                     + dataset.geometry() + " need " + need);

@@ -38,7 +38,12 @@ public final class DataLoader implements Iterable<LabeledBatch> {
         this.dropLast = b.dropLast;
         this.augmentation = b.augmentation;
         this.seed = b.seed;
-        this.pixels = new UnsafeBuffer(BufferUtil.allocateDirectAligned(batchSize * assembler.imageBytes(), 64));
+        long bytes = (long) batchSize * assembler.imageBytes();
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("batch of " + batchSize + " images of " + b.dataset.geometry()
+                    + " needs " + bytes + " bytes, more than one 2 GiB buffer");
+        }
+        this.pixels = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int) bytes, 64));
         this.labels = new int[batchSize];
         this.indices = new int[batchSize];
     }
@@ -159,6 +164,7 @@ public final class DataLoader implements Iterable<LabeledBatch> {
             return this;
         }
 
+        /** Default {@link Normalization#IMAGENET}, which the shared CIFAR-10 models also expect. */
         public Builder normalization(Normalization normalization) {
             this.normalization = Objects.requireNonNull(normalization);
             return this;
