@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
-/** Decodes one JPEG/PNG file with javax.imageio into planar CHW uint8 of a given geometry. */
+/**
+ * Decodes one JPEG/PNG file with javax.imageio into planar CHW uint8 of a given geometry. CMYK/YCCK
+ * JPEGs are not supported by javax.imageio and fail with an error naming the file.
+ */
 public final class ImageDecoder {
     static {
         // ImageIO otherwise spools every stream through a temp file: slow and needless for in-memory bytes.
