@@ -1,0 +1,12 @@
+package org.emodir.data;
+
+/** A dataset file or folder is missing, malformed or inconsistent; the message names it. */
+public class DatasetException extends RuntimeException {
+    public DatasetException(String message) {
+        super(message);
+    }
+
+    public DatasetException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

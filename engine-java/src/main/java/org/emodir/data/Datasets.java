@@ -1,0 +1,55 @@
+package org.emodir.data;
+
+import java.nio.file.Path;
+
+/** Entry points for every supported dataset. */
+public final class Datasets {
+    private Datasets() {}
+
+    /** The shared CIFAR-10 JPEG ImageFolder split ("train" or "test") under {@code root}, 32x32. */
+    public static ImageDataset cifar10Jpg(Path root, String split, Path cacheDir) {
+        if (!split.equals("train") && !split.equals("test")) {
+            throw new IllegalArgumentException("CIFAR-10 jpg split must be 'train' or 'test', got '" + split + "'");
+        }
+        return imageFolder(root.resolve(split), ImageGeometry.CIFAR, cacheDir);
+    }
+
+    /**
+     * Any ImageFolder tree. With a {@code cacheDir} the decoded pixels are kept in (and next time
+     * mapped from) {@code cacheDir/<parent>_<folder>_<h>x<w>[_r<s>].emoimg}; with null they are
+     * decoded into memory.
+     */
+    public static ImageDataset imageFolder(Path root, ImageGeometry geometry, Path cacheDir) {
+        ImageFolderIndex index = ImageFolderIndex.scan(root);
+        String name = cacheName(root, geometry);
+        if (cacheDir == null) {
+            return ImageCache.decodeInMemory(name, index, geometry, ParallelDecoder.defaultThreads());
+        }
+        return ImageCache.openOrBuild(name, index, geometry, cacheDir, ParallelDecoder.defaultThreads());
+    }
+
+    /** The ImageNet sample (or any ImageNet-layout folder) at evaluation geometry (256 -> centre 224). */
+    public static ImageDataset imagenetEval(Path root, Path cacheDir) {
+        return imageFolder(root, ImageGeometry.IMAGENET_EVAL, cacheDir);
+    }
+
+    /** Official CIFAR-10 binary split; {@code dir} holds the .bin files or {@code cifar-10-batches-bin}. */
+    public static ImageDataset cifar10Binary(Path dir, String split) {
+        return CifarBinaryReader.read(CifarFormat.CIFAR10, dir, split);
+    }
+
+    /** Official CIFAR-100 binary split (fine labels); {@code dir} holds the .bin files or {@code cifar-100-binary}. */
+    public static ImageDataset cifar100Binary(Path dir, String split) {
+        return CifarBinaryReader.read(CifarFormat.CIFAR100, dir, split);
+    }
+
+    static String cacheName(Path root, ImageGeometry g) {
+        Path abs = root.toAbsolutePath().normalize();
+        String folder = abs.getFileName() == null ? "root" : abs.getFileName().toString();
+        String parent = abs.getParent() == null || abs.getParent().getFileName() == null
+                ? "" : abs.getParent().getFileName().toString() + "_";
+        String name = parent + folder + "_" + g.height() + "x" + g.width()
+                + (g.resizeShorterSide() > 0 ? "_r" + g.resizeShorterSide() : "");
+        return name.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+}
