@@ -41,28 +41,8 @@ public final class JointSchemeSolver {
         List<Layer> layers = new ArrayList<>(n + 1);
         layers.add(layer);
         for (int i = 0; i < n; i++) {
-            FrontOptions o = options.get(i);
-            int cap = layer.size * o.removed.length;
-            long[] rem = new long[cap];
-            double[] imp = new double[cap];
-            int[] parent = new int[cap];
-            int[] choice = new int[cap];
-            int count = 0;
-            for (int s = 0; s < layer.size; s++) {
-                for (int c = 0; c < o.removed.length; c++) {
-                    long r = Math.min(required, layer.removed[s] + o.removed[c]);
-                    double m = layer.impairment[s] + o.impairment[c];
-                    if (r + suffixMaxRemoved[i + 1] < required || m + suffixMinImpairment[i + 1] > upperBound + slack) {
-                        continue;
-                    }
-                    rem[count] = r;
-                    imp[count] = m;
-                    parent[count] = s;
-                    choice[count] = c;
-                    count++;
-                }
-            }
-            layer = Layer.nondominated(rem, imp, parent, choice, count);
+            layer = layer.extend(options.get(i), required, suffixMaxRemoved[i + 1],
+                    upperBound + slack - suffixMinImpairment[i + 1]);
             layers.add(layer);
         }
         int best = -1;
@@ -90,32 +70,145 @@ public final class JointSchemeSolver {
             return new Layer(new long[] {0}, new double[] {0.0}, new int[] {-1}, new int[] {-1}, 1);
         }
 
-        /** Keeps the candidates no other candidate dominates; among exact ties, the first one. */
-        static Layer nondominated(long[] rem, double[] imp, int[] parent, int[] choice, int count) {
-            Integer[] order = new Integer[count];
-            for (int i = 0; i < count; i++) {
-                order[i] = i;
-            }
-            // Most removal first; for equal removal least impairment first; stable for ties.
-            Arrays.sort(order, (a, b) -> rem[a] != rem[b] ? Long.compare(rem[b], rem[a]) : Double.compare(imp[a], imp[b]));
-            long[] outRem = new long[count];
-            double[] outImp = new double[count];
-            int[] outParent = new int[count];
-            int[] outChoice = new int[count];
-            int size = 0;
+        /**
+         * Adds one choice from {@code o} to every partial choice and keeps the results no other
+         * result dominates. The layer is sorted by removal descending, so each option shifts it
+         * into another sorted list; a k-way merge visits all results in (removal descending,
+         * impairment ascending) order, and one sweep keeps those that improve the impairment.
+         * Removal is capped at {@code required}; results that cannot reach it even with every
+         * later front at its maximum, or whose impairment exceeds {@code maxImpairment}, are dropped.
+         */
+        Layer extend(FrontOptions o, long required, long laterMaxRemoved, double maxImpairment) {
+            MergeHeap heap = new MergeHeap(this, o, required);
+            long[] outRem = new long[Math.max(16, size)];
+            double[] outImp = new double[outRem.length];
+            int[] outParent = new int[outRem.length];
+            int[] outChoice = new int[outRem.length];
+            int count = 0;
             double bestImpairment = Double.POSITIVE_INFINITY;
-            for (int idx : order) {
-                if (imp[idx] < bestImpairment) {
-                    bestImpairment = imp[idx];
-                    outRem[size] = rem[idx];
-                    outImp[size] = imp[idx];
-                    outParent[size] = parent[idx];
-                    outChoice[size] = choice[idx];
-                    size++;
+            while (!heap.isEmpty()) {
+                int c = heap.top();
+                int s = heap.cursor[c];
+                long r = heap.removed(c);
+                double m = heap.impairment(c);
+                heap.advanceTop();
+                if (r + laterMaxRemoved < required || m > maxImpairment || m >= bestImpairment) {
+                    continue;
                 }
+                bestImpairment = m;
+                if (count > 0 && outRem[count - 1] == r) {
+                    count--; // same removal, now cheaper: the earlier one is dominated
+                }
+                if (count == outRem.length) {
+                    int grown = outRem.length * 2;
+                    outRem = Arrays.copyOf(outRem, grown);
+                    outImp = Arrays.copyOf(outImp, grown);
+                    outParent = Arrays.copyOf(outParent, grown);
+                    outChoice = Arrays.copyOf(outChoice, grown);
+                }
+                outRem[count] = r;
+                outImp[count] = m;
+                outParent[count] = s;
+                outChoice[count] = c;
+                count++;
             }
-            return new Layer(Arrays.copyOf(outRem, size), Arrays.copyOf(outImp, size), Arrays.copyOf(outParent, size),
-                    Arrays.copyOf(outChoice, size), size);
+            return new Layer(Arrays.copyOf(outRem, count), Arrays.copyOf(outImp, count), Arrays.copyOf(outParent, count),
+                    Arrays.copyOf(outChoice, count), count);
+        }
+    }
+
+    /**
+     * Binary min-heap over the options of one front; option c stands for its next unvisited
+     * result "layer state cursor[c] plus option c", ordered by (removal desc, impairment asc, c).
+     */
+    private static final class MergeHeap {
+        final int[] cursor;
+        private final Layer layer;
+        private final FrontOptions o;
+        private final long required;
+        private final int[] heap;
+        private int n;
+
+        MergeHeap(Layer layer, FrontOptions o, long required) {
+            this.layer = layer;
+            this.o = o;
+            this.required = required;
+            int k = o.removed.length;
+            this.cursor = new int[k];
+            this.heap = new int[k];
+            for (int c = 0; c < k; c++) {
+                heap[n] = c;
+                siftUp(n++);
+            }
+        }
+
+        boolean isEmpty() {
+            return n == 0 || layer.size == 0;
+        }
+
+        int top() {
+            return heap[0];
+        }
+
+        long removed(int c) {
+            return Math.min(required, layer.removed[cursor[c]] + o.removed[c]);
+        }
+
+        double impairment(int c) {
+            return layer.impairment[cursor[c]] + o.impairment[c];
+        }
+
+        /** Moves the top option to its next result, or drops it when its results are exhausted. */
+        void advanceTop() {
+            int c = heap[0];
+            if (++cursor[c] >= layer.size) {
+                heap[0] = heap[--n];
+            }
+            if (n > 0) {
+                siftDown(0);
+            }
+        }
+
+        private boolean before(int a, int b) {
+            long ra = removed(a);
+            long rb = removed(b);
+            if (ra != rb) {
+                return ra > rb;
+            }
+            int byImpairment = Double.compare(impairment(a), impairment(b));
+            return byImpairment != 0 ? byImpairment < 0 : a < b;
+        }
+
+        private void siftUp(int i) {
+            while (i > 0) {
+                int parent = (i - 1) >>> 1;
+                if (!before(heap[i], heap[parent])) {
+                    return;
+                }
+                swap(i, parent);
+                i = parent;
+            }
+        }
+
+        private void siftDown(int i) {
+            while (true) {
+                int left = 2 * i + 1;
+                if (left >= n) {
+                    return;
+                }
+                int best = left + 1 < n && before(heap[left + 1], heap[left]) ? left + 1 : left;
+                if (!before(heap[best], heap[i])) {
+                    return;
+                }
+                swap(i, best);
+                i = best;
+            }
+        }
+
+        private void swap(int a, int b) {
+            int t = heap[a];
+            heap[a] = heap[b];
+            heap[b] = t;
         }
     }
 }

@@ -118,7 +118,7 @@ class JointSchemeSolverTest {
         // 16 fronts of 100 solutions, the largest size real runs produce: brute force is out of
         // reach, so this checks the solver finishes and is consistent with greedy there.
         Random rnd = new Random(42);
-        List<SubnetFront> fronts = RandomFronts.generate(rnd, 16, 100, false);
+        List<SubnetFront> fronts = RandomFronts.pareto(rnd, 16, 100);
         NetworkCost cost = RandomFronts.cost(fronts);
         for (double t : new double[] {0.2, 0.5, 0.7}) {
             PruningTarget target = PruningTarget.flops(t);

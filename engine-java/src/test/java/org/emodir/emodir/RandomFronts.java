@@ -36,6 +36,31 @@ final class RandomFronts {
         return out;
     }
 
+    /**
+     * Fronts shaped like real EMO output: every solution Pareto-optimal (more removal, more
+     * impairment), removals all distinct, the hardest case for dominance pruning.
+     */
+    static List<SubnetFront> pareto(Random rnd, int fronts, int solutions) {
+        List<SubnetFront> out = new ArrayList<>(fronts);
+        for (int f = 0; f < fronts; f++) {
+            long denseMacs = 1_000_000 + rnd.nextInt(9_000_000);
+            long denseParams = 10_000 + rnd.nextInt(90_000);
+            List<SubnetSolution> sols = new ArrayList<>(solutions);
+            double impairment = 0;
+            double sensitivity = 0.2 + rnd.nextDouble();
+            for (int i = 0; i < solutions; i++) {
+                double keep = 1.0 - 0.95 * (i + 1) / solutions;
+                impairment += sensitivity * (1 - keep) * rnd.nextDouble() * 0.1;
+                long macs = Math.round(denseMacs * keep) - rnd.nextInt(1000);
+                long params = Math.round(denseParams * keep);
+                sols.add(new SubnetSolution(f, i, new byte[] {1, 0}, (double) macs / denseMacs, macs, params,
+                        impairment, impairment));
+            }
+            out.add(new SubnetFront(f, "stage" + f, denseMacs, denseParams, sols));
+        }
+        return out;
+    }
+
     static NetworkCost cost(List<SubnetFront> fronts) {
         long macs = UNPRUNABLE_MACS;
         long params = UNPRUNABLE_PARAMS;
