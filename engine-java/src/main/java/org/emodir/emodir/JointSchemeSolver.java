@@ -79,7 +79,7 @@ public final class JointSchemeSolver {
          * later front at its maximum, or whose impairment exceeds {@code maxImpairment}, are dropped.
          */
         Layer extend(FrontOptions o, long required, long laterMaxRemoved, double maxImpairment) {
-            MergeHeap heap = new MergeHeap(this, o, required);
+            MergeHeap heap = new MergeHeap(this, o, required, laterMaxRemoved, maxImpairment);
             long[] outRem = new long[Math.max(16, size)];
             double[] outImp = new double[outRem.length];
             int[] outParent = new int[outRem.length];
@@ -123,27 +123,69 @@ public final class JointSchemeSolver {
      */
     private static final class MergeHeap {
         final int[] cursor;
+        private final int[] end;
         private final Layer layer;
         private final FrontOptions o;
         private final long required;
         private final int[] heap;
         private int n;
 
-        MergeHeap(Layer layer, FrontOptions o, long required) {
+        /**
+         * Each option only enters with the slice of the layer that can survive: along the layer
+         * impairment falls and removal falls, so the results above {@code maxImpairment} form a
+         * prefix and those that cannot reach {@code required} form a suffix; both are cut by
+         * binary search instead of being merged and discarded one by one.
+         */
+        MergeHeap(Layer layer, FrontOptions o, long required, long laterMaxRemoved, double maxImpairment) {
             this.layer = layer;
             this.o = o;
             this.required = required;
             int k = o.removed.length;
             this.cursor = new int[k];
+            this.end = new int[k];
             this.heap = new int[k];
             for (int c = 0; c < k; c++) {
-                heap[n] = c;
-                siftUp(n++);
+                cursor[c] = firstAtMost(layer.impairment, layer.size, maxImpairment - o.impairment[c]);
+                end[c] = firstBelow(layer.removed, layer.size, required - laterMaxRemoved - o.removed[c]);
+                if (cursor[c] < end[c]) {
+                    heap[n] = c;
+                    siftUp(n++);
+                }
             }
         }
 
+        /** First index whose (descending) value is at most {@code bound}. */
+        private static int firstAtMost(double[] descending, int size, double bound) {
+            int lo = 0;
+            int hi = size;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (descending[mid] <= bound) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            return lo;
+        }
+
+        /** First index whose (descending) value is below {@code bound}. */
+        private static int firstBelow(long[] descending, int size, long bound) {
+            int lo = 0;
+            int hi = size;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (descending[mid] < bound) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            return lo;
+        }
+
         boolean isEmpty() {
-            return n == 0 || layer.size == 0;
+            return n == 0;
         }
 
         int top() {
@@ -161,7 +203,7 @@ public final class JointSchemeSolver {
         /** Moves the top option to its next result, or drops it when its results are exhausted. */
         void advanceTop() {
             int c = heap[0];
-            if (++cursor[c] >= layer.size) {
+            if (++cursor[c] >= end[c]) {
                 heap[0] = heap[--n];
             }
             if (n > 0) {
