@@ -67,8 +67,6 @@ public final class SvgPlot {
         b.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                 + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">%n", width, height, width, height));
         b.append(text(LEFT + pw / 2.0, 18, "middle", title, "font-size=\"13\" font-weight=\"bold\""));
-        b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#444\"/>%n",
-                LEFT, TOP, pw, ph));
         for (double t : xt) {
             double px = ax.map(t);
             b.append(line(px, TOP + ph, px, TOP + ph + 4, "#444"));
@@ -81,6 +79,9 @@ public final class SvgPlot {
             b.append(line(LEFT, py, LEFT + pw, py, "#eee"));
             b.append(text(LEFT - 6, py + 4, "end", format(t), ""));
         }
+        // Frame after the grid so grid lines do not cover it.
+        b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#444\"/>%n",
+                LEFT, TOP, pw, ph));
         b.append(text(LEFT + pw / 2.0, height - 10, "middle", xLabel, ""));
         b.append(String.format(Locale.ROOT, "<text x=\"14\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 14 %.1f)\">%s</text>%n",
                 TOP + ph / 2.0, TOP + ph / 2.0, Html.escape(yLabel)));
