@@ -13,7 +13,8 @@ import java.util.List;
  * least as much for at most the same impairment). Removal is capped at the required amount,
  * because removing more earns nothing. A dominated partial choice can never complete to a better
  * scheme than its dominator (costs add), so the optimum survives and the result is exact. Partial
- * choices that cannot reach the target, or cannot beat the greedy scheme, are dropped early.
+ * choices that cannot reach the target, or cannot beat the greedy scheme even when the remaining
+ * fronts are completed at their LP-relaxed cost ({@link RelaxedBound}), are dropped early.
  */
 public final class JointSchemeSolver {
     private JointSchemeSolver() {}
@@ -29,20 +30,18 @@ public final class JointSchemeSolver {
         long required = target.requiredRemoval(cost);
         int n = options.size();
         long[] suffixMaxRemoved = new long[n + 1];
-        double[] suffixMinImpairment = new double[n + 1];
-        for (int i = n - 1; i >= 0; i--) {
-            FrontOptions o = options.get(i);
-            suffixMaxRemoved[i] = suffixMaxRemoved[i + 1] + o.maxRemoved();
-            suffixMinImpairment[i] = suffixMinImpairment[i + 1] + Arrays.stream(o.impairment).min().orElseThrow();
+        RelaxedBound[] later = new RelaxedBound[n + 1];
+        for (int i = n; i >= 0; i--) {
+            suffixMaxRemoved[i] = i == n ? 0 : suffixMaxRemoved[i + 1] + options.get(i).maxRemoved();
+            later[i] = new RelaxedBound(options.subList(i, n));
         }
-        double slack = BOUND_SLACK * (1 + Math.abs(upperBound));
+        double maxImpairment = upperBound + BOUND_SLACK * (1 + Math.abs(upperBound));
 
         Layer layer = Layer.start();
         List<Layer> layers = new ArrayList<>(n + 1);
         layers.add(layer);
         for (int i = 0; i < n; i++) {
-            layer = layer.extend(options.get(i), required, suffixMaxRemoved[i + 1],
-                    upperBound + slack - suffixMinImpairment[i + 1]);
+            layer = layer.extend(options.get(i), required, suffixMaxRemoved[i + 1], later[i + 1], maxImpairment);
             layers.add(layer);
         }
         int best = -1;
@@ -76,10 +75,11 @@ public final class JointSchemeSolver {
          * into another sorted list; a k-way merge visits all results in (removal descending,
          * impairment ascending) order, and one sweep keeps those that improve the impairment.
          * Removal is capped at {@code required}; results that cannot reach it even with every
-         * later front at its maximum, or whose impairment exceeds {@code maxImpairment}, are dropped.
+         * later front at its maximum, or whose impairment plus the relaxed cost of the rest exceeds
+         * {@code maxImpairment}, are dropped.
          */
-        Layer extend(FrontOptions o, long required, long laterMaxRemoved, double maxImpairment) {
-            MergeHeap heap = new MergeHeap(this, o, required, laterMaxRemoved, maxImpairment);
+        Layer extend(FrontOptions o, long required, long laterMaxRemoved, RelaxedBound later, double maxImpairment) {
+            MergeHeap heap = new MergeHeap(this, o, required, laterMaxRemoved, maxImpairment - later.minimum());
             long[] outRem = new long[Math.max(16, size)];
             double[] outImp = new double[outRem.length];
             int[] outParent = new int[outRem.length];
@@ -92,7 +92,8 @@ public final class JointSchemeSolver {
                 long r = heap.removed(c);
                 double m = heap.impairment(c);
                 heap.advanceTop();
-                if (r + laterMaxRemoved < required || m > maxImpairment || m >= bestImpairment) {
+                if (r + laterMaxRemoved < required || m >= bestImpairment
+                        || m + later.atLeast(required - r) > maxImpairment) {
                     continue;
                 }
                 bestImpairment = m;

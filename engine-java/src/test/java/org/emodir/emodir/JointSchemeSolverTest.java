@@ -87,6 +87,26 @@ class JointSchemeSolverTest {
     }
 
     @Test
+    void relaxedBoundNeverExceedsTheOptimum() {
+        int feasible = 0;
+        for (long seed = 2000; seed < 2300; seed++) {
+            Random rnd = new Random(seed);
+            List<SubnetFront> fronts = RandomFronts.generate(rnd, 1 + rnd.nextInt(4), 6, seed % 2 == 0);
+            NetworkCost cost = RandomFronts.cost(fronts);
+            PruningTarget target = PruningTarget.flops(rnd.nextDouble() * 0.8);
+            double best = bruteForce(fronts, cost, target);
+            double bound = new RelaxedBound(FrontOptions.of(fronts, cost, target.kind())).atLeast(target.requiredRemoval(cost));
+            if (Double.isInfinite(best)) {
+                assertEquals(Double.POSITIVE_INFINITY, bound, "seed " + seed + ": relaxed bound reaches an unreachable target");
+            } else {
+                feasible++;
+                assertTrue(bound <= best + TOL, "seed " + seed + ": bound " + bound + " above optimum " + best);
+            }
+        }
+        assertTrue(feasible > 100, "too few feasible instances: " + feasible);
+    }
+
+    @Test
     void schemeTotalsIncludeUnprunableParts() {
         SubnetSolution half = new SubnetSolution(0, 0, new byte[] {1, 0}, 0.5, 500, 50, 0.1, 0.2);
         List<SubnetFront> fronts = List.of(new SubnetFront(0, "s0", 1000, 100, List.of(half)));
