@@ -55,7 +55,7 @@ public final class AtomicFiles {
         write(target, out -> out.write(bytes));
     }
 
-    private static void syncDirectory(Path dir) {
+    public static void syncDirectory(Path dir) {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {

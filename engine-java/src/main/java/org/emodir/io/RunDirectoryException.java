@@ -1,0 +1,12 @@
+package org.emodir.io;
+
+/** A run's output directory cannot be used: it holds a finished run, or another run holds it. */
+public class RunDirectoryException extends RuntimeException {
+    public RunDirectoryException(String message) {
+        super(message);
+    }
+
+    public RunDirectoryException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
