@@ -100,6 +100,29 @@ class TorchNetTest {
         }
     }
 
+    @Test
+    void aPrunedStageCanBeSwappedIntoTheDenseNet() {
+        NetSpec spec = NetSpec.dense("resnet20", 10);
+        try (PointerScope scope = new PointerScope(); TorchNet dense = TorchNet.random(spec, 41)) {
+            StateDict sd = dense.toStateDict();
+            java.util.List<int[]> keep = new java.util.ArrayList<>();
+            for (ChannelGroup g : spec.prunableGroups()) keep.add(g.stage() == 1 ? new int[] {0, 5, 9, 30} : null);
+            ChannelPruner.Result r = ChannelPruner.prune(spec, sd, keep);
+            try (TorchNet pruned = TorchNet.fromStateDict(r.spec(), r.weights())) {
+                dense.replaceStage(1, pruned);
+                assertEquals(r.spec().channelConfig(), dense.spec().channelConfig());
+                torch.manual_seed(42);
+                Tensor x = torch.randn(2, 3, 32, 32);
+                assertArrayEquals(Tensors.toFloats(pruned.forward(x)), Tensors.toFloats(dense.forward(x)), 0f);
+                assertArrayEquals(new long[] {4, 16, 3, 3}, Tensors.shape(dense.tensor("layer2.0.conv1.weight")));
+            }
+        }
+        NetSpec vgg = NetSpec.dense("vgg16", 10);
+        NetSpec narrowLast = vgg.withChannels(vgg.channelConfig().with(1, 32));
+        var e = assertThrows(IllegalArgumentException.class, () -> vgg.withStageFrom(0, narrowLast));
+        assertTrue(e.getMessage().contains("stage 0"), e.getMessage());
+    }
+
     private static StateDict copyExcept(StateDict sd, String skip) {
         StateDict out = new StateDict();
         for (String k : sd.names()) if (!k.equals(skip)) out.put(sd.get(k));
