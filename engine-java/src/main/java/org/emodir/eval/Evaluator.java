@@ -24,7 +24,7 @@ public final class Evaluator {
     }
 
     public EvalResult evaluate(TorchNet net, Iterable<LabeledBatch> data) {
-        boolean wasTraining = net.isTraining();
+        boolean[] modes = net.modes();
         net.train(false);
         long start = System.nanoTime();
         long images = 0;
@@ -58,7 +58,7 @@ public final class Evaluator {
                 }
             }
         } finally {
-            net.train(wasTraining);
+            net.restoreModes(modes);
         }
         if (images == 0) throw new IllegalArgumentException("evaluation data set is empty");
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -48,6 +48,7 @@ public final class Trainer {
         double kdTemperature = 4;
         double kdAlpha = 0.9;
         List<Tensor> trainable;
+        int onlyStage = -1;
         ExtraLoss extraLoss;
         EpochCallback onEpoch = s -> {};
         int progressEvery = 50;
@@ -63,6 +64,11 @@ public final class Trainer {
         public Config distill(TorchNet t, double temperature, double alpha) { teacher = t; kdTemperature = temperature; kdAlpha = alpha; return this; }
         /** Only these tensors are updated; the net's other parameters get no gradient during the run. */
         public Config trainable(List<Tensor> v) { trainable = v; return this; }
+        /**
+         * Trains stage {@code s} alone: only its parameters are updated and only its BN layers run in train
+         * mode, so the rest of the net (BN running statistics included) is left exactly as it was.
+         */
+        public Config onlyStage(int s) { onlyStage = s; return this; }
         public Config extraLoss(ExtraLoss v) { extraLoss = v; return this; }
         public Config onEpoch(EpochCallback v) { onEpoch = v; return this; }
         /** Progress line every {@code n} batches (0: none). */
@@ -86,9 +92,14 @@ public final class Trainer {
 
     /** Trains {@code cfg.epochs} epochs; {@code setEpoch} is told each epoch first (e.g. to reshuffle the loader). */
     public List<EpochStats> train(TorchNet net, Iterable<LabeledBatch> data, IntConsumer setEpoch) {
+        if (cfg.onlyStage >= 0 && cfg.trainable != null) {
+            throw new IllegalArgumentException("set either onlyStage or trainable, not both");
+        }
         List<Tensor> all = net.parameters();
-        List<Tensor> trainable = cfg.trainable == null ? all : cfg.trainable;
+        List<Tensor> trainable = cfg.onlyStage >= 0 ? net.stageParameters(cfg.onlyStage)
+                : cfg.trainable == null ? all : cfg.trainable;
         Set<Tensor> frozen = Collections.newSetFromMap(new IdentityHashMap<>());
+        // Identified by storage address: callers may hold other Java wrappers of the same tensors.
         Set<Long> trainableAddresses = new java.util.HashSet<>();
         for (Tensor t : trainable) trainableAddresses.add(t.data_ptr().address());
         for (Tensor p : all) {
@@ -97,8 +108,12 @@ public final class Trainer {
                 frozen.add(p);
             }
         }
-        boolean wasTraining = net.isTraining();
-        net.train(true);
+        boolean[] modes = net.modes();
+        if (cfg.onlyStage >= 0) {
+            net.trainOnlyStage(cfg.onlyStage);
+        } else {
+            net.train(true);
+        }
         List<EpochStats> history = new java.util.ArrayList<>();
         long lastEpochBatches = -1;
         try (Sgd sgd = new Sgd(trainable, cfg.momentum, cfg.weightDecay, cfg.nesterov)) {
@@ -141,7 +156,7 @@ public final class Trainer {
             }
         } finally {
             for (Tensor p : frozen) p.set_requires_grad(true);
-            net.train(wasTraining);
+            net.restoreModes(modes);
         }
         return history;
     }
@@ -154,11 +169,11 @@ public final class Trainer {
         Tensor loss = torch.cross_entropy_loss(logits, y, new TensorOptional(), REDUCTION_MEAN, IGNORE_INDEX, cfg.labelSmoothing);
         if (cfg.teacher != null) {
             Tensor teacherLogits;
-            boolean teacherTraining = cfg.teacher.isTraining();
+            boolean[] teacherModes = cfg.teacher.modes();
             try (NoGradGuard noGrad = new NoGradGuard()) {
                 teacherLogits = cfg.teacher.train(false).forward(x);
             } finally {
-                cfg.teacher.train(teacherTraining);
+                cfg.teacher.restoreModes(teacherModes);
             }
             double t = cfg.kdTemperature;
             Tensor kd = torch.kl_div(torch.log_softmax(logits.div(new Scalar(t)), 1), torch.log_softmax(teacherLogits.div(new Scalar(t)), 1),

@@ -34,11 +34,13 @@ public final class TorchNet implements AutoCloseable {
 
     private NetSpec spec;
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
-    private boolean training;
+    /** BN mode per part: index 0 = stem, 1..numStages = stages, numStages+1 = head (no BN, kept for symmetry). */
+    private boolean[] partTraining;
 
     private TorchNet(NetSpec spec) {
         TorchRuntime.init();
         this.spec = spec;
+        this.partTraining = new boolean[spec.numStages() + 2];
     }
 
     /** Randomly initialised (Kaiming-normal fan-out convs, BN gamma 1 / beta 0, uniform linear). */
@@ -123,14 +125,37 @@ public final class TorchNet implements AutoCloseable {
         return t;
     }
 
-    /** Train mode: BN uses batch statistics and updates running stats (momentum 0.1). */
+    /** Train mode for the whole net: BN uses batch statistics and updates running stats (momentum 0.1). */
     public TorchNet train(boolean on) {
-        training = on;
+        java.util.Arrays.fill(partTraining, on);
         return this;
     }
 
+    /**
+     * Train mode for stage {@code s} only; stem, head and the other stages stay in eval mode, so stage-wise
+     * retraining leaves their BN running statistics untouched.
+     */
+    public TorchNet trainOnlyStage(int s) {
+        java.util.Arrays.fill(partTraining, false);
+        partTraining[s + 1] = true;
+        return this;
+    }
+
+    /** True if any part is in train mode. */
     public boolean isTraining() {
-        return training;
+        for (boolean b : partTraining) if (b) return true;
+        return false;
+    }
+
+    /** The per-part modes (stem, stages, head), to save and restore around a temporary mode change. */
+    public boolean[] modes() {
+        return partTraining.clone();
+    }
+
+    public TorchNet restoreModes(boolean[] modes) {
+        if (modes.length != partTraining.length) throw new IllegalArgumentException("mode array of another architecture");
+        partTraining = modes.clone();
+        return this;
     }
 
     /** All trainable tensors (conv/linear weights and biases, BN affine), state_dict order. */
@@ -201,14 +226,15 @@ public final class TorchNet implements AutoCloseable {
 
     public Tensor forwardStem(Tensor x) {
         Tensor h = x;
-        for (Conv c : spec.stem().convs()) h = torch.relu(convBn(c, h));
+        for (Conv c : spec.stem().convs()) h = torch.relu(convBn(c, h, partTraining[0]));
         return spec.stem().pool() == null ? h : pool(spec.stem().pool(), h);
     }
 
     public Tensor forwardStage(int s, Tensor x) {
         Stage st = spec.stage(s);
         Tensor h = x;
-        for (Block b : st.blocks()) h = block(b, h);
+        boolean training = partTraining[s + 1];
+        for (Block b : st.blocks()) h = block(b, h, training);
         return st.pool() == null ? h : pool(st.pool(), h);
     }
 
@@ -220,18 +246,18 @@ public final class TorchNet implements AutoCloseable {
         return torch.linear(flat, tensors.get(head.name() + ".weight"), new TensorOptional(tensors.get(head.name() + ".bias")));
     }
 
-    private Tensor block(Block b, Tensor x) {
-        if (b instanceof Plain p) return torch.relu(convBn(p.conv(), x));
+    private Tensor block(Block b, Tensor x, boolean training) {
+        if (b instanceof Plain p) return torch.relu(convBn(p.conv(), x, training));
         if (b instanceof Basic bb) {
-            Tensor h = torch.relu(convBn(bb.conv1(), x));
-            h = convBn(bb.conv2(), h);
+            Tensor h = torch.relu(convBn(bb.conv1(), x, training));
+            h = convBn(bb.conv2(), h, training);
             return torch.relu(h.add(bb.needsShortcut() ? optionAShortcut(x, bb.conv1().stride(), bb.conv2().out()) : x));
         }
         Bottleneck bt = (Bottleneck) b;
-        Tensor h = torch.relu(convBn(bt.conv1(), x));
-        h = torch.relu(convBn(bt.conv2(), h));
-        h = convBn(bt.conv3(), h);
-        return torch.relu(h.add(bt.downsample() == null ? x : convBn(bt.downsample(), x)));
+        Tensor h = torch.relu(convBn(bt.conv1(), x, training));
+        h = torch.relu(convBn(bt.conv2(), h, training));
+        h = convBn(bt.conv3(), h, training);
+        return torch.relu(h.add(bt.downsample() == null ? x : convBn(bt.downsample(), x, training)));
     }
 
     /** He et al. option A: spatial subsampling by the stride and zero channel padding split evenly on both sides. */
@@ -245,7 +271,7 @@ public final class TorchNet implements AutoCloseable {
         return extra == 0 ? s : torch.constant_pad_nd(s, 0, 0, 0, 0, extra / 2, extra - extra / 2);
     }
 
-    private Tensor convBn(Conv c, Tensor x) {
+    private Tensor convBn(Conv c, Tensor x, boolean training) {
         Tensor bias = c.bias() ? tensors.get(c.name() + ".bias") : null;
         Tensor y = torch.conv2d(x, tensors.get(c.name() + ".weight"), bias == null ? new TensorOptional() : new TensorOptional(bias),
                 new long[] {c.stride(), c.stride()}, new long[] {c.pad(), c.pad()}, DILATION, 1);

@@ -74,10 +74,12 @@ class TrainerTest {
             float[] stage0Before = Tensors.toFloats(student.tensor("layer1.0.conv1.weight"));
             float[] linearBefore = Tensors.toFloats(student.tensor("linear.weight"));
             float[] stage1Before = Tensors.toFloats(student.tensor("layer2.1.conv2.weight"));
+            float[] stage0BnBefore = Tensors.toFloats(student.tensor("layer1.2.bn2.running_mean"));
+            float[] stage1BnBefore = Tensors.toFloats(student.tensor("layer2.2.bn2.running_mean"));
             List<Double> mse = new ArrayList<>();
             double lambda = 10;
             Trainer.Config cfg = new Trainer.Config().epochs(2).schedule(LrSchedule.step(0.02, 0.1, 1)).nesterov(true)
-                    .trainable(student.stageParameters(1)).progress(0, s -> {})
+                    .onlyStage(1).progress(0, s -> {})
                     .distill(teacher, 4, 0.5)
                     .extraLoss((trace, x, b) -> {
                         Tensor target;
@@ -95,7 +97,11 @@ class TrainerTest {
             assertArrayEquals(linearBefore, Tensors.toFloats(student.tensor("linear.weight")), 0f, "frozen head");
             assertFalse(java.util.Arrays.equals(stage1Before, Tensors.toFloats(student.tensor("layer2.1.conv2.weight"))),
                     "stage 1 must be trained");
+            assertArrayEquals(stage0BnBefore, Tensors.toFloats(student.tensor("layer1.2.bn2.running_mean")), 0f, "frozen BN stats");
+            assertFalse(java.util.Arrays.equals(stage1BnBefore, Tensors.toFloats(student.tensor("layer2.2.bn2.running_mean"))),
+                    "stage 1 BN statistics must be updated");
             assertTrue(student.tensor("layer1.0.conv1.weight").requires_grad(), "frozen tensors restored to trainable");
+            assertFalse(student.isTraining(), "modes restored");
             assertTrue(mse.get(mse.size() - 1) < mse.get(0), "feature MSE " + mse);
         }
     }
