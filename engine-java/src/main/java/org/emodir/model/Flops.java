@@ -42,20 +42,13 @@ public final class Flops {
         if (spec.stem().pool() != null) pool(spec.stem().pool(), hw);
         for (int s = 0; s < spec.numStages(); s++) {
             Stage st = spec.stage(s);
-            int[] blockIn = hw.clone();
             for (var b : st.blocks()) {
-                int[] cur = blockIn.clone();
-                int[] out = null;
+                int[] in = hw.clone();
                 for (Conv c : b.convs()) {
-                    // A downsample conv reads the block input, not the previous conv's output.
-                    int[] in = c.name().endsWith("downsample.0") ? blockIn.clone() : cur;
-                    rows.add(conv(c, s, in));
-                    if (!c.name().endsWith("downsample.0")) out = in;
-                    cur = in;
+                    // The downsample conv reads the block input; every other conv reads its predecessor's output.
+                    rows.add(conv(c, s, isShortcut(c) ? in.clone() : hw));
                 }
-                blockIn = out;
             }
-            hw = blockIn;
             if (st.pool() != null) pool(st.pool(), hw);
             for (Layer l : rows) if (l.stage() == s) stageMacs[s] += l.macs();
         }
@@ -74,6 +67,10 @@ public final class Flops {
         long macs = weights * hw[0] * hw[1];
         long params = weights + (c.bias() ? c.out() : 0) + 2L * c.out();
         return new Layer(c.name(), stage, macs, params);
+    }
+
+    private static boolean isShortcut(Conv c) {
+        return c.name().endsWith("downsample.0");
     }
 
     private static void pool(Layers.Pool p, int[] hw) {

@@ -3,7 +3,9 @@ package org.emodir.model;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 
 /** Copies between Java/off-heap memory and CPU libtorch tensors (float32 unless stated). */
@@ -17,7 +19,7 @@ public final class Tensors {
         return t;
     }
 
-    /** A copy of {@code floats} float32 values of an off-heap buffer starting at offset 0. */
+    /** A float32 tensor of {@code shape} copied from the start of an off-heap buffer (native byte order). */
     public static Tensor fromBuffer(UnsafeBuffer src, long... shape) {
         TorchRuntime.init();
         Tensor t = torch.empty(shape);
@@ -32,9 +34,7 @@ public final class Tensors {
     /** int64 tensor (class labels for the losses) of the first {@code n} values. */
     public static Tensor longs(int[] values, int n) {
         TorchRuntime.init();
-        Tensor t = torch.empty(n).to(new org.bytedeco.pytorch.ScalarTypeOptional(torch.ScalarType.Long),
-                new org.bytedeco.pytorch.LayoutOptional(), new org.bytedeco.pytorch.DeviceOptional(),
-                new org.bytedeco.pytorch.BoolOptional(), false, false, new org.bytedeco.pytorch.MemoryFormatOptional());
+        Tensor t = torch.empty(new long[] {n}, new TensorOptions(torch.ScalarType.Long), new MemoryFormatOptional());
         LongPointer p = new LongPointer(t.data_ptr());
         for (int i = 0; i < n; i++) p.put(i, values[i]);
         return t;

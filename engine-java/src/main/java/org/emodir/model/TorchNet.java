@@ -47,11 +47,13 @@ public final class TorchNet implements AutoCloseable {
     public static TorchNet random(NetSpec spec, long seed) {
         TorchNet net = new TorchNet(spec);
         torch.manual_seed(seed);
+        java.util.Set<String> bnWeights = new java.util.HashSet<>();
+        for (Conv c : spec.convs()) bnWeights.add(c.bn() + ".weight");
         for (Map.Entry<String, long[]> e : spec.stateShapes().entrySet()) {
             String name = e.getKey();
             long[] shape = e.getValue();
             Tensor t;
-            if (name.endsWith("running_var") || isBnWeight(spec, name)) {
+            if (name.endsWith("running_var") || bnWeights.contains(name)) {
                 t = torch.ones(shape);
             } else if (name.endsWith(".bias") || name.endsWith("running_mean")) {
                 t = torch.zeros(shape);
@@ -65,10 +67,6 @@ public final class TorchNet implements AutoCloseable {
             net.put(name, t);
         }
         return net;
-    }
-
-    private static boolean isBnWeight(NetSpec spec, String name) {
-        return spec.convs().stream().anyMatch(c -> name.equals(c.bn() + ".weight"));
     }
 
     /** Net with the given weights; strict: missing, unexpected or mis-shaped keys throw WeightsException. */
@@ -238,7 +236,7 @@ public final class TorchNet implements AutoCloseable {
         return st.pool() == null ? h : pool(st.pool(), h);
     }
 
-    /** Global average pooling, flatten, linear. */
+    /** Global average pooling, flatten, linear (for the CIFAR VGG the map is already 1x1 at 32x32 input). */
     public Tensor forwardHead(Tensor x) {
         Tensor g = torch.adaptive_avg_pool2d(x, 1, 1);
         Tensor flat = g.reshape(g.size(0), g.size(1));
