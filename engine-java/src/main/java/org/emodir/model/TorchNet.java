@@ -223,6 +223,10 @@ public final class TorchNet implements AutoCloseable {
     }
 
     public Tensor forwardStem(Tensor x) {
+        if (x.dim() != 4 || x.size(1) != spec.inChannels()) {
+            throw new IllegalArgumentException(spec + " expects NCHW input with " + spec.inChannels() + " channels, got shape "
+                    + java.util.Arrays.toString(Tensors.shape(x)));
+        }
         Tensor h = x;
         for (Conv c : spec.stem().convs()) h = torch.relu(convBn(c, h, partTraining[0]));
         return spec.stem().pool() == null ? h : pool(spec.stem().pool(), h);

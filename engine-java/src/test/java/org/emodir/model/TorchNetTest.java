@@ -94,6 +94,9 @@ class TorchNetTest {
             assertTrue(e3.getMessage().contains("linear.weight") && e3.getMessage().contains("[10, 32]")
                     && e3.getMessage().contains("[10, 64]"), e3.getMessage());
 
+            var e4 = assertThrows(IllegalArgumentException.class, () -> net.forward(torch.randn(2, 1, 32, 32)));
+            assertTrue(e4.getMessage().contains("[2, 1, 32, 32]"), e4.getMessage());
+
             StateDict tracked = copyExcept(good, "");
             tracked.put(new NamedTensor("bn1.num_batches_tracked", new long[] {}, new float[1]));
             TorchNet.fromStateDict(spec, tracked).close();
