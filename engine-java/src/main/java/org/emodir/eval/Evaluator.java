@@ -1,0 +1,83 @@
+package org.emodir.eval;
+
+import java.util.function.Consumer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.emodir.data.LabeledBatch;
+import org.emodir.model.Tensors;
+import org.emodir.model.TorchNet;
+
+/** Top-1/top-5 accuracy and mean cross-entropy of a network in eval mode (BN running statistics). */
+public final class Evaluator {
+    private static final int TOP_K = 5;
+    private final int progressEvery;
+    private final Consumer<String> log;
+
+    /** Progress line every {@code progressEvery} batches (0: none) to {@code log}. */
+    public Evaluator(int progressEvery, Consumer<String> log) {
+        this.progressEvery = progressEvery;
+        this.log = log;
+    }
+
+    public Evaluator() {
+        this(0, s -> {});
+    }
+
+    public EvalResult evaluate(TorchNet net, Iterable<LabeledBatch> data) {
+        boolean[] modes = net.modes();
+        net.train(false);
+        long start = System.nanoTime();
+        long images = 0;
+        long correct1 = 0;
+        long correct5 = 0;
+        double lossSum = 0;
+        int batches = 0;
+        try (NoGradGuard noGrad = new NoGradGuard()) {
+            for (LabeledBatch b : data) {
+                float[] logits;
+                try (PointerScope scope = new PointerScope()) {
+                    logits = Tensors.toFloats(net.forward(Batches.images(b)));
+                }
+                int classes = logits.length / b.n();
+                for (int i = 0; i < b.n(); i++) {
+                    int label = b.labels()[i];
+                    if (label < 0 || label >= classes) {
+                        throw new IllegalArgumentException("label " + label + " of image " + b.indices()[i] + " outside 0.."
+                                + (classes - 1));
+                    }
+                    int rank = rankOfLabel(logits, i * classes, classes, label);
+                    if (rank == 0) correct1++;
+                    if (rank < TOP_K) correct5++;
+                    lossSum += crossEntropy(logits, i * classes, classes, label);
+                }
+                images += b.n();
+                batches++;
+                if (progressEvery > 0 && batches % progressEvery == 0) {
+                    double s = (System.nanoTime() - start) / 1e9;
+                    log.accept(String.format("eval %d images, top1 %.4f, %.0f img/s", images, (double) correct1 / images, images / s));
+                }
+            }
+        } finally {
+            net.restoreModes(modes);
+        }
+        if (images == 0) throw new IllegalArgumentException("evaluation data set is empty");
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new EvalResult((double) correct1 / images, (double) correct5 / images, images, seconds, lossSum / images);
+    }
+
+    /** Number of classes scoring strictly higher than the label (ties count in the label's favour). */
+    private static int rankOfLabel(float[] logits, int off, int classes, int label) {
+        float v = logits[off + label];
+        int rank = 0;
+        for (int c = 0; c < classes; c++) if (logits[off + c] > v) rank++;
+        return rank;
+    }
+
+    private static double crossEntropy(float[] logits, int off, int classes, int label) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < classes; c++) max = Math.max(max, logits[off + c]);
+        double sum = 0;
+        for (int c = 0; c < classes; c++) sum += Math.exp(logits[off + c] - max);
+        return Math.log(sum) + max - logits[off + label];
+    }
+}

@@ -1,0 +1,299 @@
+package org.emodir.model;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+import org.emodir.model.Layers.Basic;
+import org.emodir.model.Layers.Block;
+import org.emodir.model.Layers.Bottleneck;
+import org.emodir.model.Layers.Conv;
+import org.emodir.model.Layers.Plain;
+import org.emodir.model.Layers.Pool;
+import org.emodir.model.Layers.Stage;
+import org.emodir.model.io.NamedTensor;
+import org.emodir.model.io.StateDict;
+import org.emodir.model.io.WeightsException;
+
+/**
+ * A {@link NetSpec} executed functionally on libtorch (CPU) with its own parameter tensors, keyed by
+ * PyTorch state_dict names. Stage-level entry points let the pipeline run and retrain one stage at a time:
+ * {@code forwardFrom(s, forwardUpTo(s, x)) == forward(x)}.
+ *
+ * <p>Tensors the net owns are retained (JavaCPP reference count) so callers may run forwards inside a
+ * {@code PointerScope} without freeing the weights; {@link #close()} releases them.
+ */
+public final class TorchNet implements AutoCloseable {
+    private static final double BN_MOMENTUM = 0.1;
+    private static final double BN_EPS = 1e-5;
+    private static final long[] DILATION = {1, 1};
+
+    private NetSpec spec;
+    private final Map<String, Tensor> tensors = new LinkedHashMap<>();
+    /** BN mode per part: index 0 = stem, 1..numStages = stages, numStages+1 = head (no BN, kept for symmetry). */
+    private boolean[] partTraining;
+
+    private TorchNet(NetSpec spec) {
+        TorchRuntime.init();
+        this.spec = spec;
+        this.partTraining = new boolean[spec.numStages() + 2];
+    }
+
+    /** Randomly initialised (Kaiming-normal fan-out convs, BN gamma 1 / beta 0, uniform linear). */
+    public static TorchNet random(NetSpec spec, long seed) {
+        TorchNet net = new TorchNet(spec);
+        torch.manual_seed(seed);
+        java.util.Set<String> bnWeights = new java.util.HashSet<>();
+        for (Conv c : spec.convs()) bnWeights.add(c.bn() + ".weight");
+        for (Map.Entry<String, long[]> e : spec.stateShapes().entrySet()) {
+            String name = e.getKey();
+            long[] shape = e.getValue();
+            Tensor t;
+            if (name.endsWith("running_var") || bnWeights.contains(name)) {
+                t = torch.ones(shape);
+            } else if (name.endsWith(".bias") || name.endsWith("running_mean")) {
+                t = torch.zeros(shape);
+            } else if (shape.length == 4) {
+                double std = Math.sqrt(2.0 / (shape[0] * shape[2] * shape[3]));
+                t = torch.randn(shape).mul(new org.bytedeco.pytorch.Scalar(std));
+            } else {
+                double bound = 1.0 / Math.sqrt(shape[1]);
+                t = torch.rand(shape).mul(new org.bytedeco.pytorch.Scalar(2 * bound)).sub(new org.bytedeco.pytorch.Scalar(bound));
+            }
+            net.put(name, t);
+        }
+        return net;
+    }
+
+    /** Net with the given weights; strict: missing, unexpected or mis-shaped keys throw WeightsException. */
+    public static TorchNet fromStateDict(NetSpec spec, StateDict weights) {
+        TorchNet net = new TorchNet(spec);
+        net.load(weights);
+        return net;
+    }
+
+    /** Replaces all weights (strict, {@code num_batches_tracked} ignored). */
+    public void load(StateDict weights) {
+        Map<String, long[]> shapes = spec.stateShapes();
+        for (String key : weights.names()) {
+            if (!shapes.containsKey(key) && !key.endsWith("num_batches_tracked")) {
+                throw new WeightsException("unexpected tensor '" + key + "' with shape " + weights.get(key).shapeString()
+                        + " for " + spec);
+            }
+        }
+        Map<String, Tensor> fresh = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+            NamedTensor t = weights.require(e.getKey(), e.getValue());
+            fresh.put(e.getKey(), Tensors.fromFloats(t.data(), e.getValue()));
+        }
+        releaseAll();
+        fresh.forEach(this::put);
+    }
+
+    public StateDict toStateDict() {
+        StateDict sd = new StateDict();
+        tensors.forEach((k, v) -> sd.put(new NamedTensor(k, Tensors.shape(v), Tensors.toFloats(v))));
+        return sd;
+    }
+
+    private void put(String name, Tensor t) {
+        t = t.contiguous();
+        t.retainReference();
+        if (isTrainable(name)) t.set_requires_grad(true);
+        Tensor old = tensors.put(name, t);
+        if (old != null) old.releaseReference();
+    }
+
+    private static boolean isTrainable(String name) {
+        return !name.endsWith("running_mean") && !name.endsWith("running_var");
+    }
+
+    public NetSpec spec() {
+        return spec;
+    }
+
+    /** The named tensor (state_dict name); for inspection and tests. */
+    public Tensor tensor(String name) {
+        Tensor t = tensors.get(name);
+        if (t == null) throw new IllegalArgumentException("no tensor '" + name + "' in " + spec);
+        return t;
+    }
+
+    /** Train mode for the whole net: BN uses batch statistics and updates running stats (momentum 0.1). */
+    public TorchNet train(boolean on) {
+        java.util.Arrays.fill(partTraining, on);
+        return this;
+    }
+
+    /**
+     * Train mode for stage {@code s} only; stem, head and the other stages stay in eval mode, so stage-wise
+     * retraining leaves their BN running statistics untouched.
+     */
+    public TorchNet trainOnlyStage(int s) {
+        java.util.Arrays.fill(partTraining, false);
+        partTraining[s + 1] = true;
+        return this;
+    }
+
+    /** True if any part is in train mode. */
+    public boolean isTraining() {
+        for (boolean b : partTraining) if (b) return true;
+        return false;
+    }
+
+    /** The per-part modes (stem, stages, head), to save and restore around a temporary mode change. */
+    public boolean[] modes() {
+        return partTraining.clone();
+    }
+
+    public TorchNet restoreModes(boolean[] modes) {
+        if (modes.length != partTraining.length) throw new IllegalArgumentException("mode array of another architecture");
+        partTraining = modes.clone();
+        return this;
+    }
+
+    /** All trainable tensors (conv/linear weights and biases, BN affine), state_dict order. */
+    public List<Tensor> parameters() {
+        List<Tensor> out = new ArrayList<>();
+        tensors.forEach((k, v) -> {
+            if (isTrainable(k)) out.add(v);
+        });
+        return out;
+    }
+
+    /** Trainable tensors of stage {@code s} only. */
+    public List<Tensor> stageParameters(int s) {
+        List<Tensor> out = new ArrayList<>();
+        for (Conv c : NetSpec.stageConvs(spec.stage(s))) {
+            for (String k : List.of(c.name() + ".weight", c.name() + ".bias", c.bn() + ".weight", c.bn() + ".bias")) {
+                if (tensors.containsKey(k)) out.add(tensors.get(k));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Swaps in stage {@code s} of {@code donor} (same architecture, possibly other prunable widths of that
+     * stage); its weights are copied, so the donor may be closed afterwards.
+     */
+    public void replaceStage(int s, TorchNet donor) {
+        NetSpec merged = spec.withStageFrom(s, donor.spec);
+        for (Conv c : NetSpec.stageConvs(donor.spec.stage(s))) {
+            for (String k : donor.tensors.keySet()) {
+                if (k.startsWith(c.name() + ".") || k.startsWith(c.bn() + ".")) {
+                    put(k, donor.tensors.get(k).detach().clone());
+                }
+            }
+        }
+        spec = merged;
+    }
+
+    public Tensor forward(Tensor x) {
+        return forwardFrom(0, forwardStem(x));
+    }
+
+    /** Stem and stages {@code 0 .. s-1}: the input of stage {@code s}. */
+    public Tensor forwardUpTo(int s, Tensor x) {
+        Tensor h = forwardStem(x);
+        for (int i = 0; i < s; i++) h = forwardStage(i, h);
+        return h;
+    }
+
+    /** Stages {@code s ..} and the head, from the input of stage {@code s}. */
+    public Tensor forwardFrom(int s, Tensor h) {
+        for (int i = s; i < spec.numStages(); i++) h = forwardStage(i, h);
+        return forwardHead(h);
+    }
+
+    /** Logits plus every stage's output, from one forward pass. */
+    public record Trace(Tensor logits, List<Tensor> stageOutputs) {}
+
+    public Trace trace(Tensor x) {
+        Tensor h = forwardStem(x);
+        List<Tensor> outs = new ArrayList<>();
+        for (int i = 0; i < spec.numStages(); i++) {
+            h = forwardStage(i, h);
+            outs.add(h);
+        }
+        return new Trace(forwardHead(h), outs);
+    }
+
+    public Tensor forwardStem(Tensor x) {
+        if (x.dim() != 4 || x.size(1) != spec.inChannels()) {
+            throw new IllegalArgumentException(spec + " expects NCHW input with " + spec.inChannels() + " channels, got shape "
+                    + java.util.Arrays.toString(Tensors.shape(x)));
+        }
+        Tensor h = x;
+        for (Conv c : spec.stem().convs()) h = torch.relu(convBn(c, h, partTraining[0]));
+        return spec.stem().pool() == null ? h : pool(spec.stem().pool(), h);
+    }
+
+    public Tensor forwardStage(int s, Tensor x) {
+        Stage st = spec.stage(s);
+        Tensor h = x;
+        boolean training = partTraining[s + 1];
+        for (Block b : st.blocks()) h = block(b, h, training);
+        return st.pool() == null ? h : pool(st.pool(), h);
+    }
+
+    /** Global average pooling, flatten, linear (for the CIFAR VGG the map is already 1x1 at 32x32 input). */
+    public Tensor forwardHead(Tensor x) {
+        Tensor g = torch.adaptive_avg_pool2d(x, 1, 1);
+        Tensor flat = g.reshape(g.size(0), g.size(1));
+        var head = spec.head();
+        return torch.linear(flat, tensors.get(head.name() + ".weight"), new TensorOptional(tensors.get(head.name() + ".bias")));
+    }
+
+    private Tensor block(Block b, Tensor x, boolean training) {
+        if (b instanceof Plain p) return torch.relu(convBn(p.conv(), x, training));
+        if (b instanceof Basic bb) {
+            Tensor h = torch.relu(convBn(bb.conv1(), x, training));
+            h = convBn(bb.conv2(), h, training);
+            return torch.relu(h.add(bb.needsShortcut() ? optionAShortcut(x, bb.conv1().stride(), bb.conv2().out()) : x));
+        }
+        Bottleneck bt = (Bottleneck) b;
+        Tensor h = torch.relu(convBn(bt.conv1(), x, training));
+        h = torch.relu(convBn(bt.conv2(), h, training));
+        h = convBn(bt.conv3(), h, training);
+        return torch.relu(h.add(bt.downsample() == null ? x : convBn(bt.downsample(), x, training)));
+    }
+
+    /** He et al. option A: spatial subsampling by the stride and zero channel padding split evenly on both sides. */
+    private static Tensor optionAShortcut(Tensor x, int stride, int outChannels) {
+        Tensor s = x;
+        if (stride != 1) {
+            s = s.slice(2, new LongOptional(0), new LongOptional(x.size(2)), stride)
+                    .slice(3, new LongOptional(0), new LongOptional(x.size(3)), stride);
+        }
+        long extra = outChannels - x.size(1);
+        return extra == 0 ? s : torch.constant_pad_nd(s, 0, 0, 0, 0, extra / 2, extra - extra / 2);
+    }
+
+    private Tensor convBn(Conv c, Tensor x, boolean training) {
+        Tensor bias = c.bias() ? tensors.get(c.name() + ".bias") : null;
+        Tensor y = torch.conv2d(x, tensors.get(c.name() + ".weight"), bias == null ? new TensorOptional() : new TensorOptional(bias),
+                new long[] {c.stride(), c.stride()}, new long[] {c.pad(), c.pad()}, DILATION, 1);
+        return torch.batch_norm(y, new TensorOptional(tensors.get(c.bn() + ".weight")), new TensorOptional(tensors.get(c.bn() + ".bias")),
+                new TensorOptional(tensors.get(c.bn() + ".running_mean")), new TensorOptional(tensors.get(c.bn() + ".running_var")),
+                training, BN_MOMENTUM, BN_EPS, false);
+    }
+
+    private static Tensor pool(Pool p, Tensor x) {
+        return torch.max_pool2d(x, new long[] {p.kernel(), p.kernel()}, new long[] {p.stride(), p.stride()},
+                new long[] {p.pad(), p.pad()}, DILATION, false);
+    }
+
+    private void releaseAll() {
+        tensors.values().forEach(Tensor::releaseReference);
+        tensors.clear();
+    }
+
+    @Override
+    public void close() {
+        releaseAll();
+    }
+}
