@@ -7,8 +7,9 @@ import java.nio.file.Path;
 import org.emodir.data.DataDirs;
 import org.emodir.model.NetSpec;
 import org.emodir.model.TorchNet;
-import org.emodir.testdata.CifarJpegSubset;
-import org.emodir.testdata.TestWeights;
+import org.emodir.data.DataLoader;
+import org.emodir.testdata.SharedFixtures;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -24,9 +25,8 @@ class PretrainedAccuracyTest {
     @ParameterizedTest
     @CsvSource({"resnet56,resnet56-4bfd9763.safetensors,0.8320", "resnet20,resnet20-12fca82f.safetensors,0.8103"})
     void subsetAccuracyMatchesPyTorch(String arch, String file, double fullTop1) throws Exception {
-        Path weights = DataDirs.cifar10Models().resolve(file);
-        CifarJpegSubset data = new CifarJpegSubset("test", PER_CLASS, 250);
-        try (TorchNet net = TorchNet.fromStateDict(NetSpec.dense(arch, 10), TestWeights.read(weights))) {
+        DataLoader data = SharedFixtures.cifarSubset("test", PER_CLASS, 250);
+        try (TorchNet net = TorchNet.fromStateDict(NetSpec.dense(arch, 10), SharedFixtures.weights(file))) {
             EvalResult r = new Evaluator(4, System.out::println).evaluate(net, data);
             System.out.println(arch + " on 2000 test JPEGs: " + r);
             double tolerance = 3 * Math.sqrt(fullTop1 * (1 - fullTop1) / data.size());

@@ -17,13 +17,14 @@ import org.emodir.data.LabeledBatch;
 import org.emodir.model.NetSpec;
 import org.emodir.model.Tensors;
 import org.emodir.model.TorchNet;
-import org.emodir.testdata.CifarJpegSubset;
+import org.emodir.data.DataLoader;
+import org.emodir.testdata.SharedFixtures;
 import org.junit.jupiter.api.Test;
 
 class TrainerTest {
     /** 40 training JPEGs (4 per class) in batches of 20, served {@code repeats} times as ONE epoch. */
     private static Iterable<LabeledBatch> tinyEpoch(int repeats) {
-        CifarJpegSubset tiny = new CifarJpegSubset("train", 4, 20);
+        DataLoader tiny = SharedFixtures.cifarSubset("train", 4, 20);
         return () -> new Iterator<>() {
             int round = 0;
             Iterator<LabeledBatch> it = tiny.iterator();
