@@ -1,9 +1,11 @@
 package org.emodir.evo;
 
 /**
- * Crowding distance of the members of one front, computed on the distinct objective vectors and
- * shared by duplicates (Fortin and Parizeau 2013), so the result does not depend on the order of
- * duplicates and a cloud of copies does not look spread out. Every value is finite: boundary
+ * Crowding distance of the members of one front, computed on the distinct objective vectors
+ * (Fortin and Parizeau 2013) so copies neither shrink their neighbours' distances nor look spread
+ * out. The first copy of a vector (in lexicographic, then index order) gets its distance; further
+ * copies get 0, so survival and tournaments prefer new points to clones. Without this, copies of an
+ * extreme point all count as boundary and take over the population. Every value is finite: boundary
  * points get {@link #BOUNDARY}; an objective with zero range adds nothing; a front with at most
  * two distinct points is all boundary.
  */
@@ -45,12 +47,9 @@ public final class CrowdingDistance {
                 accumulate(obj, u, d);
             }
         }
-        int representative = -1;
         for (int k = 0; k < n; k++) {
-            if (k == 0 || IndexSort.compareRows(obj, m, sorted[k - 1], sorted[k]) != 0) {
-                representative = sorted[k];
-            }
-            out[sorted[k]] = perIndividual[representative];
+            boolean firstCopy = k == 0 || IndexSort.compareRows(obj, m, sorted[k - 1], sorted[k]) != 0;
+            out[sorted[k]] = firstCopy ? perIndividual[sorted[k]] : 0.0;
         }
     }
 
