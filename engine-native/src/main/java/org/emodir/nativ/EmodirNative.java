@@ -24,6 +24,7 @@ public final class EmodirNative {
     }
 
     public static final int EMODIR_OK = 0;
+    public static final int EMODIR_ERR_INVALID_ARGUMENT = 1;
     public static final int EMODIR_ERR_EMPTY_MASK = 3;
     public static final int EMODIR_ERR_NO_CUDA = 4;
 
