@@ -17,17 +17,17 @@ inline void store16(float* p, v16 v) { std::memcpy(p, &v, sizeof v); }
 }  // namespace
 
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-void sgemm_packed(int m, int n, int k, const float* a_packed, const float* b, int ldb, const float* bias, float* c,
+void sgemm_packed(int m, int n, int k, const float* a_packed, const float* b_packed, const float* bias, float* c,
                   int ldc) {
     const int panels = (m + kGemmMR - 1) / kGemmMR;
     for (int j = 0; j < n; j += kGemmNR) {
         const int cols = n - j < kGemmNR ? n - j : kGemmNR;
         for (int p = 0; p < panels; ++p) {
             const float* a = a_packed + int64_t(p) * k * kGemmMR;
-            const float* bj = b + j;
+            const float* bj = b_packed + int64_t(j / kGemmNR) * k * kGemmNR;
             v16 acc0 = {}, acc1 = {}, acc2 = {}, acc3 = {}, acc4 = {}, acc5 = {};
             for (int kk = 0; kk < k; ++kk) {
-                const v16 bv = load16(bj + int64_t(kk) * ldb);
+                const v16 bv = load16(bj + kk * kGemmNR);
                 const float* ak = a + kk * kGemmMR;
                 acc0 += ak[0] * bv;
                 acc1 += ak[1] * bv;

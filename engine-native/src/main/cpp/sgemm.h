@@ -23,9 +23,18 @@ int64_t pack_a(int m, int k, float* packed, At a_at) {
     return int64_t(panels) * k * kGemmMR;
 }
 
-// b has k rows of stride ldb >= round_up(n, kGemmNR) whose padding columns are readable.
+// Index of element (row kk, column j) of B packed in column panels of kGemmNR: [n/NR][k][NR]. Panel-major
+// B keeps the kernel's loads contiguous; a row-major B with a power-of-two row stride (1024 floats for a
+// 32x32 map) thrashes L1 sets and halves throughput.
+inline int64_t packed_b_index(int k, int kk, int j) {
+    return (int64_t(j / kGemmNR) * k + kk) * kGemmNR + j % kGemmNR;
+}
+
+// Floats of a packed B: k * round_up(n, kGemmNR); the padding columns must be readable (values unused).
+inline int64_t packed_b_size(int n, int k) { return int64_t((n + kGemmNR - 1) / kGemmNR) * kGemmNR * k; }
+
 // c has m rows of stride ldc; bias may be null. Dispatches at load time to AVX-512 / AVX2 / baseline.
-void sgemm_packed(int m, int n, int k, const float* a_packed, const float* b, int ldb, const float* bias, float* c,
+void sgemm_packed(int m, int n, int k, const float* a_packed, const float* b_packed, const float* bias, float* c,
                   int ldc);
 
 }  // namespace emodir

@@ -35,9 +35,10 @@ Expected naive_objectives(const std::vector<float>& out, const std::vector<float
     return e;
 }
 
-void check_net(bool head) {
-    const char* tag = head ? "with head" : "feature map";
-    Net net = resnet_like(head ? 11 : 7, head);
+void check_net(bool head, int size) {
+    const std::string tag = std::string(head ? "with head" : "feature map") + " " + std::to_string(size) + "x" +
+                            std::to_string(size);
+    Net net = resnet_like(head ? 11 : 7, head, size);
     emodir_program* prog = emodir_program_create(net.ops.data(), int(net.ops.size()), net.weights.data(),
                                                  int64_t(net.weights.size()), net.in_c, net.in_h, net.in_w,
                                                  net.groups.data(), int(net.groups.size()));
@@ -76,7 +77,7 @@ void check_net(bool head) {
             scale = std::max(scale, std::fabs(out[i]));
             maxdiff = std::max(maxdiff, std::fabs(out[i] - outs[size_t(p) * B * out_size + i]));
         }
-        expect(maxdiff <= 1e-4f * scale, std::string(tag) + ": forward of individual " + std::to_string(p) +
+        expect(maxdiff <= 1e-4f * scale, tag + ": forward of individual " + std::to_string(p) +
                                              " differs by " + std::to_string(maxdiff) + " (scale " +
                                              std::to_string(scale) + ")");
         Expected e = naive_objectives(out, ref, labels, B, head);
@@ -84,18 +85,18 @@ void check_net(bool head) {
             const char* who = got == &cpu ? "cpu" : "emulated cuda";
             const float* o = got->data() + p * 3;
             expect(close(o[EMODIR_OBJ_MSE], e.mse, 1e-4, 1e-6),
-                   std::string(tag) + " " + who + ": mse of individual " + std::to_string(p) + " = " +
+                   tag + " " + who + ": mse of individual " + std::to_string(p) + " = " +
                        std::to_string(o[0]) + ", naive " + std::to_string(e.mse));
             if (head) {
                 expect(close(o[EMODIR_OBJ_CROSS_ENTROPY], e.ce, 1e-4, 1e-6),
-                       std::string(tag) + " " + who + ": ce of individual " + std::to_string(p) + " = " +
+                       tag + " " + who + ": ce of individual " + std::to_string(p) + " = " +
                            std::to_string(o[1]) + ", naive " + std::to_string(e.ce));
-                expect(int(o[EMODIR_OBJ_TOP1]) == e.top1, std::string(tag) + " " + who + ": top1 of individual " +
+                expect(int(o[EMODIR_OBJ_TOP1]) == e.top1, tag + " " + who + ": top1 of individual " +
                                                               std::to_string(p) + " = " + std::to_string(o[2]) +
                                                               ", naive " + std::to_string(e.top1));
             } else {
                 expect(std::isnan(o[EMODIR_OBJ_CROSS_ENTROPY]) && std::isnan(o[EMODIR_OBJ_TOP1]),
-                       std::string(tag) + " " + who + ": ce/top1 must be NaN without a head");
+                       tag + " " + who + ": ce/top1 must be NaN without a head");
             }
         }
     }
@@ -104,7 +105,7 @@ void check_net(bool head) {
     emodir_cpu_evaluate(prog, masks.data(), P, input.data(), B, ref.data(), labels.data(), 1, one.data());
     for (int i = 0; i < P * 3; ++i)
         expect(close(one[i], cpu[i], 1e-5, 1e-6) || (std::isnan(one[i]) && std::isnan(cpu[i])),
-               std::string(tag) + ": 1 thread vs 2 threads differ at " + std::to_string(i));
+               tag + ": 1 thread vs 2 threads differ at " + std::to_string(i));
 
     // An individual pruning every channel of block1.conv1 is an error naming that layer.
     std::vector<uint8_t> empty(masks.begin(), masks.begin() + genes);
@@ -141,8 +142,9 @@ void check_invalid_programs() {
 }  // namespace
 
 int main() {
-    check_net(false);
-    check_net(true);
+    check_net(false, 9);
+    check_net(true, 9);
+    check_net(false, 32);
     check_invalid_programs();
     if (failures) {
         std::fprintf(stderr, "%d failures\n", failures);

@@ -88,9 +88,11 @@ class NetBuilder {
     std::mt19937 rng_;
 };
 
-// Three blocks: identity shortcut, option-A shortcut (stride 2, channel pad), 1x1-conv shortcut; odd 9x9 input.
-inline Net resnet_like(unsigned seed, bool with_head) {
+// Three blocks: identity shortcut, option-A shortcut (stride 2, channel pad), 1x1-conv shortcut. The default
+// odd 9x9 input exercises the general im2col; 32x32 the whole-panel-row path (widths multiple of 16).
+inline Net resnet_like(unsigned seed, bool with_head, int size = 9) {
     NetBuilder b(seed);
+    b.net.in_h = b.net.in_w = size;
     b.conv(1, 0, 8, 8, 3, 1, 1, true, "block0.conv1");
     b.relu(1);
     b.conv(2, 1, 8, 8, 3, 1, 1, false, "block0.conv2");
