@@ -27,7 +27,9 @@ inline int channel_of(const std::vector<int>* list, int compact) { return list ?
 // Per-thread scratch, sized once from the program's dense bounds.
 struct Scratch {
     std::vector<float> slots[EMODIR_MAX_SLOTS];
-    std::vector<float> col;
+    std::vector<float> col;                   // im2col matrix or zero-padded input (implicit GEMM)
+    std::vector<const float*> panels;         // sgemm_gather's B panel bases
+    std::vector<int> offsets;                 // sgemm_gather's B row offsets
     std::vector<std::vector<float>> packed;  // per op: packed gathered conv weights
     std::vector<std::vector<float>> bias;    // per op: gathered bias
     void init(const Program& prog) {
@@ -56,19 +58,42 @@ void pack_conv(const Program& prog, const OpInfo& oi, const IndividualPlan& plan
 }
 
 void im2col_any(int nin, int h, int w, int ho, int wo, int k, int s, int pad, int kdim, const float* src, float* col);
-void im2col_rows(int nin, int h, int w, int ho, int wo, int k, int pad, int kdim, const float* src, float* col);
+
+// Stride-1 "same" convs whose output rows are whole panels run as an implicit GEMM over a zero-padded copy
+// of the input: panel (y, x0) row (ci, ky, kx) is padded[ci][y + ky][x0 + kx ...], 16 contiguous floats.
+bool implicit_gemm_fits(const OpInfo& oi) {
+    const emodir_op& op = oi.op;
+    return op.stride == 1 && 2 * op.pad == op.kernel - 1 && oi.out.w % kGemmNR == 0;
+}
 
 void conv_image(const OpInfo& oi, int nin, int nout, const float* src, float* dst, Scratch& sc, int op_index) {
     const emodir_op& op = oi.op;
     const int h = oi.in.h, w = oi.in.w, ho = oi.out.h, wo = oi.out.w, k = op.kernel, s = op.stride, pad = op.pad;
-    const int n = ho * wo, kdim = nin * k * k;
+    const int n = ho * wo, kdim = nin * k * k, panels = (n + kGemmNR - 1) / kGemmNR;
     float* col = sc.col.data();
-    if (s == 1 && wo % kGemmNR == 0) {
-        im2col_rows(nin, h, w, ho, wo, k, pad, kdim, src, col);
+    sc.panels.resize(size_t(panels));
+    sc.offsets.resize(size_t(kdim));
+    if (implicit_gemm_fits(oi)) {
+        const int hp = h + 2 * pad, wp = w + 2 * pad;
+        std::fill(col, col + int64_t(nin) * hp * wp, 0.0f);
+        for (int ci = 0; ci < nin; ++ci)
+            for (int y = 0; y < h; ++y)
+                std::memcpy(col + (int64_t(ci) * hp + y + pad) * wp + pad, src + (int64_t(ci) * h + y) * w,
+                            sizeof(float) * size_t(w));
+        for (int ci = 0; ci < nin; ++ci)
+            for (int ky = 0; ky < k; ++ky)
+                for (int kx = 0; kx < k; ++kx) sc.offsets[(ci * k + ky) * k + kx] = (ci * hp + ky) * wp + kx;
+        for (int p = 0; p < panels; ++p) {
+            const int y = p * kGemmNR / wo, x0 = p * kGemmNR % wo;
+            sc.panels[p] = col + int64_t(y) * wp + x0;
+        }
     } else {
         im2col_any(nin, h, w, ho, wo, k, s, pad, kdim, src, col);
+        for (int kk = 0; kk < kdim; ++kk) sc.offsets[kk] = kk * kGemmNR;
+        for (int p = 0; p < panels; ++p) sc.panels[p] = col + int64_t(p) * kdim * kGemmNR;
     }
-    sgemm_packed(nout, n, kdim, sc.packed[op_index].data(), col, sc.bias[op_index].data(), dst, n);
+    sgemm_gather(nout, n, kdim, sc.packed[op_index].data(), sc.panels.data(), sc.offsets.data(),
+                 sc.bias[op_index].data(), dst, n);
 }
 
 // General im2col straight into sgemm's panel-major B layout: column n = y * wo + x of row kk lives at
@@ -95,32 +120,6 @@ void im2col_any(int nin, int h, int w, int ho, int wo, int k, int s, int pad, in
                 }
             }
 }
-
-// Stride-1 im2col when every output row is whole panels: each panel row is one contiguous input segment
-// (zero outside the image), copied with memcpy. This is the hot path of every 3x3 conv of CIFAR ResNets.
-void im2col_rows(int nin, int h, int w, int ho, int wo, int k, int pad, int kdim, const float* src, float* col) {
-    for (int ci = 0; ci < nin; ++ci)
-        for (int ky = 0; ky < k; ++ky)
-            for (int kx = 0; kx < k; ++kx) {
-                const int kk = (ci * k + ky) * k + kx;
-                const float* plane = src + int64_t(ci) * h * w;
-                for (int y = 0; y < ho; ++y) {
-                    const int iy = y - pad + ky;
-                    for (int x0 = 0; x0 < wo; x0 += kGemmNR) {
-                        float* d = col + packed_b_index(kdim, kk, y * wo + x0);
-                        const int lo = std::max(0, pad - kx - x0), hi = std::min(kGemmNR, w + pad - kx - x0);
-                        if (iy < 0 || iy >= h || lo >= hi) {
-                            std::fill(d, d + kGemmNR, 0.0f);
-                            continue;
-                        }
-                        std::fill(d, d + lo, 0.0f);
-                        std::memcpy(d + lo, plane + int64_t(iy) * w + x0 + lo + kx - pad, sizeof(float) * size_t(hi - lo));
-                        std::fill(d + hi, d + kGemmNR, 0.0f);
-                    }
-                }
-            }
-}
-
 
 void maxpool_image(const OpInfo& oi, int channels, const float* src, float* dst) {
     const emodir_op& op = oi.op;

@@ -163,7 +163,9 @@ static bool build(Program& prog, const emodir_op* ops, int32_t num_ops) {
                 result.shape = {op.out_c, ho, wo};
                 result.group = op.mask_group;
                 int64_t k2 = int64_t(op.kernel) * op.kernel;
-                prog.max_col_size = std::max(prog.max_col_size, int64_t(op.in_c) * k2 * ((int64_t(ho) * wo + 15) / 16 * 16));
+                // im2col (k2 rows per channel, panel-padded columns) or the zero-padded input of the implicit GEMM.
+                const int64_t padded = int64_t(op.in_c) * (info.in.h + 2 * op.pad) * (info.in.w + 2 * op.pad);
+                prog.max_col_size = std::max({prog.max_col_size, int64_t(op.in_c) * k2 * ((int64_t(ho) * wo + 15) / 16 * 16), padded});
                 prog.max_weight_pack = std::max(prog.max_weight_pack, int64_t((op.out_c + 5) / 6 * 6) * op.in_c * k2);
                 break;
             }

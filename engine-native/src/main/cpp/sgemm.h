@@ -33,8 +33,12 @@ inline int64_t packed_b_index(int k, int kk, int j) {
 // Floats of a packed B: k * round_up(n, kGemmNR); the padding columns must be readable (values unused).
 inline int64_t packed_b_size(int n, int k) { return int64_t((n + kGemmNR - 1) / kGemmNR) * kGemmNR * k; }
 
+// C[m][n] = bias + A * B where B's kGemmNR-column panel p, row kk, is the 16 contiguous floats at
+// b_panels[p] + b_row_offsets[kk]. Packed B: b_panels[p] = b + p * k * NR, offsets kk * NR. Implicit conv
+// GEMM: b_panels[p] points into a zero-padded input plane, offsets select (channel, ky, kx), so no im2col.
+// Every addressed 16-float run must be readable; only the first n columns are stored.
 // c has m rows of stride ldc; bias may be null. Dispatches at load time to AVX-512 / AVX2 / baseline.
-void sgemm_packed(int m, int n, int k, const float* a_packed, const float* b_packed, const float* bias, float* c,
-                  int ldc);
+void sgemm_gather(int m, int n, int k, const float* a_packed, const float* const* b_panels, const int* b_row_offsets,
+                  const float* bias, float* c, int ldc);
 
 }  // namespace emodir
