@@ -1,6 +1,7 @@
 #include "program.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <sstream>
 
@@ -103,6 +104,15 @@ std::string shape_str(const Shape& s) {
 using namespace emodir;
 
 extern "C" const char* emodir_last_error(void) { return last_error.c_str(); }
+
+// The Java flyweight (NativeProgram) writes these offsets; keep the struct and it in step.
+static_assert(offsetof(emodir_op, mask_group) == 32, "emodir_op ABI");
+static_assert(offsetof(emodir_op, weight_offset) == 40, "emodir_op ABI");
+static_assert(offsetof(emodir_op, bias_offset) == 48, "emodir_op ABI");
+static_assert(offsetof(emodir_op, name) == 56, "emodir_op ABI");
+static_assert(sizeof(emodir_op) == 104, "emodir_op ABI");
+
+extern "C" int32_t emodir_op_bytes(void) { return int32_t(sizeof(emodir_op)); }
 
 static bool build(Program& prog, const emodir_op* ops, int32_t num_ops) {
     SlotState slots[EMODIR_MAX_SLOTS];

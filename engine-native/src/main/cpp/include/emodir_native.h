@@ -62,6 +62,9 @@ typedef struct emodir_op {
 
 typedef struct emodir_program emodir_program;
 
+/* sizeof(emodir_op): lets a binding check its hard-coded layout against the library it loaded. */
+int32_t emodir_op_bytes(void);
+
 /* Thread-local message of the last failed call ("" if none). */
 const char* emodir_last_error(void);
 

@@ -22,6 +22,10 @@ final class NativeProgram implements AutoCloseable {
     private EmodirNative.emodir_program handle;
 
     NativeProgram(SubnetProgram program) {
+        if (EmodirNative.emodir_op_bytes() != EmodirNative.OP_BYTES) {
+            throw new IllegalStateException("libemodir_native has a " + EmodirNative.emodir_op_bytes()
+                    + "-byte emodir_op but this binding writes " + EmodirNative.OP_BYTES + " bytes: rebuild engine-native");
+        }
         this.program = program;
         ops = direct(program.ops().size() * EmodirNative.OP_BYTES);
         for (int i = 0; i < program.ops().size(); ++i) encode(program.ops().get(i), i * EmodirNative.OP_BYTES);

@@ -53,6 +53,9 @@ public final class EmodirNative {
 
     public static native String emodir_last_error();
 
+    /** sizeof(emodir_op) in the loaded library; must equal {@link #OP_BYTES}. */
+    public static native int emodir_op_bytes();
+
     public static native emodir_program emodir_program_create(@Cast("const emodir_op*") long ops, int numOps,
             @Cast("const float*") long weights, long numWeights, int inC, int inH, int inW,
             @Cast("const int32_t*") long groupSizes, int numGroups);

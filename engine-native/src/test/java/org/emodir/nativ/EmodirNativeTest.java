@@ -15,6 +15,11 @@ class EmodirNativeTest {
     }
 
     @Test
+    void opLayoutMatchesTheLoadedLibrary() {
+        org.junit.jupiter.api.Assertions.assertEquals(EmodirNative.OP_BYTES, EmodirNative.emodir_op_bytes());
+    }
+
+    @Test
     void cudaAvailabilityComesWithAReason() {
         int available = EmodirNative.emodir_cuda_available();
         String reason = EmodirNative.emodir_last_error();
