@@ -5,7 +5,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Flyweight over off-heap channel masks, {@code byte[population][numGenes]}, individual-major; a nonzero
- * byte keeps the channel. This is the exact buffer the native evaluators read.
+ * byte keeps the channel. This is the exact buffer the native evaluators read. A new instance keeps every
+ * channel of every individual.
  */
 public final class PopulationMasks {
     private final UnsafeBuffer buffer;
