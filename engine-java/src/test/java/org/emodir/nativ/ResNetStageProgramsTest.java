@@ -23,10 +23,20 @@ class ResNetStageProgramsTest {
     /** The helper the pretrained ResNet-56 per-stage check will call with the real StateDict. */
     static void assertStageMatches(org.emodir.model.io.StateDict sd, int stage, int blocks, int c, int h, int w,
                                    boolean withHead, int batch, int population, long seed) {
-        SubnetProgram program = ResNetStagePrograms.cifarStage(sd, stage, blocks, c, h, w, withHead);
         Random rng = new Random(seed);
         float[] input = new float[batch * c * h * w];
         for (int i = 0; i < input.length; ++i) input[i] = (float) rng.nextGaussian();
+        assertStageMatches(sd, stage, blocks, c, h, w, withHead, input, batch, population, rng);
+    }
+
+    /**
+     * Native CPU vs the independent libtorch stage on the given input, for the all-kept individual 0 and
+     * random masks on the others. Returns the libtorch outputs, individual-major, for further checks.
+     */
+    static float[][] assertStageMatches(org.emodir.model.io.StateDict sd, int stage, int blocks, int c, int h, int w,
+                                        boolean withHead, float[] input, int batch, int population, Random rng) {
+        SubnetProgram program = ResNetStagePrograms.cifarStage(sd, stage, blocks, c, h, w, withHead);
+        float[][] all = new float[population][];
         PopulationMasks masks = new PopulationMasks(population, program.numGenes());
         for (int p = 1; p < population; ++p) {
             for (int g = 0; g < program.groupSizes().length; ++g) {
@@ -42,6 +52,7 @@ class ResNetStageProgramsTest {
         }
         for (int p = 0; p < population; ++p) {
             float[] expected = StateDictTorchStage.forward(sd, stage, blocks, input, batch, c, h, w, withHead, masks, p);
+            all[p] = expected;
             assertEquals(outFloats, expected.length, "output size");
             double scale = 0, worst = 0;
             for (int i = 0; i < outFloats; ++i) {
@@ -49,7 +60,20 @@ class ResNetStageProgramsTest {
                 worst = Math.max(worst, Math.abs(expected[i] - outputs.getFloat((p * outFloats + i) * 4)));
             }
             assertTrue(worst <= 1e-3 * scale, "stage " + stage + ", individual " + p + ": max diff " + worst + ", scale " + scale);
+            if (withHead) {
+                int classes = program.outputSize();
+                for (int b = 0; b < batch; ++b) {
+                    int want = 0, got = 0;
+                    for (int k = 1; k < classes; ++k) {
+                        if (expected[b * classes + k] > expected[b * classes + want]) want = k;
+                        if (outputs.getFloat((p * outFloats + b * classes + k) * 4)
+                                > outputs.getFloat((p * outFloats + b * classes + got) * 4)) got = k;
+                    }
+                    assertEquals(want, got, "top-1 of image " + b + ", individual " + p);
+                }
+            }
         }
+        return all;
     }
 
     @Test
