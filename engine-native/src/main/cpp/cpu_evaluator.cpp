@@ -211,15 +211,19 @@ struct ImageLoss {
     int correct = 0;
 };
 
-// Per-thread scratch of one Scratch (dense bounds): slots, im2col, packed weights and biases of every conv.
-int64_t scratch_floats_per_thread(const Program& prog) {
-    int64_t floats = prog.max_col_size;
+// Bytes of one thread's Scratch at its dense bounds: slots, im2col, packed weights and biases of every conv,
+// and sgemm_gather's panel/offset tables of the largest conv.
+int64_t scratch_bytes_per_thread(const Program& prog) {
+    int64_t floats = prog.max_col_size, tables = 0;
     for (int s = 0; s < EMODIR_MAX_SLOTS; ++s) floats += prog.max_slot_size[s];
-    for (const OpInfo& oi : prog.ops)
-        if (oi.op.kind == EMODIR_OP_CONV)
-            floats += int64_t((oi.op.out_c + kGemmMR - 1) / kGemmMR) * kGemmMR * oi.op.in_c * oi.op.kernel *
-                          oi.op.kernel + oi.op.out_c;
-    return floats;
+    for (const OpInfo& oi : prog.ops) {
+        if (oi.op.kind != EMODIR_OP_CONV) continue;
+        const int64_t kdim = int64_t(oi.op.in_c) * oi.op.kernel * oi.op.kernel;
+        floats += int64_t((oi.op.out_c + kGemmMR - 1) / kGemmMR) * kGemmMR * kdim + oi.op.out_c;
+        const int64_t panels = (int64_t(oi.out.h) * oi.out.w + kGemmNR - 1) / kGemmNR;
+        tables = std::max(tables, panels * int64_t(sizeof(const float*)) + kdim * int64_t(sizeof(int)));
+    }
+    return floats * int64_t(sizeof(float)) + tables;
 }
 
 }  // namespace
@@ -319,7 +323,7 @@ extern "C" int64_t emodir_cpu_scratch_bytes(const emodir_program* program, int32
                        ", threads " + std::to_string(threads));
         return -1;
     }
-    const int64_t per_thread = scratch_floats_per_thread(*prog) * int64_t(sizeof(float));
+    const int64_t per_thread = scratch_bytes_per_thread(*prog);
     // Per individual: its active-channel lists (at most every gene) and one ImageLoss per image.
     const int64_t per_individual = int64_t(prog->num_genes) * int64_t(sizeof(int)) +
                                    int64_t(batch) * int64_t(sizeof(ImageLoss));
