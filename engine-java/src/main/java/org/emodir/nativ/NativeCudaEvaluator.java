@@ -38,8 +38,14 @@ public final class NativeCudaEvaluator implements PopulationEvaluator {
         }
         data.requireSizes(program.inputSize(), program.outputSize());
         this.data = data;
-        this.budget = budget != null ? budget : MemoryBudget.ofFree(EmodirNative.emodir_cuda_free_bytes(), "CUDA device 0");
+        this.budget = budget != null ? budget : MemoryBudget.ofFree(freeDeviceBytes(), "CUDA device 0");
         this.program = new NativeProgram(program);
+    }
+
+    private static long freeDeviceBytes() {
+        long free = EmodirNative.emodir_cuda_free_bytes();
+        if (free < 0) throw new NativeException(EmodirNative.EMODIR_ERR_NO_CUDA, EmodirNative.emodir_last_error());
+        return free;
     }
 
     /** Device bytes one native call on {@code population} individuals allocates. */
