@@ -11,8 +11,9 @@ import org.emodir.evo.Nsga2Config;
 /**
  * NSGA-II on a {@link MaskEvaluationProblem} over {@link TinyPrograms#classifier}, checkpointed atomically
  * after every generation. {@link #main} is the child JVM of {@link Nsga2KillResumeTest}: it resumes from the
- * checkpoint when one exists, prints {@code generation N} after each saved generation, and {@code front ...}
- * lines (raw double bits) at the end.
+ * checkpoint when one exists, reads one byte of stdin before each generation (the parent paces it; at EOF it
+ * runs freely), prints {@code generation N} after each saved generation, and {@code front ...} lines (raw
+ * double bits) at the end.
  */
 final class CheckpointedMaskRun {
     static final int POPULATION = 16, BATCH = 8, THREADS = 1, MIN_KEEP = 1;
@@ -21,17 +22,23 @@ final class CheckpointedMaskRun {
     private CheckpointedMaskRun() {
     }
 
-    /** Args: checkpoint file, generations, milliseconds to pause after each generation. */
+    /** Args: checkpoint file, generations. */
     public static void main(String[] args) {
         Path checkpoint = Path.of(args[0]);
         int generations = Integer.parseInt(args[1]);
-        long pauseMillis = Long.parseLong(args[2]);
-        PrintStream out = System.out;
-        run(checkpoint, generations, pauseMillis, out);
+        run(checkpoint, generations, CheckpointedMaskRun::awaitGo, System.out);
+    }
+
+    private static void awaitGo() {
+        try {
+            System.in.read(); // -1 at EOF: no more pacing
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Runs (or resumes) to {@code generations}; returns the final first-front objectives. */
-    static double[][] run(Path checkpoint, int generations, long pauseMillis, PrintStream out) {
+    static double[][] run(Path checkpoint, int generations, Runnable beforeGeneration, PrintStream out) {
         SubnetProgram program = TinyPrograms.classifier(7);
         EvaluationData data = TinyPrograms.data(program, BATCH, 8);
         try (PopulationEvaluator evaluator = new NativeCpuEvaluator(program, data, THREADS)) {
@@ -44,13 +51,13 @@ final class CheckpointedMaskRun {
                 if (checkpoint != null) nsga2.saveState(checkpoint);
             }
             while (nsga2.generation() < generations) {
+                beforeGeneration.run();
                 nsga2.step();
                 if (checkpoint != null) nsga2.saveState(checkpoint);
                 if (out != null) {
                     out.println("generation " + nsga2.generation());
                     out.flush();
                 }
-                pause(pauseMillis);
             }
             double[][] front = nsga2.firstFrontObjectives();
             if (out != null) {
@@ -62,15 +69,6 @@ final class CheckpointedMaskRun {
                 out.flush();
             }
             return front;
-        }
-    }
-
-    private static void pause(long millis) {
-        if (millis <= 0) return;
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -20,21 +20,25 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Fault test: a child JVM running checkpointed NSGA-II is SIGKILLed (destroyForcibly) three times at random
  * generations, resumed from its last checkpoint each time, and must end with the same first front, bit for
- * bit, as an uninterrupted in-process run with the same seed.
+ * bit, as an uninterrupted in-process run with the same seed. The parent paces the child through stdin
+ * (one byte per generation) so that a loaded machine cannot let it run to the end before the kill: after
+ * reading k generation lines it allows generation k+1 and kills while that one is stepping, saving or
+ * printing.
  */
 class Nsga2KillResumeTest {
-    private static final int GENERATIONS = 40, KILLS = 3;
-    private static final long PAUSE_MILLIS = 15; // lets a kill land while generations are still running
+    private static final int GENERATIONS = 30, KILLS = 3;
 
     @Test
     void killedRunsResumeToTheUninterruptedFront(@TempDir Path dir) throws Exception {
-        double[][] expected = CheckpointedMaskRun.run(null, GENERATIONS, 0, null);
+        double[][] expected = CheckpointedMaskRun.run(null, GENERATIONS, () -> { }, null);
         Path checkpoint = dir.resolve("nsga2.ckpt");
         Random random = new Random(42);
         int lastSeen = 0;
         for (int kill = 0; kill < KILLS; ++kill) {
             int k = 1 + random.nextInt(8); // generation lines to see before the kill
             Process child = start(checkpoint);
+            child.getOutputStream().write(new byte[k + 1]); // k generations to watch, then one to die in
+            child.getOutputStream().flush();
             List<String> lines = new ArrayList<>();
             BufferedReader out = reader(child);
             String line;
@@ -56,6 +60,7 @@ class Nsga2KillResumeTest {
             assertTrue(lastSeen < GENERATIONS, "kill " + kill + " came after the run finished");
         }
         Process child = start(checkpoint);
+        child.getOutputStream().close(); // EOF: the last child runs to the end unpaced
         List<String> lines;
         try (BufferedReader out = reader(child)) {
             lines = out.lines().toList();
@@ -82,7 +87,7 @@ class Nsga2KillResumeTest {
         List<String> command = List.of(java, "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
                 "--add-opens", "java.base/java.nio=ALL-UNNAMED", "-Xmx256m",
                 "-cp", System.getProperty("java.class.path"), CheckpointedMaskRun.class.getName(),
-                checkpoint.toString(), Integer.toString(GENERATIONS), Long.toString(PAUSE_MILLIS));
+                checkpoint.toString(), Integer.toString(GENERATIONS));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.PIPE).start();
     }
 
