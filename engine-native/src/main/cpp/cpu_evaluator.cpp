@@ -324,8 +324,10 @@ extern "C" int64_t emodir_cpu_scratch_bytes(const emodir_program* program, int32
         return -1;
     }
     const int64_t per_thread = scratch_bytes_per_thread(*prog);
-    // Per individual: its active-channel lists (at most every gene) and one ImageLoss per image.
+    // Per individual: its active-channel lists (at most every gene), one ImageLoss per image and the
+    // objectives emodir_cpu_forward computes and drops.
     const int64_t per_individual = int64_t(prog->num_genes) * int64_t(sizeof(int)) +
-                                   int64_t(batch) * int64_t(sizeof(ImageLoss));
+                                   int64_t(batch) * int64_t(sizeof(ImageLoss)) +
+                                   EMODIR_NUM_OBJECTIVES * int64_t(sizeof(float));
     return int64_t(threads) * per_thread + int64_t(population) * per_individual;
 }

@@ -1,5 +1,6 @@
 package org.emodir.nativ;
 
+import java.util.Objects;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.emodir.eval.EvaluationData;
 import org.emodir.eval.MemoryBudget;
@@ -28,7 +29,7 @@ public final class NativeCpuEvaluator implements PopulationEvaluator {
         data.requireSizes(program.inputSize(), program.outputSize());
         this.data = data;
         this.threads = threads;
-        this.budget = budget;
+        this.budget = Objects.requireNonNull(budget, "budget");
         this.program = new NativeProgram(program);
     }
 
@@ -68,12 +69,12 @@ public final class NativeCpuEvaluator implements PopulationEvaluator {
      */
     public void forward(PopulationMasks masks, int population, UnsafeBuffer outputs) {
         PopulationEvaluator.checkArguments(numGenes(), masks, population, new Objectives(population));
-        long needed = (long) population * data.batch() * program.program().outputSize() * Float.BYTES;
+        long perIndividual = (long) data.batch() * program.program().outputSize() * Float.BYTES;
+        long needed = population * perIndividual;
         if (outputs.capacity() < needed) {
             throw new IllegalArgumentException("outputs buffer holds " + outputs.capacity() + " bytes, needs " + needed);
         }
         int genes = numGenes();
-        long perIndividual = (long) data.batch() * program.program().outputSize() * Float.BYTES;
         PopulationChunks.run(population, individualsPerCall(population), (start, count) ->
                 EmodirNative.emodir_cpu_forward(program.handle(), masks.buffer().addressOffset() + (long) start * genes,
                         count, data.input().addressOffset(), data.batch(), threads,
