@@ -204,10 +204,27 @@ const float* run_image(const Program& prog, const IndividualPlan& plan, const fl
     return sc.slots[prog.output_slot].data();
 }
 
-struct Partial {
+// Per-image losses, summed in image order afterwards so that an individual's objectives do not depend on
+// how the call was split into threads, batch chunks or population chunks (bit-identical across splits).
+struct ImageLoss {
     double sse = 0.0, ce = 0.0;
-    long correct = 0;
+    int correct = 0;
 };
+
+// Bytes of one thread's Scratch at its dense bounds: slots, im2col, packed weights and biases of every conv,
+// and sgemm_gather's panel/offset tables of the largest conv.
+int64_t scratch_bytes_per_thread(const Program& prog) {
+    int64_t floats = prog.max_col_size, tables = 0;
+    for (int s = 0; s < EMODIR_MAX_SLOTS; ++s) floats += prog.max_slot_size[s];
+    for (const OpInfo& oi : prog.ops) {
+        if (oi.op.kind != EMODIR_OP_CONV) continue;
+        const int64_t kdim = int64_t(oi.op.in_c) * oi.op.kernel * oi.op.kernel;
+        floats += int64_t((oi.op.out_c + kGemmMR - 1) / kGemmMR) * kGemmMR * kdim + oi.op.out_c;
+        const int64_t panels = (int64_t(oi.out.h) * oi.out.w + kGemmNR - 1) / kGemmNR;
+        tables = std::max(tables, panels * int64_t(sizeof(const float*)) + kdim * int64_t(sizeof(int)));
+    }
+    return floats * int64_t(sizeof(float)) + tables;
+}
 
 }  // namespace
 }  // namespace emodir
@@ -233,7 +250,7 @@ static int evaluate(const Program* prog, const uint8_t* masks, int32_t populatio
         const int chunks_per_ind = std::max(1, std::min<int>(batch, (4 * threads + population - 1) / population));
         const int chunk = (batch + chunks_per_ind - 1) / chunks_per_ind;
         const int items = population * chunks_per_ind;
-        std::vector<Partial> partials(static_cast<size_t>(items));
+        std::vector<ImageLoss> losses(size_t(population) * size_t(batch));
         std::vector<Scratch> scratch(static_cast<size_t>(threads));
         const int64_t in_size = prog->input.size(), out_size = prog->output.size();
         parallel_for(items, threads, [&](int tid, int item) {
@@ -244,24 +261,20 @@ static int evaluate(const Program* prog, const uint8_t* masks, int32_t populatio
             for (size_t i = 0; i < prog->ops.size(); ++i)
                 if (prog->ops[i].op.kind == EMODIR_OP_CONV)
                     pack_conv(*prog, prog->ops[i], plans[p], sc.packed[i], sc.bias[i]);
-            Partial& part = partials[item];
             for (int b = b0; b < b1; ++b) {
                 const float* out = run_image(*prog, plans[p], input + int64_t(b) * in_size, sc);
                 if (outputs)
                     std::memcpy(outputs + (int64_t(p) * batch + b) * out_size, out, sizeof(float) * size_t(out_size));
-                if (reference) part.sse += squared_error(out, reference + int64_t(b) * out_size, long(out_size));
-                if (labels && prog->has_head) {
-                    int ok = 0;
-                    part.ce += cross_entropy(out, prog->output.c, labels[b], &ok);
-                    part.correct += ok;
-                }
+                ImageLoss& loss = losses[size_t(p) * batch + b];
+                if (reference) loss.sse = squared_error(out, reference + int64_t(b) * out_size, long(out_size));
+                if (labels && prog->has_head) loss.ce = cross_entropy(out, prog->output.c, labels[b], &loss.correct);
             }
         });
         const float nan = std::numeric_limits<float>::quiet_NaN();
         for (int p = 0; p < population; ++p) {
-            Partial sum;
-            for (int c = 0; c < chunks_per_ind; ++c) {
-                const Partial& q = partials[size_t(p) * chunks_per_ind + c];
+            ImageLoss sum;
+            for (int b = 0; b < batch; ++b) {
+                const ImageLoss& q = losses[size_t(p) * batch + b];
                 sum.sse += q.sse;
                 sum.ce += q.ce;
                 sum.correct += q.correct;
@@ -299,4 +312,22 @@ extern "C" int emodir_cpu_forward(const emodir_program* program, const uint8_t* 
     std::vector<float> objectives(size_t(population > 0 ? population : 0) * EMODIR_NUM_OBJECTIVES);
     return evaluate(reinterpret_cast<const Program*>(program), masks, population, input, batch, nullptr, nullptr,
                     threads, objectives.data(), outputs);
+}
+
+extern "C" int64_t emodir_cpu_scratch_bytes(const emodir_program* program, int32_t population, int32_t batch,
+                                           int32_t threads) {
+    const Program* prog = reinterpret_cast<const Program*>(program);
+    if (!prog || population <= 0 || batch <= 0 || threads <= 0) {
+        set_last_error("emodir_cpu_scratch_bytes: needs a program and positive population, batch and threads, got "
+                       "population " + std::to_string(population) + ", batch " + std::to_string(batch) +
+                       ", threads " + std::to_string(threads));
+        return -1;
+    }
+    const int64_t per_thread = scratch_bytes_per_thread(*prog);
+    // Per individual: its active-channel lists (at most every gene), one ImageLoss per image and the
+    // objectives emodir_cpu_forward computes and drops.
+    const int64_t per_individual = int64_t(prog->num_genes) * int64_t(sizeof(int)) +
+                                   int64_t(batch) * int64_t(sizeof(ImageLoss)) +
+                                   EMODIR_NUM_OBJECTIVES * int64_t(sizeof(float));
+    return int64_t(threads) * per_thread + int64_t(population) * per_individual;
 }

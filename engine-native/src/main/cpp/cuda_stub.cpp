@@ -12,3 +12,8 @@ extern "C" int emodir_cuda_evaluate(const emodir_program*, const uint8_t*, int32
     emodir::set_last_error("no CUDA backend: libemodir_native was built without nvcc");
     return EMODIR_ERR_NO_CUDA;
 }
+
+extern "C" int64_t emodir_cuda_free_bytes(void) {
+    emodir::set_last_error("no CUDA backend: libemodir_native was built without nvcc");
+    return -1;
+}

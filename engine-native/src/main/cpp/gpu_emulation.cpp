@@ -12,9 +12,11 @@ namespace {
 
 // A "device" that is host memory and a "launch" that is a loop over every (individual, point).
 struct HostEmulation {
+    int64_t allocated = 0;  // every "device" byte of the call: checked against emodir_cuda_scratch_bytes
     void* alloc(size_t bytes) {
         void* p = std::calloc(1, bytes);
         if (!p) throw std::bad_alloc();
+        allocated += int64_t(bytes);
         return p;
     }
     void release(void* p) { std::free(p); }
@@ -26,6 +28,8 @@ struct HostEmulation {
             for (int64_t i = 0; i < points; ++i) point.run(p, i);
     }
 };
+
+thread_local int64_t last_device_bytes = 0;
 
 }  // namespace
 }  // namespace emodir
@@ -42,7 +46,9 @@ extern "C" int emodir_emulated_cuda_evaluate(const emodir_program* program, cons
                                     objectives, active);
         if (rc != EMODIR_OK) return rc;
         HostEmulation be;
-        return run_population(be, *prog, active, population, input, batch, reference, labels, objectives);
+        rc = run_population(be, *prog, active, population, input, batch, reference, labels, objectives);
+        last_device_bytes = be.allocated;
+        return rc;
     } catch (const std::bad_alloc&) {
         set_last_error("emodir_emulated_cuda_evaluate: out of memory");
         return EMODIR_ERR_OUT_OF_MEMORY;
@@ -51,3 +57,5 @@ extern "C" int emodir_emulated_cuda_evaluate(const emodir_program* program, cons
         return EMODIR_ERR_INVALID_ARGUMENT;
     }
 }
+
+extern "C" int64_t emodir_emulated_cuda_device_bytes(void) { return last_device_bytes; }

@@ -11,6 +11,9 @@ int emodir_emulated_cuda_evaluate(const emodir_program* program, const uint8_t* 
                                   const float* input, int32_t batch, const float* reference, const int32_t* labels,
                                   float* objectives);
 
+/* "Device" bytes the last emulated call on this thread allocated. */
+int64_t emodir_emulated_cuda_device_bytes(void);
+
 #ifdef __cplusplus
 }
 #endif

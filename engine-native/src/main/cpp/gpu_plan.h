@@ -43,6 +43,20 @@ class DeviceArena {
     std::vector<void*> blocks_;
 };
 
+// Device bytes run_population allocates for P individuals on B images (weights, channel lists, every
+// slot per individual and image, per-image losses, reference and labels): the budget check's source of truth.
+inline int64_t device_bytes(const Program& prog, int P, int B) {
+    int64_t slot_floats = 0;
+    for (int s = 0; s < EMODIR_MAX_SLOTS; ++s) slot_floats += prog.max_slot_size[s];
+    int64_t genes = 0;
+    for (int size : prog.group_sizes) genes += size + 1;
+    const int64_t per_individual = int64_t(B) * (slot_floats * int64_t(sizeof(float)) + 2 * int64_t(sizeof(double)) +
+                                                 int64_t(sizeof(int))) + genes * int64_t(sizeof(int));
+    const int64_t fixed = prog.num_weights * int64_t(sizeof(float)) +
+                          int64_t(B) * (prog.output.size() * int64_t(sizeof(float)) + int64_t(sizeof(int32_t)));
+    return fixed + int64_t(P) * per_individual;
+}
+
 // Returns EMODIR_OK or an error code with the last error set; masks were already validated by the caller.
 template <class Backend>
 int run_population(Backend& be, const Program& prog, const std::vector<ActiveChannels>& active, int P,

@@ -87,3 +87,14 @@ extern "C" int emodir_cuda_evaluate(const emodir_program* program, const uint8_t
         return EMODIR_ERR_CUDA;
     }
 }
+
+extern "C" int64_t emodir_cuda_free_bytes(void) {
+    if (!emodir_cuda_available()) return -1;
+    size_t free_bytes = 0, total_bytes = 0;
+    cudaError_t e = cudaMemGetInfo(&free_bytes, &total_bytes);
+    if (e != cudaSuccess) {
+        set_last_error(std::string("emodir_cuda_free_bytes: cudaMemGetInfo failed: ") + cudaGetErrorString(e));
+        return -1;
+    }
+    return int64_t(free_bytes);
+}

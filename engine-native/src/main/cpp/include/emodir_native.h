@@ -98,6 +98,19 @@ int emodir_cpu_evaluate(const emodir_program* program, const uint8_t* masks, int
 int emodir_cpu_forward(const emodir_program* program, const uint8_t* masks, int32_t population, const float* input,
                        int32_t batch, int32_t threads, float* outputs);
 
+/*
+ * Upper bound of the host scratch bytes emodir_cpu_evaluate allocates for this call shape (per-thread slot,
+ * im2col and packed-weight buffers plus per-individual channel lists and per-image losses); -1 on bad
+ * arguments. Objectives depend only on the individual, not on how a population is split over calls.
+ */
+int64_t emodir_cpu_scratch_bytes(const emodir_program* program, int32_t population, int32_t batch, int32_t threads);
+
+/* Device bytes emodir_cuda_evaluate allocates for this call shape; -1 on bad arguments. Needs no GPU. */
+int64_t emodir_cuda_scratch_bytes(const emodir_program* program, int32_t population, int32_t batch);
+
+/* Free bytes on CUDA device 0, or -1 with emodir_last_error() set when there is no usable device. */
+int64_t emodir_cuda_free_bytes(void);
+
 /* 1 when the library was built with CUDA and a device is visible; else 0 with emodir_last_error() saying why. */
 int emodir_cuda_available(void);
 

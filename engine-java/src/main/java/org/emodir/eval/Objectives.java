@@ -7,7 +7,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Flyweight over an off-heap {@code float[population][3]} array the evaluators fill: per individual the
  * MSE against the reference output, the mean cross-entropy and the top-1 correct count (NaN when the
- * evaluation had no reference / no head and labels). Layout shared with emodir_native.h.
+ * evaluation had no reference / no head and labels). Layout shared with emodir_native.h: individual
+ * {@code i}'s objective {@code k} is the native-order float32 at byte {@code (i * COUNT + k) * 4}. The size is
+ * checked against {@link MemoryBudget#host()} before the direct buffer is allocated.
  */
 public final class Objectives {
     public static final int COUNT = 3;
@@ -20,8 +22,14 @@ public final class Objectives {
 
     public Objectives(int capacity) {
         if (capacity <= 0) throw new IllegalArgumentException("capacity must be positive, got " + capacity);
+        long bytes = (long) capacity * COUNT * Float.BYTES;
+        if (bytes > Integer.MAX_VALUE) {
+            throw new MemoryBudgetException("objectives of " + capacity + " individuals need " + bytes
+                    + " bytes, more than one direct buffer holds");
+        }
+        MemoryBudget.host().requireAllocation("objectives of " + capacity + " individuals", bytes);
         this.capacity = capacity;
-        this.buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(capacity * COUNT * Float.BYTES).order(ByteOrder.nativeOrder()));
+        this.buffer = new UnsafeBuffer(ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder()));
     }
 
     public int capacity() {

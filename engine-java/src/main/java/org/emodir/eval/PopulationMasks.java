@@ -5,8 +5,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Flyweight over off-heap channel masks, {@code byte[population][numGenes]}, individual-major; a nonzero
- * byte keeps the channel. This is the exact buffer the native evaluators read. A new instance keeps every
- * channel of every individual.
+ * byte keeps the channel: individual {@code i}'s gene {@code g} is byte {@code i * numGenes + g}, no padding.
+ * This is the exact buffer the native evaluators read. A new instance keeps every channel of every individual.
  */
 public final class PopulationMasks {
     private final UnsafeBuffer buffer;
@@ -17,9 +17,15 @@ public final class PopulationMasks {
         if (capacity <= 0 || numGenes <= 0) {
             throw new IllegalArgumentException("capacity and numGenes must be positive, got " + capacity + ", " + numGenes);
         }
+        long bytes = (long) capacity * numGenes;
+        if (bytes > Integer.MAX_VALUE) {
+            throw new MemoryBudgetException("masks of " + capacity + " individuals x " + numGenes + " genes need " + bytes
+                    + " bytes, more than one direct buffer holds");
+        }
+        MemoryBudget.host().requireAllocation("masks of " + capacity + " individuals x " + numGenes + " genes", bytes);
         this.capacity = capacity;
         this.numGenes = numGenes;
-        this.buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.multiplyExact(capacity, numGenes)));
+        this.buffer = new UnsafeBuffer(ByteBuffer.allocateDirect((int) bytes));
         buffer.setMemory(0, buffer.capacity(), (byte) 1);
     }
 

@@ -1,26 +1,47 @@
 package org.emodir.nativ;
 
+import java.util.Objects;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.emodir.eval.EvaluationData;
+import org.emodir.eval.MemoryBudget;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationEvaluator;
 import org.emodir.eval.PopulationMasks;
 
 /**
  * The native CPU engine: each individual runs on compacted tensors of its kept channels (gathered
- * weights, im2col + AVX2/AVX-512 sgemm), individuals and batch chunks spread over {@code threads}.
+ * weights, im2col + AVX2/AVX-512 sgemm), individuals and batch chunks spread over {@code threads}. A
+ * population whose scratch exceeds the {@link MemoryBudget} is evaluated in several native calls.
  */
 public final class NativeCpuEvaluator implements PopulationEvaluator {
     private final NativeProgram program;
     private final EvaluationData data;
     private final int threads;
+    private final MemoryBudget budget;
 
+    /** Budget from {@link MemoryBudget#host()} (-Demodir.memory.budget or a quarter of free memory). */
     public NativeCpuEvaluator(SubnetProgram program, EvaluationData data, int threads) {
+        this(program, data, threads, MemoryBudget.host());
+    }
+
+    public NativeCpuEvaluator(SubnetProgram program, EvaluationData data, int threads, MemoryBudget budget) {
         if (threads <= 0) throw new IllegalArgumentException("threads must be positive, got " + threads);
         data.requireSizes(program.inputSize(), program.outputSize());
         this.data = data;
         this.threads = threads;
+        this.budget = Objects.requireNonNull(budget, "budget");
         this.program = new NativeProgram(program);
+    }
+
+    /** Host scratch bytes one native call on {@code population} individuals allocates. */
+    public long scratchBytes(int population) {
+        return EmodirNative.emodir_cpu_scratch_bytes(program.handle(), population, data.batch(), threads);
+    }
+
+    /** Individuals per native call under the budget (the whole population when it fits). */
+    public int individualsPerCall(int population) {
+        return PopulationChunks.perCall("CPU evaluation of " + data.batch() + " images", this::scratchBytes, budget,
+                population);
     }
 
     @Override
@@ -31,10 +52,15 @@ public final class NativeCpuEvaluator implements PopulationEvaluator {
     @Override
     public void evaluate(PopulationMasks masks, int population, Objectives out) {
         PopulationEvaluator.checkArguments(numGenes(), masks, population, out);
-        int rc = EmodirNative.emodir_cpu_evaluate(program.handle(), masks.buffer().addressOffset(), population,
-                data.input().addressOffset(), data.batch(), address(data.reference()), address(data.labels()), threads,
-                out.buffer().addressOffset());
-        if (rc != EmodirNative.EMODIR_OK) throw NativeException.from(rc);
+        int genes = numGenes();
+        PopulationChunks.run(population, individualsPerCall(population), (start, count) ->
+                EmodirNative.emodir_cpu_evaluate(program.handle(), masks.buffer().addressOffset() + (long) start * genes,
+                        count, data.input().addressOffset(), data.batch(), address(data.reference()),
+                        address(data.labels()), threads, out.buffer().addressOffset() + objectivesOffset(start)));
+    }
+
+    static long objectivesOffset(int individual) {
+        return (long) individual * Objectives.COUNT * Float.BYTES;
     }
 
     /**
@@ -43,13 +69,16 @@ public final class NativeCpuEvaluator implements PopulationEvaluator {
      */
     public void forward(PopulationMasks masks, int population, UnsafeBuffer outputs) {
         PopulationEvaluator.checkArguments(numGenes(), masks, population, new Objectives(population));
-        long needed = (long) population * data.batch() * program.program().outputSize() * Float.BYTES;
+        long perIndividual = (long) data.batch() * program.program().outputSize() * Float.BYTES;
+        long needed = population * perIndividual;
         if (outputs.capacity() < needed) {
             throw new IllegalArgumentException("outputs buffer holds " + outputs.capacity() + " bytes, needs " + needed);
         }
-        int rc = EmodirNative.emodir_cpu_forward(program.handle(), masks.buffer().addressOffset(), population,
-                data.input().addressOffset(), data.batch(), threads, outputs.addressOffset());
-        if (rc != EmodirNative.EMODIR_OK) throw NativeException.from(rc);
+        int genes = numGenes();
+        PopulationChunks.run(population, individualsPerCall(population), (start, count) ->
+                EmodirNative.emodir_cpu_forward(program.handle(), masks.buffer().addressOffset() + (long) start * genes,
+                        count, data.input().addressOffset(), data.batch(), threads,
+                        outputs.addressOffset() + start * perIndividual));
     }
 
     static long address(UnsafeBuffer b) {

@@ -1,17 +1,21 @@
 package org.emodir.nativ;
 
 import org.emodir.eval.EvaluationData;
+import org.emodir.eval.MemoryBudget;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationEvaluator;
 import org.emodir.eval.PopulationMasks;
 
 /**
  * The native CUDA engine: one launch sequence per population (grid.y = individual). Construct only when
- * {@link #isAvailable()}; otherwise the constructor throws with {@link #unavailableReason()}.
+ * {@link #isAvailable()}; otherwise the constructor throws with {@link #unavailableReason()}. A population
+ * whose device memory exceeds the {@link MemoryBudget} (default: a quarter of the device's free memory) is
+ * evaluated in several launch sequences.
  */
 public final class NativeCudaEvaluator implements PopulationEvaluator {
     private final NativeProgram program;
     private final EvaluationData data;
+    private final MemoryBudget budget;
 
     /** True when the library was built with nvcc and a CUDA device is visible. */
     public static boolean isAvailable() {
@@ -24,12 +28,35 @@ public final class NativeCudaEvaluator implements PopulationEvaluator {
     }
 
     public NativeCudaEvaluator(SubnetProgram program, EvaluationData data) {
+        this(program, data, null);
+    }
+
+    /** {@code budget} null: -Demodir.memory.budget or a quarter of the device memory free now. */
+    public NativeCudaEvaluator(SubnetProgram program, EvaluationData data, MemoryBudget budget) {
         if (!isAvailable()) {
             throw new UnsupportedOperationException(EmodirNative.emodir_last_error());
         }
         data.requireSizes(program.inputSize(), program.outputSize());
         this.data = data;
+        this.budget = budget != null ? budget : MemoryBudget.ofFree(freeDeviceBytes(), "CUDA device 0");
         this.program = new NativeProgram(program);
+    }
+
+    private static long freeDeviceBytes() {
+        long free = EmodirNative.emodir_cuda_free_bytes();
+        if (free < 0) throw new NativeException(EmodirNative.EMODIR_ERR_NO_CUDA, EmodirNative.emodir_last_error());
+        return free;
+    }
+
+    /** Device bytes one native call on {@code population} individuals allocates. */
+    public long deviceBytes(int population) {
+        return EmodirNative.emodir_cuda_scratch_bytes(program.handle(), population, data.batch());
+    }
+
+    /** Individuals per launch sequence under the budget. */
+    public int individualsPerCall(int population) {
+        return PopulationChunks.perCall("CUDA evaluation of " + data.batch() + " images", this::deviceBytes, budget,
+                population);
     }
 
     @Override
@@ -40,10 +67,12 @@ public final class NativeCudaEvaluator implements PopulationEvaluator {
     @Override
     public void evaluate(PopulationMasks masks, int population, Objectives out) {
         PopulationEvaluator.checkArguments(numGenes(), masks, population, out);
-        int rc = EmodirNative.emodir_cuda_evaluate(program.handle(), masks.buffer().addressOffset(), population,
-                data.input().addressOffset(), data.batch(), NativeCpuEvaluator.address(data.reference()),
-                NativeCpuEvaluator.address(data.labels()), out.buffer().addressOffset());
-        if (rc != EmodirNative.EMODIR_OK) throw NativeException.from(rc);
+        int genes = numGenes();
+        PopulationChunks.run(population, individualsPerCall(population), (start, count) ->
+                EmodirNative.emodir_cuda_evaluate(program.handle(), masks.buffer().addressOffset() + (long) start * genes,
+                        count, data.input().addressOffset(), data.batch(), NativeCpuEvaluator.address(data.reference()),
+                        NativeCpuEvaluator.address(data.labels()),
+                        out.buffer().addressOffset() + NativeCpuEvaluator.objectivesOffset(start)));
     }
 
     @Override

@@ -80,4 +80,13 @@ public final class EmodirNative {
     public static native int emodir_cuda_evaluate(emodir_program program, @Cast("const uint8_t*") long masks,
             int population, @Cast("const float*") long input, int batch, @Cast("const float*") long reference,
             @Cast("const int32_t*") long labels, @Cast("float*") long objectives);
+
+    /** Host scratch bytes of an emodir_cpu_evaluate call of this shape, -1 on bad arguments. */
+    public static native long emodir_cpu_scratch_bytes(emodir_program program, int population, int batch, int threads);
+
+    /** Device bytes of an emodir_cuda_evaluate call of this shape, -1 on bad arguments. */
+    public static native long emodir_cuda_scratch_bytes(emodir_program program, int population, int batch);
+
+    /** Free bytes on CUDA device 0, -1 when none is usable. */
+    public static native long emodir_cuda_free_bytes();
 }
