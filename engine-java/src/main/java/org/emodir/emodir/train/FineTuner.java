@@ -53,6 +53,7 @@ public final class FineTuner {
         int checkpointEvery = 50;
         int progressEvery = 50;
         Augmentation augmentation = Augmentation.CIFAR;
+        int[] subset;
 
         /** Fractional epochs allowed: the run stops after ceil(epochs * batches per epoch) steps. */
         public Config epochs(double v) { if (!(v > 0)) throw new IllegalArgumentException("epochs must be > 0, got " + v); epochs = v; return this; }
@@ -75,11 +76,13 @@ public final class FineTuner {
         /** A progress line every {@code n} steps (0 = none). */
         public Config progressEvery(int v) { progressEvery = v; return this; }
         public Config augmentation(Augmentation v) { augmentation = Objects.requireNonNull(v); return this; }
+        /** Train on these dataset indices only (see {@link Subsets}); null = the whole dataset. */
+        public Config subset(int[] indices) { subset = indices == null ? null : indices.clone(); return this; }
 
         /** Identifies the run a checkpoint belongs to (24 bits, see {@link FineTuneCheckpoint}). */
         int fingerprint(int datasetSize) {
             return Objects.hash(epochs, batchSize, lr, cosine, weightDecay, momentum, nesterov, distillAlpha, temperature, seed,
-                    augmentation, datasetSize) & FineTuneCheckpoint.FINGERPRINT_MASK;
+                    augmentation, datasetSize, java.util.Arrays.hashCode(subset)) & FineTuneCheckpoint.FINGERPRINT_MASK;
         }
     }
 
@@ -98,8 +101,9 @@ public final class FineTuner {
     }
 
     private FineTuneResult run(PrunedModel model, TorchNet teacher, ImageDataset train, Config cfg, Consumer<String> progress) throws IOException {
-        DataLoader loader = DataLoader.builder(train).batchSize(cfg.batchSize).shuffle(true).dropLast(train.size() >= cfg.batchSize)
-                .augmentation(cfg.augmentation).seed(cfg.seed).build();
+        int images = cfg.subset != null ? cfg.subset.length : train.size();
+        DataLoader loader = DataLoader.builder(train).subset(cfg.subset).batchSize(cfg.batchSize).shuffle(true)
+                .dropLast(images >= cfg.batchSize).augmentation(cfg.augmentation).seed(cfg.seed).build();
         int perEpoch = loader.batchesPerEpoch();
         int total = (int) Math.ceil(cfg.epochs * perEpoch - 1e-9);
         int fingerprint = cfg.fingerprint(train.size());
