@@ -82,6 +82,15 @@ public final class CrossNetworkTrainer {
         if (!denseTeacher.spec().arch().equals(pruned.spec().arch()) || denseTeacher.spec().numClasses() != pruned.spec().numClasses()) {
             throw new IllegalArgumentException("teacher " + denseTeacher.spec() + " and pruned " + pruned.spec() + " differ in architecture");
         }
+        for (int s = 0; s < pruned.spec().numStages(); s++) {
+            int mine = pruned.spec().stage(s).outChannels();
+            int theirs = denseTeacher.spec().stage(s).outChannels();
+            if (mine != theirs) {
+                // Only residual-tied stage outputs (ResNets) keep the teacher's width; the constraint needs equal shapes.
+                throw new IllegalArgumentException("stage " + s + " of " + pruned.spec() + " outputs " + mine
+                        + " channels but the teacher's outputs " + theirs + "; cross-network training needs equal stage widths");
+            }
+        }
         int steps = cfg.epochsPerStage > 0 ? (int) Math.ceil(cfg.epochsPerStage * train.batchesPerEpoch()) : cfg.stepsPerStage;
         boolean[] teacherModes = denseTeacher.modes();
         List<Tensor> teacherParams = denseTeacher.parameters();
@@ -94,7 +103,6 @@ public final class CrossNetworkTrainer {
             for (int s = 0; s < student.spec().numStages(); s++) {
                 trainStage(denseTeacher, student, s, batches, steps, cfg, progress);
             }
-            studentParams.forEach(p -> p.set_requires_grad(true));
             return student.toStateDict();
         } finally {
             teacherParams.forEach(p -> p.set_requires_grad(true));

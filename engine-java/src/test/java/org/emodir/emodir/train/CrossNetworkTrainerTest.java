@@ -63,4 +63,16 @@ class CrossNetworkTrainerTest {
             assertTrue(log.get(0).startsWith("cross-network stage 0 step 5/15"), log.get(0));
         }
     }
+
+    @Test
+    void prunedStageOutputsOfAnotherWidthAreRejected() {
+        var vgg = org.emodir.model.NetSpec.dense("vgg16", 10);
+        try (PointerScope scope = new PointerScope(); TorchNet teacher = TorchNet.random(vgg, 1); TorchNet init = TorchNet.random(vgg, 2)) {
+            PrunedModel pruned = UniformBaseline.atFlops(vgg, init.toStateDict(), 0.5);
+            DataLoader loader = SharedFixtures.cifarSubset("train", 1, 10);
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> new CrossNetworkTrainer().train(teacher, pruned, loader, new CrossNetworkTrainer.Config().steps(1), s -> {}));
+            assertTrue(e.getMessage().contains("stage 0") && e.getMessage().contains("equal stage widths"), e.getMessage());
+        }
+    }
 }
