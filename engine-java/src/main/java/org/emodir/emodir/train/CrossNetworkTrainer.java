@@ -94,6 +94,8 @@ public final class CrossNetworkTrainer {
         int steps = cfg.epochsPerStage > 0 ? (int) Math.ceil(cfg.epochsPerStage * train.batchesPerEpoch()) : cfg.stepsPerStage;
         boolean[] teacherModes = denseTeacher.modes();
         List<Tensor> teacherParams = denseTeacher.parameters();
+        boolean[] teacherGrad = new boolean[teacherParams.size()];
+        for (int i = 0; i < teacherGrad.length; i++) teacherGrad[i] = teacherParams.get(i).requires_grad();
         try (TorchNet student = pruned.toTorchNet()) {
             teacherParams.forEach(p -> p.set_requires_grad(false));
             denseTeacher.train(false);
@@ -105,7 +107,7 @@ public final class CrossNetworkTrainer {
             }
             return student.toStateDict();
         } finally {
-            teacherParams.forEach(p -> p.set_requires_grad(true));
+            for (int i = 0; i < teacherGrad.length; i++) teacherParams.get(i).set_requires_grad(teacherGrad[i]);
             denseTeacher.restoreModes(teacherModes);
         }
     }

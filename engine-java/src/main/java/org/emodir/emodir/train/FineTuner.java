@@ -117,10 +117,14 @@ public final class FineTuner {
         int step = resume != null ? resume.step() : 0;
         long start = System.nanoTime();
         TorchNet net;
-        try {
-            net = TorchNet.fromStateDict(model.spec(), resume != null ? resume.net() : model.weights());
-        } catch (WeightsException e) {
-            throw new WeightsException(cfg.checkpoint + ": checkpoint does not fit " + model.spec() + ": " + e.getMessage());
+        if (resume == null) {
+            net = model.toTorchNet();
+        } else {
+            try {
+                net = TorchNet.fromStateDict(model.spec(), resume.net());
+            } catch (WeightsException e) {
+                throw new WeightsException(cfg.checkpoint + ": checkpoint does not fit " + model.spec() + ": " + e.getMessage());
+            }
         }
         boolean[] teacherModes = teacher != null ? teacher.modes() : null;
         try (net; Sgd sgd = new Sgd(net.parameters(), cfg.momentum, cfg.weightDecay, cfg.nesterov)) {
