@@ -1,0 +1,15 @@
+# Enables the CUDA backend whenever nvcc is found; otherwise the library builds a stub that reports
+# "no CUDA backend". cudart is linked statically so the library needs nothing but the driver.
+find_program(EMODIR_NVCC nvcc)
+if(EMODIR_NVCC AND NOT EMODIR_DISABLE_CUDA)
+  set(CMAKE_CUDA_COMPILER ${EMODIR_NVCC})
+  set(CMAKE_CUDA_ARCHITECTURES 80 90)
+  set(CMAKE_CUDA_RUNTIME_LIBRARY Static)
+  set(CMAKE_CUDA_STANDARD 17)
+  enable_language(CUDA)
+  set(EMODIR_WITH_CUDA ON)
+  message(STATUS "emodir: CUDA backend enabled (${EMODIR_NVCC})")
+else()
+  set(EMODIR_WITH_CUDA OFF)
+  message(STATUS "emodir: nvcc not found, building without the CUDA backend")
+endif()

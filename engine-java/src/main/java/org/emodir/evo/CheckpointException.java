@@ -1,0 +1,14 @@
+package org.emodir.evo;
+
+import java.nio.file.Path;
+
+/** A checkpoint that cannot be written, read or trusted; the message names the file. */
+public class CheckpointException extends RuntimeException {
+    public CheckpointException(Path file, String problem) {
+        super("checkpoint " + file + ": " + problem);
+    }
+
+    public CheckpointException(Path file, String problem, Throwable cause) {
+        super("checkpoint " + file + ": " + problem, cause);
+    }
+}

@@ -1,0 +1,61 @@
+package org.emodir.nativ;
+
+import org.emodir.model.io.NamedTensor;
+import org.emodir.model.io.StateDict;
+
+/**
+ * Programs for CIFAR ResNets (He et al. 2016 layout, akamaster naming: {@code layer{s}.{b}.conv1.weight},
+ * {@code layer{s}.{b}.bn1.running_mean}, ..., {@code linear.weight}) built from a {@link StateDict}, with
+ * BatchNorm folded at load. The mask group of each basic block is its inner channel (conv1's output).
+ * Shortcuts: option A (no parameters), or a 1x1 conv + BN when {@code shortcut.0}/{@code downsample.0}
+ * tensors are present.
+ */
+public final class ResNetStagePrograms {
+    private ResNetStagePrograms() {
+    }
+
+    /**
+     * One stage (1-based {@code stage}) of {@code blocks} basic blocks on input feature maps
+     * {@code inC x inH x inW}; the first block of stages 2+ downsamples by 2. With {@code withHead} the
+     * program ends with GAP + {@code linear} (only meaningful for the last stage).
+     */
+    public static SubnetProgram cifarStage(StateDict weights, int stage, int blocks, int inC, int inH, int inW,
+                                           boolean withHead) {
+        SubnetProgramBuilder b = new SubnetProgramBuilder(inC, inH, inW);
+        SubnetProgramBuilder.Value x = b.input();
+        for (int blk = 0; blk < blocks; ++blk) {
+            String p = "layer" + stage + "." + blk + ".";
+            NamedTensor w1 = weights.require(p + "conv1.weight");
+            int planes = w1.dim(0);
+            int stride = (blk == 0 && stage > 1) ? 2 : 1;
+            SubnetProgramBuilder.Value h = b.relu(convBn(b, weights, p + "conv1", p + "bn1", x, planes, 3, stride, 1, true));
+            SubnetProgramBuilder.Value y = convBn(b, weights, p + "conv2", p + "bn2", h, planes, 3, 1, 1, false);
+            SubnetProgramBuilder.Value shortcut = x;
+            for (String sc : new String[] {"shortcut", "downsample"}) {
+                if (weights.contains(p + sc + ".0.weight")) {
+                    shortcut = convBn(b, weights, p + sc + ".0", p + sc + ".1", x, planes, 1, stride, 0, false);
+                }
+            }
+            x = b.relu(b.add(y, shortcut));
+        }
+        if (withHead) {
+            NamedTensor fc = weights.require("linear.weight");
+            int classes = fc.dim(0);
+            fc = weights.require("linear.weight", classes, x.channels());
+            x = b.head("linear", x, fc.data(), weights.require("linear.bias", classes).data(), classes);
+        }
+        return b.build(x);
+    }
+
+    private static SubnetProgramBuilder.Value convBn(SubnetProgramBuilder b, StateDict sd, String conv, String bn,
+                                                     SubnetProgramBuilder.Value x, int outC, int k, int stride, int pad,
+                                                     boolean prunable) {
+        NamedTensor w = sd.require(conv + ".weight", outC, x.channels(), k, k);
+        float[] bias = sd.contains(conv + ".bias") ? sd.require(conv + ".bias", outC).data() : null;
+        BatchNormFolding.Folded f = BatchNormFolding.fold(conv, w.data(), bias,
+                sd.require(bn + ".weight", outC).data(), sd.require(bn + ".bias", outC).data(),
+                sd.require(bn + ".running_mean", outC).data(), sd.require(bn + ".running_var", outC).data(),
+                BatchNormFolding.DEFAULT_EPS);
+        return b.conv(conv, x, f.weight(), f.bias(), outC, k, stride, pad, prunable);
+    }
+}

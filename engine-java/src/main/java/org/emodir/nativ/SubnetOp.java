@@ -1,0 +1,26 @@
+package org.emodir.nativ;
+
+/**
+ * One op of a {@link SubnetProgram}, in the slot form the native engine executes (see emodir_native.h).
+ * Shapes are those of the src tensor and of the dst tensor after the op; channel counts are dense
+ * (before pruning).
+ *
+ * @param maskGroup conv: the mask group of its output channels, -1 when never pruned
+ * @param inGroup   mask group of the src tensor, -1 when dense
+ * @param stride    conv/maxpool stride; add: spatial subsampling of the shortcut (option A: 2)
+ * @param pad       conv/maxpool zero padding; add: channel offset of the shortcut (option A)
+ */
+public record SubnetOp(Kind kind, String name, int dst, int src, int inC, int outC, int kernel, int stride, int pad,
+                       int maskGroup, int inGroup, long weightOffset, long biasOffset, int[] inShape, int[] outShape) {
+
+    public enum Kind {
+        CONV(EmodirNative.OP_CONV), RELU(EmodirNative.OP_RELU), ADD(EmodirNative.OP_ADD),
+        MAXPOOL(EmodirNative.OP_MAXPOOL), HEAD(EmodirNative.OP_HEAD);
+
+        public final int code;
+
+        Kind(int code) {
+            this.code = code;
+        }
+    }
+}

@@ -1,0 +1,302 @@
+// CPU backend: every individual runs the program on compacted tensors holding only its kept channels.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <sstream>
+#include <vector>
+
+#include "image_losses.h"
+#include "program.h"
+#include "sgemm.h"
+#include "thread_pool.h"
+
+namespace emodir {
+namespace {
+
+// One individual's view of the program: the live-channel list of every op input/output.
+struct IndividualPlan {
+    ActiveChannels active;
+    const std::vector<int>* list(int group) const { return group < 0 ? nullptr : &active.per_group[group]; }
+    int count(int group, int dense) const { return group < 0 ? dense : int(active.per_group[group].size()); }
+};
+
+inline int channel_of(const std::vector<int>* list, int compact) { return list ? (*list)[compact] : compact; }
+
+// Per-thread scratch, sized once from the program's dense bounds.
+struct Scratch {
+    std::vector<float> slots[EMODIR_MAX_SLOTS];
+    std::vector<float> col;                   // im2col matrix or zero-padded input (implicit GEMM)
+    std::vector<const float*> panels;         // sgemm_gather's B panel bases
+    std::vector<int> offsets;                 // sgemm_gather's B row offsets
+    std::vector<std::vector<float>> packed;  // per op: packed gathered conv weights
+    std::vector<std::vector<float>> bias;    // per op: gathered bias
+    void init(const Program& prog) {
+        for (int s = 0; s < EMODIR_MAX_SLOTS; ++s) slots[s].resize(size_t(prog.max_slot_size[s]));
+        col.assign(size_t(prog.max_col_size), 0.0f);
+        packed.resize(prog.ops.size());
+        bias.resize(prog.ops.size());
+    }
+};
+
+void pack_conv(const Program& prog, const OpInfo& oi, const IndividualPlan& plan, std::vector<float>& packed,
+               std::vector<float>& bias) {
+    const emodir_op& op = oi.op;
+    const int nin = plan.count(oi.in_group, oi.in.c), nout = plan.count(op.mask_group, op.out_c);
+    const auto* in_list = plan.list(oi.in_group);
+    const auto* out_list = plan.list(op.mask_group);
+    const int k2 = op.kernel * op.kernel, kdim = nin * k2;
+    const float* w = prog.weights + op.weight_offset;
+    packed.resize(size_t((nout + kGemmMR - 1) / kGemmMR) * kdim * kGemmMR);
+    pack_a(nout, kdim, packed.data(), [&](int i, int kk) {
+        int oc = channel_of(out_list, i), ic = channel_of(in_list, kk / k2);
+        return w[(int64_t(oc) * op.in_c + ic) * k2 + kk % k2];
+    });
+    bias.resize(size_t(nout));
+    for (int i = 0; i < nout; ++i) bias[i] = prog.weights[op.bias_offset + channel_of(out_list, i)];
+}
+
+void im2col_any(int nin, int h, int w, int ho, int wo, int k, int s, int pad, int kdim, const float* src, float* col);
+
+// Stride-1 "same" convs whose output rows are whole panels run as an implicit GEMM over a zero-padded copy
+// of the input: panel (y, x0) row (ci, ky, kx) is padded[ci][y + ky][x0 + kx ...], 16 contiguous floats.
+bool implicit_gemm_fits(const OpInfo& oi) {
+    const emodir_op& op = oi.op;
+    return op.stride == 1 && 2 * op.pad == op.kernel - 1 && oi.out.w % kGemmNR == 0;
+}
+
+void conv_image(const OpInfo& oi, int nin, int nout, const float* src, float* dst, Scratch& sc, int op_index) {
+    const emodir_op& op = oi.op;
+    const int h = oi.in.h, w = oi.in.w, ho = oi.out.h, wo = oi.out.w, k = op.kernel, s = op.stride, pad = op.pad;
+    const int n = ho * wo, kdim = nin * k * k, panels = (n + kGemmNR - 1) / kGemmNR;
+    float* col = sc.col.data();
+    sc.panels.resize(size_t(panels));
+    sc.offsets.resize(size_t(kdim));
+    if (implicit_gemm_fits(oi)) {
+        const int hp = h + 2 * pad, wp = w + 2 * pad;
+        std::fill(col, col + int64_t(nin) * hp * wp, 0.0f);
+        for (int ci = 0; ci < nin; ++ci)
+            for (int y = 0; y < h; ++y)
+                std::memcpy(col + (int64_t(ci) * hp + y + pad) * wp + pad, src + (int64_t(ci) * h + y) * w,
+                            sizeof(float) * size_t(w));
+        for (int ci = 0; ci < nin; ++ci)
+            for (int ky = 0; ky < k; ++ky)
+                for (int kx = 0; kx < k; ++kx) sc.offsets[(ci * k + ky) * k + kx] = (ci * hp + ky) * wp + kx;
+        for (int p = 0; p < panels; ++p) {
+            const int y = p * kGemmNR / wo, x0 = p * kGemmNR % wo;
+            sc.panels[p] = col + int64_t(y) * wp + x0;
+        }
+    } else {
+        im2col_any(nin, h, w, ho, wo, k, s, pad, kdim, src, col);
+        for (int kk = 0; kk < kdim; ++kk) sc.offsets[kk] = kk * kGemmNR;
+        for (int p = 0; p < panels; ++p) sc.panels[p] = col + int64_t(p) * kdim * kGemmNR;
+    }
+    sgemm_gather(nout, n, kdim, sc.packed[op_index].data(), sc.panels.data(), sc.offsets.data(),
+                 sc.bias[op_index].data(), dst, n);
+}
+
+// General im2col straight into sgemm's panel-major B layout: column n = y * wo + x of row kk lives at
+// col[((n / NR) * kdim + kk) * NR + n % NR]; d walks it with a lane counter instead of divisions.
+void im2col_any(int nin, int h, int w, int ho, int wo, int k, int s, int pad, int kdim, const float* src, float* col) {
+    for (int ci = 0; ci < nin; ++ci)
+        for (int ky = 0; ky < k; ++ky)
+            for (int kx = 0; kx < k; ++kx) {
+                const int kk = (ci * k + ky) * k + kx;
+                const float* plane = src + int64_t(ci) * h * w;
+                float* d = col + int64_t(kk) * kGemmNR;
+                int lane = 0;
+                for (int y = 0; y < ho; ++y) {
+                    const int iy = y * s - pad + ky;
+                    const bool row_inside = iy >= 0 && iy < h;
+                    for (int x = 0; x < wo; ++x) {
+                        const int ix = x * s - pad + kx;
+                        *d++ = (row_inside && ix >= 0 && ix < w) ? plane[int64_t(iy) * w + ix] : 0.0f;
+                        if (++lane == kGemmNR) {
+                            lane = 0;
+                            d += int64_t(kdim - 1) * kGemmNR;
+                        }
+                    }
+                }
+            }
+}
+
+void maxpool_image(const OpInfo& oi, int channels, const float* src, float* dst) {
+    const emodir_op& op = oi.op;
+    for (int c = 0; c < channels; ++c)
+        for (int y = 0; y < oi.out.h; ++y)
+            for (int x = 0; x < oi.out.w; ++x) {
+                float m = -std::numeric_limits<float>::infinity();
+                for (int ky = 0; ky < op.kernel; ++ky)
+                    for (int kx = 0; kx < op.kernel; ++kx) {
+                        int iy = y * op.stride - op.pad + ky, ix = x * op.stride - op.pad + kx;
+                        if (iy >= 0 && iy < oi.in.h && ix >= 0 && ix < oi.in.w)
+                            m = std::max(m, src[(int64_t(c) * oi.in.h + iy) * oi.in.w + ix]);
+                    }
+                dst[(int64_t(c) * oi.out.h + y) * oi.out.w + x] = m;
+            }
+}
+
+void add_image(const OpInfo& oi, const IndividualPlan& plan, const float* src, float* dst) {
+    const emodir_op& op = oi.op;
+    const int step = op.stride <= 0 ? 1 : op.stride;
+    const int nin = plan.count(oi.in_group, oi.in.c);
+    const auto* in_list = plan.list(oi.in_group);
+    const bool compact_dst = oi.out_group >= 0;  // same group as src: compact indices line up
+    const int ho = oi.out.h, wo = oi.out.w;
+    for (int ci = 0; ci < nin; ++ci) {
+        const int dc = compact_dst ? ci : channel_of(in_list, ci) + op.pad;
+        float* d = dst + int64_t(dc) * ho * wo;
+        const float* sp = src + int64_t(ci) * oi.in.h * oi.in.w;
+        for (int y = 0; y < ho; ++y)
+            for (int x = 0; x < wo; ++x) d[y * wo + x] += sp[int64_t(y * step) * oi.in.w + x * step];
+    }
+}
+
+void head_image(const Program& prog, const OpInfo& oi, const IndividualPlan& plan, const float* src, float* dst) {
+    const emodir_op& op = oi.op;
+    const int nin = plan.count(oi.in_group, oi.in.c);
+    const auto* in_list = plan.list(oi.in_group);
+    const int hw = oi.in.h * oi.in.w;
+    std::vector<float> pooled(static_cast<size_t>(nin));
+    for (int ci = 0; ci < nin; ++ci) {
+        double s = 0.0;
+        for (int i = 0; i < hw; ++i) s += src[int64_t(ci) * hw + i];
+        pooled[ci] = float(s / hw);
+    }
+    const float* w = prog.weights + op.weight_offset;
+    for (int o = 0; o < op.out_c; ++o) {
+        float acc = prog.weights[op.bias_offset + o];
+        for (int ci = 0; ci < nin; ++ci) acc += w[int64_t(o) * op.in_c + channel_of(in_list, ci)] * pooled[ci];
+        dst[o] = acc;
+    }
+}
+
+// Runs the program for one individual on one image; returns the output slot's data.
+const float* run_image(const Program& prog, const IndividualPlan& plan, const float* image, Scratch& sc) {
+    std::memcpy(sc.slots[0].data(), image, sizeof(float) * size_t(prog.input.size()));
+    for (size_t i = 0; i < prog.ops.size(); ++i) {
+        const OpInfo& oi = prog.ops[i];
+        const emodir_op& op = oi.op;
+        const float* src = sc.slots[op.src].data();
+        float* dst = sc.slots[op.dst].data();
+        const int nin = plan.count(oi.in_group, oi.in.c);
+        switch (op.kind) {
+            case EMODIR_OP_CONV:
+                conv_image(oi, nin, plan.count(op.mask_group, op.out_c), src, dst, sc, int(i));
+                break;
+            case EMODIR_OP_RELU: {
+                const int64_t n = int64_t(nin) * oi.in.h * oi.in.w;
+                for (int64_t j = 0; j < n; ++j) dst[j] = src[j] > 0.0f ? src[j] : 0.0f;
+                break;
+            }
+            case EMODIR_OP_ADD:
+                add_image(oi, plan, src, dst);
+                break;
+            case EMODIR_OP_MAXPOOL:
+                maxpool_image(oi, nin, src, dst);
+                break;
+            case EMODIR_OP_HEAD:
+                head_image(prog, oi, plan, src, dst);
+                break;
+        }
+    }
+    return sc.slots[prog.output_slot].data();
+}
+
+struct Partial {
+    double sse = 0.0, ce = 0.0;
+    long correct = 0;
+};
+
+}  // namespace
+}  // namespace emodir
+
+using namespace emodir;
+
+// outputs (population * batch * output_size floats) is optional: the forward API copies every image's output.
+static int evaluate(const Program* prog, const uint8_t* masks, int32_t population, const float* input, int32_t batch,
+                    const float* reference, const int32_t* labels, int32_t threads, float* objectives,
+                    float* outputs) {
+    if (threads <= 0) {
+        set_last_error("emodir_cpu_evaluate: threads must be positive, got " + std::to_string(threads));
+        return EMODIR_ERR_INVALID_ARGUMENT;
+    }
+    try {
+        std::vector<ActiveChannels> active;
+        const int rc = prepare_population("emodir_cpu_evaluate", prog, masks, population, input, batch, labels,
+                                          objectives, active);
+        if (rc != EMODIR_OK) return rc;
+        std::vector<IndividualPlan> plans(static_cast<size_t>(population));
+        for (int p = 0; p < population; ++p) plans[p].active = std::move(active[p]);
+        // Split each individual's batch into chunks so that small populations still feed every thread.
+        const int chunks_per_ind = std::max(1, std::min<int>(batch, (4 * threads + population - 1) / population));
+        const int chunk = (batch + chunks_per_ind - 1) / chunks_per_ind;
+        const int items = population * chunks_per_ind;
+        std::vector<Partial> partials(static_cast<size_t>(items));
+        std::vector<Scratch> scratch(static_cast<size_t>(threads));
+        const int64_t in_size = prog->input.size(), out_size = prog->output.size();
+        parallel_for(items, threads, [&](int tid, int item) {
+            Scratch& sc = scratch[tid];
+            if (sc.packed.empty()) sc.init(*prog);
+            const int p = item / chunks_per_ind, b0 = (item % chunks_per_ind) * chunk;
+            const int b1 = std::min(batch, b0 + chunk);
+            for (size_t i = 0; i < prog->ops.size(); ++i)
+                if (prog->ops[i].op.kind == EMODIR_OP_CONV)
+                    pack_conv(*prog, prog->ops[i], plans[p], sc.packed[i], sc.bias[i]);
+            Partial& part = partials[item];
+            for (int b = b0; b < b1; ++b) {
+                const float* out = run_image(*prog, plans[p], input + int64_t(b) * in_size, sc);
+                if (outputs)
+                    std::memcpy(outputs + (int64_t(p) * batch + b) * out_size, out, sizeof(float) * size_t(out_size));
+                if (reference) part.sse += squared_error(out, reference + int64_t(b) * out_size, long(out_size));
+                if (labels && prog->has_head) {
+                    int ok = 0;
+                    part.ce += cross_entropy(out, prog->output.c, labels[b], &ok);
+                    part.correct += ok;
+                }
+            }
+        });
+        const float nan = std::numeric_limits<float>::quiet_NaN();
+        for (int p = 0; p < population; ++p) {
+            Partial sum;
+            for (int c = 0; c < chunks_per_ind; ++c) {
+                const Partial& q = partials[size_t(p) * chunks_per_ind + c];
+                sum.sse += q.sse;
+                sum.ce += q.ce;
+                sum.correct += q.correct;
+            }
+            float* o = objectives + int64_t(p) * EMODIR_NUM_OBJECTIVES;
+            o[EMODIR_OBJ_MSE] = reference ? float(sum.sse / (double(batch) * out_size)) : nan;
+            const bool cls = labels && prog->has_head;
+            o[EMODIR_OBJ_CROSS_ENTROPY] = cls ? float(sum.ce / batch) : nan;
+            o[EMODIR_OBJ_TOP1] = cls ? float(sum.correct) : nan;
+        }
+    } catch (const std::bad_alloc&) {
+        set_last_error("emodir_cpu_evaluate: out of memory");
+        return EMODIR_ERR_OUT_OF_MEMORY;
+    } catch (const std::exception& e) {
+        set_last_error(std::string("emodir_cpu_evaluate: ") + e.what());
+        return EMODIR_ERR_INVALID_ARGUMENT;
+    }
+    set_last_error("");
+    return EMODIR_OK;
+}
+
+extern "C" int emodir_cpu_evaluate(const emodir_program* program, const uint8_t* masks, int32_t population,
+                                   const float* input, int32_t batch, const float* reference, const int32_t* labels,
+                                   int32_t threads, float* objectives) {
+    return evaluate(reinterpret_cast<const Program*>(program), masks, population, input, batch, reference, labels,
+                    threads, objectives, nullptr);
+}
+
+extern "C" int emodir_cpu_forward(const emodir_program* program, const uint8_t* masks, int32_t population,
+                                  const float* input, int32_t batch, int32_t threads, float* outputs) {
+    if (!outputs) {
+        set_last_error("emodir_cpu_forward: outputs is NULL");
+        return EMODIR_ERR_INVALID_ARGUMENT;
+    }
+    std::vector<float> objectives(size_t(population > 0 ? population : 0) * EMODIR_NUM_OBJECTIVES);
+    return evaluate(reinterpret_cast<const Program*>(program), masks, population, input, batch, nullptr, nullptr,
+                    threads, objectives.data(), outputs);
+}
