@@ -1,0 +1,382 @@
+package org.emodir.emodir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.emodir.data.Datasets;
+import org.emodir.data.ImageDataset;
+import org.emodir.emodir.features.CalibrationSets;
+import org.emodir.emodir.features.FeatureCache;
+import org.emodir.emodir.gpir.GpirMeasurer;
+import org.emodir.emodir.gpir.NativePrograms;
+import org.emodir.emodir.gpir.NetworkMaskEvaluator;
+import org.emodir.emodir.search.CostModel;
+import org.emodir.emodir.search.MaskProblem;
+import org.emodir.emodir.search.SubnetSearch;
+import org.emodir.emodir.split.Subnet;
+import org.emodir.emodir.split.SubnetSplit;
+import org.emodir.emodir.tuning.ConstraintTraining;
+import org.emodir.emodir.tuning.Finetuning;
+import org.emodir.emodir.tuning.UniformWidth;
+import org.emodir.eval.EvaluationData;
+import org.emodir.evo.Nsga2Config;
+import org.emodir.io.CheckpointStore;
+import org.emodir.io.RunDirectory;
+import org.emodir.model.ChannelConfig;
+import org.emodir.model.ChannelPruner;
+import org.emodir.model.Flops;
+import org.emodir.model.NetSpec;
+import org.emodir.model.TorchNet;
+import org.emodir.model.io.StateDict;
+import org.emodir.model.io.WeightsLoader;
+import org.emodir.nativ.NativeCpuEvaluator;
+import org.emodir.nativ.SubnetProgram;
+import org.emodir.report.ReportFiles;
+import org.emodir.report.ReportJson;
+import org.emodir.report.RunReport;
+
+/**
+ * EMO-DIR end to end on one run directory: features, one NSGA-II search per sub-network, GPIR, joint
+ * scheme, cross-network constraint training, physical pruning, fine-tuning, baselines, report. Every
+ * phase's result is checkpointed ({@link PhaseLog}, NSGA-II state every generation), so a killed job
+ * started again on the same directory with the same configuration continues where it stopped.
+ */
+public final class PruneJob {
+    /** Whole-network hypervolume reference: (all FLOPs kept, cross-entropy of a uniform guess = ln(classes)). */
+    public static final double HV_REF_FLOPS = 1.0;
+    static final double TRADEOFF_STEP = 0.05;
+    private static final String CONFIG_CHECKPOINT = "config";
+    private static final int FEATURE_BATCH = 128;
+
+    private final PruneConfig cfg;
+    private final ProgressListener progress;
+    private SubnetSearch.AfterGeneration afterGeneration;
+
+    public PruneJob(PruneConfig cfg, ProgressListener progress) {
+        this.cfg = cfg;
+        this.progress = progress;
+    }
+
+    /** Test hook run after every NSGA-II generation's checkpoint (e.g. throw to simulate a kill). */
+    public PruneJob afterGeneration(SubnetSearch.AfterGeneration hook) {
+        this.afterGeneration = hook;
+        return this;
+    }
+
+    record SearchRecord(SubnetFront front, long forwardMacs, long evaluations) {}
+
+    record GpirRecord(List<SubnetFront> fronts, double denseLoss, double denseTop1, List<double[]> top1Drop) {}
+
+    record TrainRecord(double top1, double loss, long images, double constraintSeconds, double finetuneSeconds) {}
+
+    record BaselineSearchRecord(long forwardMacs, long evaluations, List<double[]> points, double hypervolume) {}
+
+    public RunReport run() throws IOException {
+        try (RunDirectory run = RunDirectory.open(cfg.out(), cfg.force())) {
+            CheckpointStore store = run.checkpointStore();
+            prepareCheckpoints(run, store);
+            RunReport report = new RunReport();
+            report.startedAt = Instant.now().toString();
+            report.model = cfg.model();
+            report.config.putAll(cfg.resultSettings());
+            report.target = cfg.target();
+            report.versions.put("emodir", "0.1.0");
+            report.versions.put("java", System.getProperty("java.version"));
+            PhaseLog phases = new PhaseLog(store, progress, report.phaseSeconds);
+            new Execution(run, store, phases, report).execute();
+            report.finishedAt = Instant.now().toString();
+            ReportFiles.save(run.root(), report);
+            return report;
+        }
+    }
+
+    /** Starts fresh with --force; otherwise resumes only checkpoints written under the same settings. */
+    private void prepareCheckpoints(RunDirectory run, CheckpointStore store) throws IOException {
+        String settings = ReportJson.mapper().writeValueAsString(cfg.resultSettings());
+        if (cfg.force()) {
+            try (Stream<Path> files = Files.list(run.checkpoints())) {
+                for (Path p : files.toList()) Files.deleteIfExists(p);
+            }
+        }
+        var saved = store.load(CONFIG_CHECKPOINT);
+        if (saved.isPresent()) {
+            String old = new String(saved.get().data(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!old.equals(settings)) {
+                throw new IllegalArgumentException("run directory " + run.root() + " holds checkpoints of other settings;"
+                        + " use another --out or --force to start over. Saved: " + old + " Now: " + settings);
+            }
+            progress.message("resuming from the checkpoints in " + run.checkpoints());
+        } else {
+            if (cfg.resume()) progress.message("nothing to resume in " + run.root() + ", starting a new run");
+            store.save(CONFIG_CHECKPOINT, settings.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    /** One run's state, built phase by phase. */
+    private final class Execution {
+        final RunDirectory run;
+        final CheckpointStore store;
+        final PhaseLog phases;
+        final RunReport report;
+        NetSpec spec;
+        StateDict weights;
+        TorchNet dense;
+        ImageDataset train;
+        ImageDataset test;
+        CostModel cost;
+        NetworkCost networkCost;
+        SubnetSplit.MinKeep minKeep;
+        List<Subnet> subnets;
+        CalibrationSets sets;
+
+        Execution(RunDirectory run, CheckpointStore store, PhaseLog phases, RunReport report) {
+            this.run = run;
+            this.store = store;
+            this.phases = phases;
+            this.report = report;
+        }
+
+        void execute() throws IOException {
+            load();
+            FeatureCache calib;
+            FeatureCache heldOut;
+            long t0 = System.nanoTime();
+            progress.phase("features", sets.toString());
+            calib = FeatureCache.build(dense, train, sets.calibration(), FEATURE_BATCH, progress::message);
+            heldOut = FeatureCache.build(dense, train, sets.heldOut(), FEATURE_BATCH, progress::message);
+            report.phaseSeconds.put("features", (System.nanoTime() - t0) / 1e9);
+
+            List<SubnetFront> fronts = new ArrayList<>();
+            long searchMacs = 0;
+            long searchEvaluations = 0;
+            double searchSeconds = 0;
+            for (Subnet sn : subnets) {
+                String name = "search-" + sn.index();
+                SearchRecord r = phases.run(name, sn.name() + " (" + sn.genes() + " channels)", SearchRecord.class,
+                        () -> search(sn, calib));
+                fronts.add(r.front());
+                searchMacs += r.forwardMacs();
+                searchEvaluations += r.evaluations();
+                searchSeconds += report.phaseSeconds.get(name);
+                org.emodir.io.AtomicFiles.writeString(run.fronts().resolve(sn.name() + ".json"),
+                        ReportJson.mapper().writeValueAsString(r.front()));
+            }
+            report.searchForwardFlops = searchMacs;
+            report.searchSeconds = searchSeconds;
+            report.details.put("search_evaluations", searchEvaluations);
+
+            GpirRecord gpir = phases.run("gpir", heldOut.images() + " held-out images", GpirRecord.class,
+                    () -> gpir(fronts, heldOut));
+            List<SubnetFront> measured = gpir.fronts();
+            report.fronts = measured;
+            report.details.put("gpir_dense_loss", gpir.denseLoss());
+            report.details.put("gpir_dense_top1", gpir.denseTop1());
+            report.details.put("gpir_top1_drop", gpir.top1Drop());
+
+            long s0 = System.nanoTime();
+            progress.phase("scheme", cfg.target().toString());
+            report.gpirRanking = GpirRanker.rank(measured, networkCost);
+            report.schemeGreedy = GpirRanker.greedy(measured, networkCost, cfg.target());
+            report.schemeExact = JointSchemeSolver.solve(measured, networkCost, cfg.target());
+            report.tradeoff = TradeoffCurve.sweep(measured, networkCost, cfg.target().kind(),
+                    TradeoffCurve.evenTargets(TRADEOFF_STEP));
+            JointScheme chosen = report.schemeExact;
+            report.applyScheme(chosen, networkCost);
+            report.phaseSeconds.put("scheme", (System.nanoTime() - s0) / 1e9);
+            progress.message(String.format("scheme: FLOPs -%.1f%%, params -%.1f%%, predicted impairment %.4f",
+                    100 * chosen.flopsReduction(), 100 * chosen.paramsReduction(), chosen.predictedImpairment()));
+
+            report.hypervolume = phases.run("hypervolume", "EMO-DIR trade-off on held-out images", Double.class,
+                    () -> emodirHypervolume(report.tradeoff));
+
+            TrainRecord pruned = phases.run("prune-finetune", "constraint training, pruning, fine-tuning", TrainRecord.class,
+                    () -> pruneAndFinetune(chosen));
+            report.top1PrunedFinetuned = pruned.top1();
+            report.details.put("pruned_test_loss", pruned.loss());
+            report.details.put("eval_images", pruned.images());
+
+            report.top1Dense = phases.run("dense-eval", "dense model on the test split", Double.class,
+                    () -> Finetuning.evaluate(dense, test, cfg.evalImages(), cfg.batchSize()).top1());
+            report.top1DenseFinetuned = phases.run("dense-finetune", "dense baseline, same fine-tune budget", Double.class,
+                    this::denseFinetuned);
+            report.uniformBaselineTop1 = phases.run("uniform-baseline", "one keep ratio for every layer", Double.class,
+                    this::uniformBaseline);
+            if (cfg.baselineWholeNetwork()) {
+                long budget = cfg.baselineEvaluations() > 0 ? cfg.baselineEvaluations() : searchEvaluations;
+                BaselineSearchRecord b = phases.run("whole-network-baseline", budget + " evaluations",
+                        BaselineSearchRecord.class, () -> wholeNetworkBaseline(budget, calib.images()));
+                report.baselineSearchForwardFlops = b.forwardMacs();
+                report.baselineHypervolume = b.hypervolume();
+                report.details.put("baseline_search_seconds", report.phaseSeconds.get("whole-network-baseline"));
+                report.details.put("baseline_evaluations", b.evaluations());
+            }
+        }
+
+        void load() throws IOException {
+            progress.phase("load", cfg.model() + " from " + cfg.weights());
+            weights = WeightsLoader.load(cfg.weights());
+            Path root = cifarRoot(cfg.data());
+            train = Datasets.cifar10Jpg(root, "train", cfg.cacheDir());
+            test = Datasets.cifar10Jpg(root, "test", cfg.cacheDir());
+            report.dataset = root.getFileName().toString();
+            spec = NetSpec.dense(cfg.model(), train.numClasses());
+            dense = TorchNet.fromStateDict(spec, weights);
+            cost = new CostModel(spec, train.geometry().height(), train.geometry().width());
+            networkCost = new NetworkCost(cost.denseMacs(), cost.denseParams());
+            minKeep = new SubnetSplit.MinKeep(cfg.minChannels(), cfg.minFraction());
+            subnets = SubnetSplit.of(spec, minKeep);
+            sets = CalibrationSets.draw(train, cfg.calibPerClass(), cfg.heldOutPerClass(), cfg.seed());
+        }
+
+        SearchRecord search(Subnet sn, FeatureCache calib) throws IOException {
+            int s = sn.firstStage();
+            SubnetProgram program = NativePrograms.stage(spec, weights, s, calib.shape(s));
+            EvaluationData data = new EvaluationData(calib.feature(s), calib.images(), calib.feature(s + 1), null);
+            try (NativeCpuEvaluator ev = new NativeCpuEvaluator(program, data, cfg.threads())) {
+                MaskProblem problem = new MaskProblem(sn, ev, cost, MaskProblem.Impairment.NORMALISED_MSE,
+                        calib.meanSquare(s + 1), calib.images(), 2 * cfg.population());
+                Nsga2Config nc = Nsga2Config.binaryDefaults(cfg.population(), cfg.seed() * 31 + sn.index(), sn.genes());
+                SubnetSearch.Result r = SubnetSearch.run("search-" + sn.index(), sn.index(), problem, nc, cfg.generations(),
+                        cfg.frontCap(), store, progress, afterGeneration);
+                return new SearchRecord(r.front(), r.forwardMacs(), r.evaluations());
+            }
+        }
+
+        GpirRecord gpir(List<SubnetFront> fronts, FeatureCache heldOut) {
+            GpirMeasurer m = new GpirMeasurer(spec, weights, heldOut, cfg.threads());
+            List<SubnetFront> out = new ArrayList<>();
+            List<double[]> drops = new ArrayList<>();
+            double loss = Double.NaN, top1 = Double.NaN;
+            for (Subnet sn : subnets) {
+                GpirMeasurer.Measured r = m.measure(sn, fronts.get(sn.index()));
+                out.add(r.front());
+                drops.add(r.top1Drop());
+                loss = r.denseLoss();
+                top1 = r.denseTop1();
+            }
+            return new GpirRecord(out, loss, top1, drops);
+        }
+
+        /** The whole-network mask of one choice per sub-network (sub-networks cover the groups in order). */
+        byte[] networkMask(List<SubnetSolution> choices) {
+            int genes = spec.prunableGroups().stream().mapToInt(g -> g.denseWidth()).sum();
+            byte[] mask = new byte[genes];
+            java.util.Arrays.fill(mask, (byte) 1);
+            for (Subnet sn : subnets) {
+                int start = offsetOf(sn.groups().get(0).index());
+                byte[] m = choices.get(sn.index()).mask();
+                System.arraycopy(m, 0, mask, start, m.length);
+            }
+            return mask;
+        }
+
+        int offsetOf(int groupIndex) {
+            int off = 0;
+            for (int i = 0; i < groupIndex; i++) off += spec.prunableGroups().get(i).denseWidth();
+            return off;
+        }
+
+        double remainingRatio(byte[] networkMask) {
+            return 1.0 - (double) cost.removedMacs(spec.prunableGroups(), networkMask, 0) / cost.denseMacs();
+        }
+
+        double emodirHypervolume(TradeoffCurve curve) {
+            List<byte[]> masks = new ArrayList<>();
+            List<Double> x = new ArrayList<>();
+            for (TradeoffCurve.Point p : curve.points()) {
+                byte[] m = networkMask(p.exact().choices());
+                masks.add(m);
+                x.add(remainingRatio(m));
+            }
+            List<double[]> points = new ArrayList<>();
+            try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(spec, weights, train, sets.heldOut(), cfg.threads())) {
+                double[][] r = ev.evaluate(masks);
+                for (int i = 0; i < r.length; i++) points.add(new double[] {x.get(i), r[i][0]});
+            }
+            report.details.put("tradeoff_heldout_points", points);
+            return Hypervolume2D.compute(points, HV_REF_FLOPS, Math.log(spec.numClasses()));
+        }
+
+        TrainRecord pruneAndFinetune(JointScheme scheme) throws IOException {
+            List<int[]> keep = new ArrayList<>();
+            for (var g : spec.prunableGroups()) keep.add(null);
+            List<Integer> prunedStages = new ArrayList<>();
+            for (Subnet sn : subnets) {
+                SubnetSolution sol = scheme.choices().get(sn.index());
+                if (sol.isDense()) continue;
+                prunedStages.add(sn.firstStage());
+                for (int i = 0; i < sn.groups().size(); i++) keep.set(sn.groups().get(i).index(), sn.keptIndices(sol.mask(), i));
+            }
+            ChannelPruner.Result small = ChannelPruner.prune(spec, weights, keep);
+            long macs = Flops.count(small.spec(), train.geometry().height(), train.geometry().width()).totalMacs();
+            if (macs != scheme.macs()) {
+                throw new IllegalStateException("pruned network has " + macs + " MACs but the scheme predicted " + scheme.macs());
+            }
+            try (TorchNet net = TorchNet.fromStateDict(small.spec(), small.weights())) {
+                double cs = ConstraintTraining.train(net, dense, prunedStages, train, cfg.constraintSteps(),
+                        cfg.constraintLambda(), cfg.constraintLr(), cfg.batchSize(), cfg.seed(), progress::message);
+                double fs = Finetuning.finetune(net, dense, train, cfg.finetuneEpochs(), cfg.finetuneLr(), cfg.distillAlpha(),
+                        cfg.batchSize(), cfg.seed(), progress::message);
+                PrunedArtifacts.save(run.pruned(), small.spec(), net.toStateDict());
+                var ev = Finetuning.evaluate(net, test, cfg.evalImages(), cfg.batchSize());
+                progress.message("pruned fine-tuned: " + ev);
+                return new TrainRecord(ev.top1(), ev.loss(), ev.images(), cs, fs);
+            }
+        }
+
+        double denseFinetuned() {
+            try (TorchNet net = TorchNet.fromStateDict(spec, weights)) {
+                Finetuning.finetune(net, dense, train, cfg.finetuneEpochs(), cfg.finetuneLr(), cfg.distillAlpha(),
+                        cfg.batchSize(), cfg.seed(), progress::message);
+                return Finetuning.evaluate(net, test, cfg.evalImages(), cfg.batchSize()).top1();
+            }
+        }
+
+        double uniformBaseline() {
+            ChannelConfig widths = UniformWidth.atTarget(spec, cost, cfg.target(), minKeep);
+            ChannelPruner.Result small = ChannelPruner.prune(spec, weights, ChannelPruner.l1Keep(spec, weights, widths));
+            report.details.put("uniform_baseline_widths", widths.toArray());
+            try (TorchNet net = TorchNet.fromStateDict(small.spec(), small.weights())) {
+                Finetuning.finetune(net, dense, train, cfg.finetuneEpochs(), cfg.finetuneLr(), cfg.distillAlpha(),
+                        cfg.batchSize(), cfg.seed(), progress::message);
+                return Finetuning.evaluate(net, test, cfg.evalImages(), cfg.batchSize()).top1();
+            }
+        }
+
+        BaselineSearchRecord wholeNetworkBaseline(long evaluations, int images) throws IOException {
+            Subnet whole = SubnetSplit.whole(spec, minKeep);
+            int n = cfg.population();
+            int generations = (int) Math.max(1, Math.ceil((double) evaluations / n) - 1);
+            SubnetSearch.Result r;
+            try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(spec, weights, train, sets.calibration(), cfg.threads())) {
+                MaskProblem problem = new MaskProblem(whole, ev.evaluator(), cost, MaskProblem.Impairment.CROSS_ENTROPY, 0,
+                        images, 2 * n);
+                Nsga2Config nc = Nsga2Config.binaryDefaults(n, cfg.seed() * 31 + 1000, whole.genes());
+                r = SubnetSearch.run("baseline", 0, problem, nc, generations, Integer.MAX_VALUE, store, progress,
+                        afterGeneration);
+            }
+            long fixedMacs = cost.denseMacs() - cost.stageMacs(0, spec.numStages() - 1);
+            long forward = r.forwardMacs() + fixedMacs * images * r.evaluations();
+            List<byte[]> masks = r.front().solutions().stream().map(SubnetSolution::mask).toList();
+            List<double[]> points = new ArrayList<>();
+            try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(spec, weights, train, sets.heldOut(), cfg.threads())) {
+                double[][] res = ev.evaluate(masks);
+                for (int i = 0; i < res.length; i++) points.add(new double[] {remainingRatio(masks.get(i)), res[i][0]});
+            }
+            double hv = Hypervolume2D.compute(points, HV_REF_FLOPS, Math.log(spec.numClasses()));
+            return new BaselineSearchRecord(forward, r.evaluations(), points, hv);
+        }
+    }
+
+    /** Accepts the data root ({@code datasets/cifar10-jpg} inside) or the CIFAR-10 ImageFolder itself. */
+    static Path cifarRoot(Path data) {
+        Path nested = data.resolve("datasets").resolve("cifar10-jpg");
+        if (Files.isDirectory(nested)) return nested;
+        if (Files.isDirectory(data.resolve("train")) && Files.isDirectory(data.resolve("test"))) return data;
+        throw new IllegalArgumentException("data directory " + data + " has neither datasets/cifar10-jpg nor train/ and test/");
+    }
+}
