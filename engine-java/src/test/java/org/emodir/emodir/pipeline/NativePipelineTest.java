@@ -1,0 +1,172 @@
+package org.emodir.emodir.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.emodir.data.ImageDataset;
+import org.emodir.emodir.SubnetFront;
+import org.emodir.emodir.SubnetSolution;
+import org.emodir.emodir.features.CalibrationSets;
+import org.emodir.emodir.features.FeatureCache;
+import org.emodir.emodir.gpir.GpirMeasurer;
+import org.emodir.emodir.gpir.NativePrograms;
+import org.emodir.emodir.search.CostModel;
+import org.emodir.emodir.search.MaskProblem;
+import org.emodir.emodir.split.Subnet;
+import org.emodir.emodir.split.SubnetSplit;
+import org.emodir.eval.EvaluationData;
+import org.emodir.evo.Encoding;
+import org.emodir.evo.ObjectiveMatrix;
+import org.emodir.evo.Population;
+import org.emodir.model.ChannelPruner;
+import org.emodir.model.NetSpec;
+import org.emodir.model.Tensors;
+import org.emodir.model.TorchNet;
+import org.emodir.model.io.StateDict;
+import org.emodir.nativ.NativeCpuEvaluator;
+import org.emodir.testdata.SharedFixtures;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The native search and GPIR measurements against libtorch on the real ResNet-20 and real images. */
+class NativePipelineTest {
+    static NetSpec spec;
+    static StateDict weights;
+    static TorchNet dense;
+    static ImageDataset train;
+    static CalibrationSets sets;
+    static FeatureCache calib;
+    static FeatureCache heldOut;
+    static List<Subnet> subnets;
+
+    @BeforeAll
+    static void setUp() {
+        weights = SharedFixtures.weights(SharedFixtures.RESNET20);
+        spec = NetSpec.dense("resnet20", 10);
+        dense = TorchNet.fromStateDict(spec, weights);
+        train = SharedFixtures.cifar("train");
+        sets = CalibrationSets.draw(train, 2, 3, 5);
+        calib = FeatureCache.build(dense, train, sets.calibration(), 16, null);
+        heldOut = FeatureCache.build(dense, train, sets.heldOut(), 16, null);
+        subnets = SubnetSplit.of(spec, SubnetSplit.MinKeep.DEFAULT);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        dense.close();
+    }
+
+    @Test
+    void calibrationAndHeldOutAreDisjointAndStratified() {
+        assertEquals(20, sets.calibration().length);
+        assertEquals(30, sets.heldOut().length);
+        for (int i : sets.calibration()) assertTrue(java.util.Arrays.binarySearch(sets.heldOut(), i) < 0, "image " + i);
+        int[] perClass = new int[10];
+        for (int i : sets.heldOut()) perClass[train.label(i)]++;
+        for (int c : perClass) assertEquals(3, c);
+    }
+
+    @Test
+    void cachedStageOutputsEqualTorchNetForwardStage() {
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            for (int s = 0; s < spec.numStages(); s++) {
+                int[] in = calib.shape(s);
+                Tensor x = Tensors.fromBuffer(calib.feature(s), calib.images(), in[0], in[1], in[2]);
+                float[] expected = Tensors.toFloats(dense.forwardStage(s, x));
+                float[] cached = new float[expected.length];
+                for (int i = 0; i < cached.length; i++) cached[i] = calib.feature(s + 1).getFloat(i * Float.BYTES);
+                for (int i = 0; i < cached.length; i++) assertEquals(expected[i], cached[i], 1e-5f, "stage " + s + " value " + i);
+            }
+        }
+    }
+
+    @Test
+    void allOnesMaskHasZeroImpairmentAndPrunedMaskMatchesTorch() {
+        CostModel cost = new CostModel(spec, 32, 32);
+        Subnet sn = subnets.get(1);
+        int s = sn.firstStage();
+        var program = NativePrograms.stage(spec, weights, s, calib.shape(s));
+        EvaluationData data = new EvaluationData(calib.feature(s), calib.images(), calib.feature(s + 1), null);
+        try (NativeCpuEvaluator ev = new NativeCpuEvaluator(program, data, 2)) {
+            double scale = calib.meanSquare(s + 1);
+            MaskProblem problem = new MaskProblem(sn, ev, cost, MaskProblem.Impairment.NORMALISED_MSE, scale, calib.images(), 2);
+            Population pop = new Population(Encoding.BINARY, 2, sn.genes());
+            byte[] mask = randomMask(sn, new Random(3));
+            for (int g = 0; g < sn.genes(); g++) {
+                pop.setBit(0, g, 1);
+                pop.setBit(1, g, mask[g]);
+            }
+            ObjectiveMatrix out = new ObjectiveMatrix(2, 2, 0);
+            problem.evaluate(pop, 0, 2, out);
+            assertEquals(1.0, out.objective(0, 0), 0.0);
+            assertEquals(0.0, out.objective(0, 1), 1e-9);
+
+            // Reference: physically prune that stage and run it on libtorch.
+            List<int[]> keep = new ArrayList<>();
+            for (var g : spec.prunableGroups()) keep.add(null);
+            for (int i = 0; i < sn.groups().size(); i++) keep.set(sn.groups().get(i).index(), sn.keptIndices(mask, i));
+            ChannelPruner.Result small = ChannelPruner.prune(spec, weights, keep);
+            try (TorchNet pruned = TorchNet.fromStateDict(small.spec(), small.weights());
+                 PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+                int[] in = calib.shape(s);
+                int[] o = calib.shape(s + 1);
+                Tensor x = Tensors.fromBuffer(calib.feature(s), calib.images(), in[0], in[1], in[2]);
+                Tensor ref = Tensors.fromBuffer(calib.feature(s + 1), calib.images(), o[0], o[1], o[2]);
+                double mse = pruned.forwardStage(s, x).sub(ref).pow(new org.bytedeco.pytorch.Scalar(2.0)).mean().item_double();
+                assertTrue(mse > 0, "a pruned stage changes the output");
+                assertEquals(mse / scale, out.objective(1, 1), 1e-3 * mse / scale);
+                double flops = (double) (cost.stageMacs(s, s) - cost.removedMacs(sn.groups(), mask, 0)) / cost.stageMacs(s, s);
+                assertEquals(flops, out.objective(1, 0), 1e-12);
+            }
+        }
+    }
+
+    @Test
+    void gpirNativeEqualsTorchLossIncrease() {
+        Subnet sn = subnets.get(0);
+        int s = sn.firstStage();
+        byte[] mask = randomMask(sn, new Random(11));
+        CostModel cost = new CostModel(spec, 32, 32);
+        long macs = cost.stageMacs(s, s) - cost.removedMacs(sn.groups(), mask, 0);
+        SubnetSolution sol = new SubnetSolution(sn.index(), 0, mask, (double) macs / cost.stageMacs(s, s), macs,
+                cost.stageParams(s, s) - cost.removedParams(sn.groups(), mask, 0), 0.5, Double.NaN);
+        SubnetFront front = new SubnetFront(sn.index(), sn.name(), cost.stageMacs(s, s), cost.stageParams(s, s), List.of(sol));
+        GpirMeasurer.Measured m = new GpirMeasurer(spec, weights, heldOut, 2).measure(sn, front);
+        SubnetSolution measured = m.front().solutions().stream().filter(x -> !x.isDense()).findFirst().orElseThrow();
+
+        List<int[]> keep = new ArrayList<>();
+        for (var g : spec.prunableGroups()) keep.add(null);
+        for (int i = 0; i < sn.groups().size(); i++) keep.set(sn.groups().get(i).index(), sn.keptIndices(mask, i));
+        ChannelPruner.Result small = ChannelPruner.prune(spec, weights, keep);
+        try (TorchNet pruned = TorchNet.fromStateDict(small.spec(), small.weights());
+             PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            int[] in = heldOut.shape(s);
+            Tensor x = Tensors.fromBuffer(heldOut.feature(s), heldOut.images(), in[0], in[1], in[2]);
+            Tensor y = Tensors.longs(heldOut.labelArray(), heldOut.images());
+            double denseLoss = torch.cross_entropy(dense.forwardFrom(s, x), y).item_double();
+            double prunedLoss = torch.cross_entropy(pruned.forwardFrom(s, x), y).item_double();
+            assertEquals(denseLoss, m.denseLoss(), 1e-4);
+            assertTrue(prunedLoss - denseLoss > 1e-3, "the random mask impairs the network");
+            assertEquals(prunedLoss - denseLoss, measured.globalImpairment(), 1e-3);
+        }
+    }
+
+    /** About half the channels of every group, never below the group's min-keep. */
+    static byte[] randomMask(Subnet sn, Random rnd) {
+        byte[] mask = new byte[sn.genes()];
+        for (int grp = 0; grp < sn.groups().size(); grp++) {
+            int start = sn.layout().start(grp);
+            int size = sn.layout().size(grp);
+            for (int i = 0; i < size; i++) mask[start + i] = (byte) (i < sn.layout().minKeep(grp) || rnd.nextBoolean() ? 1 : 0);
+        }
+        return mask;
+    }
+}
