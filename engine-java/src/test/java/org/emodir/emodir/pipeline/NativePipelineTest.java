@@ -19,6 +19,9 @@ import org.emodir.emodir.gpir.GpirMeasurer;
 import org.emodir.emodir.gpir.NativePrograms;
 import org.emodir.emodir.search.CostModel;
 import org.emodir.emodir.search.MaskProblem;
+import org.emodir.emodir.search.SubnetSearch;
+import org.emodir.evo.Nsga2Config;
+import org.emodir.io.CheckpointStore;
 import org.emodir.emodir.split.Subnet;
 import org.emodir.emodir.split.SubnetSplit;
 import org.emodir.eval.EvaluationData;
@@ -156,6 +159,36 @@ class NativePipelineTest {
             assertEquals(denseLoss, m.denseLoss(), 1e-4);
             assertTrue(prunedLoss - denseLoss > 1e-3, "the random mask impairs the network");
             assertEquals(prunedLoss - denseLoss, measured.globalImpairment(), 1e-3);
+        }
+    }
+
+    @Test
+    void killedSearchResumesToTheSameFront(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        SubnetSearch.Result straight = search(new CheckpointStore(dir.resolve("a")), null);
+        CheckpointStore store = new CheckpointStore(dir.resolve("b"));
+        RuntimeException kill = new RuntimeException("simulated kill");
+        RuntimeException thrown = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> search(store, (name, gen) -> { if (gen == 2) throw kill; }));
+        assertEquals(kill, thrown);
+        SubnetSearch.Result resumed = search(store, (name, gen) -> assertTrue(gen > 2, "resumed after generation 2"));
+        assertEquals(straight.front(), resumed.front());
+        assertEquals(straight.front().solutions().stream().map(SubnetSolution::localImpairment).toList(),
+                resumed.front().solutions().stream().map(SubnetSolution::localImpairment).toList());
+        assertEquals(straight.forwardMacs(), resumed.forwardMacs());
+        assertEquals(straight.evaluations(), resumed.evaluations());
+        assertTrue(straight.front().solutions().size() > 2, "a front with several solutions");
+    }
+
+    private static SubnetSearch.Result search(CheckpointStore store, SubnetSearch.AfterGeneration hook) throws Exception {
+        java.nio.file.Files.createDirectories(store.file("x").getParent());
+        Subnet sn = subnets.get(0);
+        var program = NativePrograms.stage(spec, weights, 0, calib.shape(0));
+        EvaluationData data = new EvaluationData(calib.feature(0), calib.images(), calib.feature(1), null);
+        try (NativeCpuEvaluator ev = new NativeCpuEvaluator(program, data, 2)) {
+            MaskProblem problem = new MaskProblem(sn, ev, new CostModel(spec, 32, 32), MaskProblem.Impairment.NORMALISED_MSE,
+                    calib.meanSquare(1), calib.images(), 16);
+            return SubnetSearch.run("search-0", 0, problem, Nsga2Config.binaryDefaults(8, 42, sn.genes()), 4, 6, store,
+                    org.emodir.emodir.ProgressListener.SILENT, hook);
         }
     }
 
