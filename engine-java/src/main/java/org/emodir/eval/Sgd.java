@@ -6,6 +6,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.emodir.model.Tensors;
 
 /**
  * SGD with momentum, L2 weight decay and optional Nesterov, with PyTorch's update rule:
@@ -57,6 +58,34 @@ public final class Sgd implements AutoCloseable {
                     g = nesterov ? g.add(buf, new Scalar(momentum)) : buf;
                 }
                 p.detach().sub_(g, new Scalar(lr));
+            }
+        }
+        first = false;
+    }
+
+    /** Copies of the momentum buffers in parameter order, for checkpoints. */
+    public float[][] momentumState() {
+        float[][] out = new float[buffers.size()][];
+        for (int i = 0; i < out.length; i++) out[i] = Tensors.toFloats(buffers.get(i));
+        return out;
+    }
+
+    /**
+     * Restores buffers saved by {@link #momentumState()}. Later steps use the momentum update even if none was
+     * taken yet, which is equivalent: a zero buffer gives {@code mu*0 + g = g}, the first-step rule.
+     */
+    public void restoreMomentum(float[][] state) {
+        if (state.length != buffers.size()) {
+            throw new IllegalArgumentException("momentum state has " + state.length + " buffers, optimiser has " + buffers.size());
+        }
+        for (int i = 0; i < state.length; i++) {
+            Tensor b = buffers.get(i);
+            if (state[i].length != b.numel()) {
+                throw new IllegalArgumentException("momentum buffer " + i + " has " + state[i].length + " values, parameter has "
+                        + b.numel());
+            }
+            try (NoGradGuard noGrad = new NoGradGuard()) {
+                b.copy_(Tensors.fromFloats(state[i], Tensors.shape(b)));
             }
         }
         first = false;

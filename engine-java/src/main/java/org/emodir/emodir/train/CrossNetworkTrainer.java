@@ -1,0 +1,222 @@
+package org.emodir.emodir.train;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Consumer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+import org.emodir.data.Augmentation;
+import org.emodir.data.DataLoader;
+import org.emodir.data.ImageDataset;
+import org.emodir.data.LabeledBatch;
+import org.emodir.eval.Sgd;
+import org.emodir.model.TorchNet;
+import org.emodir.model.io.StateDict;
+
+/**
+ * Sub-network training with cross-network constraints (EMO-DIR): stage by stage, in forward order, only stage
+ * {@code s} of the pruned net is trained, on the features the already trained pruned stages {@code 0..s-1} produce,
+ * with
+ * <pre>  loss = lambdaTask * CE(dense.forwardFrom(s+1, out_s) / T, labels) + lambdaFeature * MSE(out_s, dense stage s output)</pre>
+ * so the stage both reproduces the teacher's features (feature constraint) and keeps serving the dense downstream
+ * network (task constraint). Stage outputs are residual-tied, so pruned and dense widths agree. The rest of the
+ * pruned net and the whole teacher are frozen: no parameter update and BN in eval mode (running statistics unchanged).
+ */
+public final class CrossNetworkTrainer {
+    private static final long REDUCTION_MEAN = 1;
+    private static final long IGNORE_INDEX = -100;
+
+    /**
+     * Defaults: 100 steps per stage of batch 64 (cheap on CPU: a pruned stage starts from the L1-selected dense
+     * filters, so it only has to adapt, not learn); lr 0.01 with per-step cosine decay, momentum 0.9, weight decay
+     * 5e-4 (fine-tuning values for pretrained weights); both loss weights 1; temperature 1 (plain CE).
+     */
+    public static final class Config {
+        int stepsPerStage = 100;
+        double epochsPerStage;
+        int batchSize = 64;
+        double lr = 0.01;
+        double momentum = 0.9;
+        double weightDecay = 5e-4;
+        double lambdaFeature = 1.0;
+        double lambdaTask = 1.0;
+        double temperature = 1.0;
+        long seed;
+        int progressEvery = 25;
+
+        public Config steps(int v) { if (v < 1) throw new IllegalArgumentException("steps must be >= 1, got " + v); stepsPerStage = v; epochsPerStage = 0; return this; }
+        /** Steps per stage = ceil(epochs * batches per epoch) of the loader; overrides {@link #steps}. */
+        public Config epochs(double v) { if (!(v > 0)) throw new IllegalArgumentException("epochs must be > 0, got " + v); epochsPerStage = v; return this; }
+        /** Used when the trainer builds its own loader ({@link #train(TorchNet, PrunedModel, ImageDataset, Config, Consumer)}). */
+        public Config batchSize(int v) { if (v < 1) throw new IllegalArgumentException("batchSize must be >= 1, got " + v); batchSize = v; return this; }
+        public Config lr(double v) { lr = v; return this; }
+        public Config momentum(double v) { momentum = v; return this; }
+        public Config weightDecay(double v) { weightDecay = v; return this; }
+        public Config lambdaFeature(double v) { lambdaFeature = v; return this; }
+        public Config lambdaTask(double v) { lambdaTask = v; return this; }
+        /** Divides the downstream logits before the task CE; 1 = plain cross-entropy. */
+        public Config temperature(double v) { if (!(v > 0)) throw new IllegalArgumentException("temperature must be > 0"); temperature = v; return this; }
+        public Config seed(long v) { seed = v; return this; }
+        /** A progress line every {@code n} steps (0: only one line per stage). */
+        public Config progressEvery(int v) { progressEvery = v; return this; }
+
+        public int stepsPerStage() { return stepsPerStage; }
+        public double lambdaFeature() { return lambdaFeature; }
+        public double lambdaTask() { return lambdaTask; }
+    }
+
+    /** Builds a shuffled, CIFAR-augmented loader of {@code cfg.batchSize} over {@code train} and trains on it. */
+    public StateDict train(TorchNet denseTeacher, PrunedModel pruned, ImageDataset train, Config cfg, Consumer<String> progress) {
+        DataLoader loader = DataLoader.builder(train).batchSize(cfg.batchSize).shuffle(true).dropLast(train.size() >= cfg.batchSize)
+                .augmentation(Augmentation.CIFAR).seed(cfg.seed).build();
+        return train(denseTeacher, pruned, loader, cfg, progress);
+    }
+
+    /** Trains every stage in order on batches of {@code train} (its own batch size); returns the pruned net's weights. */
+    public StateDict train(TorchNet denseTeacher, PrunedModel pruned, DataLoader train, Config cfg, Consumer<String> progress) {
+        if (!denseTeacher.spec().arch().equals(pruned.spec().arch()) || denseTeacher.spec().numClasses() != pruned.spec().numClasses()) {
+            throw new IllegalArgumentException("teacher " + denseTeacher.spec() + " and pruned " + pruned.spec() + " differ in architecture");
+        }
+        for (int s = 0; s < pruned.spec().numStages(); s++) {
+            int mine = pruned.spec().stage(s).outChannels();
+            int theirs = denseTeacher.spec().stage(s).outChannels();
+            if (mine != theirs) {
+                // Only residual-tied stage outputs (ResNets) keep the teacher's width; the constraint needs equal shapes.
+                throw new IllegalArgumentException("stage " + s + " of " + pruned.spec() + " outputs " + mine
+                        + " channels but the teacher's outputs " + theirs + "; cross-network training needs equal stage widths");
+            }
+        }
+        int steps = cfg.epochsPerStage > 0 ? (int) Math.ceil(cfg.epochsPerStage * train.batchesPerEpoch()) : cfg.stepsPerStage;
+        boolean[] teacherModes = denseTeacher.modes();
+        List<Tensor> teacherParams = denseTeacher.parameters();
+        boolean[] teacherGrad = new boolean[teacherParams.size()];
+        for (int i = 0; i < teacherGrad.length; i++) teacherGrad[i] = teacherParams.get(i).requires_grad();
+        try (TorchNet student = pruned.toTorchNet()) {
+            teacherParams.forEach(p -> p.set_requires_grad(false));
+            denseTeacher.train(false);
+            List<Tensor> studentParams = student.parameters();
+            studentParams.forEach(p -> p.set_requires_grad(false));
+            Batches batches = new Batches(train);
+            for (int s = 0; s < student.spec().numStages(); s++) {
+                trainStage(denseTeacher, student, s, batches, steps, cfg, progress);
+            }
+            return student.toStateDict();
+        } finally {
+            for (int i = 0; i < teacherGrad.length; i++) teacherParams.get(i).set_requires_grad(teacherGrad[i]);
+            denseTeacher.restoreModes(teacherModes);
+        }
+    }
+
+    private static void trainStage(TorchNet teacher, TorchNet student, int s, Batches batches, int steps, Config cfg,
+                                   Consumer<String> progress) {
+        List<Tensor> params = student.stageParameters(s);
+        params.forEach(p -> p.set_requires_grad(true));
+        student.trainOnlyStage(s);
+        long start = System.nanoTime();
+        double firstMse = Double.NaN;
+        double mseSum = 0;
+        double taskSum = 0;
+        int window = 0;
+        try (Sgd sgd = new Sgd(params, cfg.momentum, cfg.weightDecay, false)) {
+            for (int step = 0; step < steps; step++) {
+                LabeledBatch b = batches.next();
+                double mse;
+                double task;
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor x = BatchTensors.images(b);
+                    Tensor in;
+                    Tensor target;
+                    try (NoGradGuard noGrad = new NoGradGuard()) {
+                        in = student.forwardUpTo(s, x);
+                        target = teacher.forwardStage(s, teacher.forwardUpTo(s, x));
+                    }
+                    Tensor out = student.forwardStage(s, in);
+                    Tensor mseT = torch.mse_loss(out, target, REDUCTION_MEAN);
+                    Tensor logits = teacher.forwardFrom(s + 1, out).div(new Scalar(cfg.temperature));
+                    Tensor taskT = torch.cross_entropy_loss(logits, BatchTensors.labels(b), new TensorOptional(), REDUCTION_MEAN,
+                            IGNORE_INDEX, 0.0);
+                    Tensor loss = taskT.mul(new Scalar(cfg.lambdaTask)).add(mseT.mul(new Scalar(cfg.lambdaFeature)));
+                    sgd.zeroGrad();
+                    loss.backward();
+                    sgd.step(CosineSteps.lr(cfg.lr, step, steps));
+                    mse = mseT.item_double();
+                    task = taskT.item_double();
+                }
+                if (!Double.isFinite(mse) || !Double.isFinite(task)) {
+                    throw new IllegalStateException("stage " + s + " step " + step + ": loss became mse=" + mse + " task=" + task);
+                }
+                if (step == 0) firstMse = mse;
+                mseSum += mse;
+                taskSum += task;
+                window++;
+                boolean last = step + 1 == steps;
+                if (last || (cfg.progressEvery > 0 && (step + 1) % cfg.progressEvery == 0)) {
+                    progress.accept(String.format("cross-network stage %d step %d/%d feature MSE %.5f (first %.5f) task CE %.4f %.1f s",
+                            s, step + 1, steps, mseSum / window, firstMse, taskSum / window, (System.nanoTime() - start) / 1e9));
+                    mseSum = 0;
+                    taskSum = 0;
+                    window = 0;
+                }
+            }
+        } finally {
+            params.forEach(p -> p.set_requires_grad(false));
+        }
+        student.train(false);
+    }
+
+    /**
+     * Mean squared error between stage {@code s}'s output of {@code pruned} (fed by its own earlier stages) and of
+     * {@code teacher}, over {@code data}, both in eval mode: the feature constraint as a measurement.
+     */
+    public static double stageFeatureMse(TorchNet teacher, TorchNet pruned, int s, Iterable<LabeledBatch> data) {
+        boolean[] tm = teacher.modes();
+        boolean[] pm = pruned.modes();
+        teacher.train(false);
+        pruned.train(false);
+        double sum = 0;
+        long n = 0;
+        try (NoGradGuard noGrad = new NoGradGuard()) {
+            for (LabeledBatch b : data) {
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor x = BatchTensors.images(b);
+                    Tensor a = pruned.forwardStage(s, pruned.forwardUpTo(s, x));
+                    Tensor t = teacher.forwardStage(s, teacher.forwardUpTo(s, x));
+                    sum += torch.mse_loss(a, t, REDUCTION_MEAN).item_double() * b.n();
+                    n += b.n();
+                }
+            }
+        } finally {
+            teacher.restoreModes(tm);
+            pruned.restoreModes(pm);
+        }
+        if (n == 0) throw new IllegalArgumentException("no images to measure the feature MSE on");
+        return sum / n;
+    }
+
+    /** Endless batches: the loader's epochs one after another (epoch number advanced, so shuffles differ). */
+    private static final class Batches {
+        private final DataLoader loader;
+        private Iterator<LabeledBatch> it;
+        private int epoch;
+
+        Batches(DataLoader loader) {
+            this.loader = loader;
+            if (loader.batchesPerEpoch() == 0) throw new IllegalArgumentException("training loader yields no batch");
+            loader.setEpoch(0);
+            this.it = loader.iterator();
+        }
+
+        LabeledBatch next() {
+            if (!it.hasNext()) {
+                loader.setEpoch(++epoch);
+                it = loader.iterator();
+            }
+            return it.next();
+        }
+    }
+}

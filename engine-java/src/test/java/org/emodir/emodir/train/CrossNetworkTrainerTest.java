@@ -1,0 +1,78 @@
+package org.emodir.emodir.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.emodir.data.Augmentation;
+import org.emodir.data.DataLoader;
+import org.emodir.data.ImageDataset;
+import org.emodir.data.Subsets;
+import org.emodir.model.TorchNet;
+import org.emodir.model.io.StateDict;
+import org.emodir.testdata.SharedFixtures;
+import org.junit.jupiter.api.Test;
+
+class CrossNetworkTrainerTest {
+    @Test
+    void stageTrainingReducesFeatureMseAndLeavesTeacherAndFrozenPartsUnchanged() {
+        StateDict denseWeights = TrainFixtures.resnet20Weights();
+        // 60% of the MACs removed: a clear feature gap for the constraint to close.
+        PrunedModel pruned = UniformBaseline.atFlops(TrainFixtures.RESNET20, denseWeights, 0.6);
+        ImageDataset train = SharedFixtures.cifar("train");
+        DataLoader loader = DataLoader.builder(train).subset(Subsets.firstPerClass(train, 16)).batchSize(32).shuffle(true)
+                .augmentation(Augmentation.CIFAR).seed(4).build();
+        // Measured on images the training never sees.
+        DataLoader held = SharedFixtures.cifarSubset("test", 8, 40);
+        List<String> log = new ArrayList<>();
+        try (PointerScope scope = new PointerScope(); TorchNet teacher = TorchNet.fromStateDict(TrainFixtures.RESNET20, denseWeights)) {
+            StateDict teacherBefore = teacher.toStateDict();
+            List<Tensor> teacherParams = teacher.parameters();
+            double[] before = new double[3];
+            try (TorchNet start = pruned.toTorchNet()) {
+                for (int s = 0; s < 3; s++) before[s] = CrossNetworkTrainer.stageFeatureMse(teacher, start, s, held);
+            }
+            var cfg = new CrossNetworkTrainer.Config().steps(15).lr(0.01).progressEvery(5);
+            StateDict trained = new CrossNetworkTrainer().train(teacher, pruned, loader, cfg, log::add);
+
+            double[] after = new double[3];
+            try (TorchNet end = TorchNet.fromStateDict(pruned.spec(), trained)) {
+                for (int s = 0; s < 3; s++) after[s] = CrossNetworkTrainer.stageFeatureMse(teacher, end, s, held);
+            }
+            System.out.printf("held-out stage feature MSE before %s after %s%n", java.util.Arrays.toString(before),
+                    java.util.Arrays.toString(after));
+            for (int s = 0; s < 3; s++) assertTrue(after[s] < 0.9 * before[s], "stage " + s + ": " + before[s] + " -> " + after[s]);
+
+            for (String k : teacherBefore.names()) {
+                assertArrayEquals(teacherBefore.get(k).data(), teacher.toStateDict().get(k).data(), 0f, "teacher " + k);
+            }
+            assertFalse(teacher.isTraining());
+            for (Tensor p : teacherParams) assertTrue(p.requires_grad(), "teacher parameters trainable again");
+            // Stem and head are never trained; BN statistics of the stem never move.
+            for (String k : List.of("conv1.weight", "bn1.running_mean", "bn1.running_var", "linear.weight", "linear.bias")) {
+                assertArrayEquals(pruned.weights().get(k).data(), trained.get(k).data(), 0f, k);
+            }
+            assertFalse(java.util.Arrays.equals(pruned.weights().get("layer3.2.conv2.weight").data(),
+                    trained.get("layer3.2.conv2.weight").data()), "last stage trained");
+            assertEquals(3 * 3, log.size(), "three progress lines per stage: " + log);
+            assertTrue(log.get(0).startsWith("cross-network stage 0 step 5/15"), log.get(0));
+        }
+    }
+
+    @Test
+    void prunedStageOutputsOfAnotherWidthAreRejected() {
+        var vgg = org.emodir.model.NetSpec.dense("vgg16", 10);
+        try (PointerScope scope = new PointerScope(); TorchNet teacher = TorchNet.random(vgg, 1); TorchNet init = TorchNet.random(vgg, 2)) {
+            PrunedModel pruned = UniformBaseline.atFlops(vgg, init.toStateDict(), 0.5);
+            DataLoader loader = SharedFixtures.cifarSubset("train", 1, 10);
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> new CrossNetworkTrainer().train(teacher, pruned, loader, new CrossNetworkTrainer.Config().steps(1), s -> {}));
+            assertTrue(e.getMessage().contains("stage 0") && e.getMessage().contains("equal stage widths"), e.getMessage());
+        }
+    }
+}
