@@ -19,16 +19,16 @@ import org.emodir.emodir.search.MaskProblem;
 import org.emodir.emodir.search.SubnetSearch;
 import org.emodir.emodir.split.Subnet;
 import org.emodir.emodir.split.SubnetSplit;
-import org.emodir.emodir.tuning.ConstraintTraining;
-import org.emodir.emodir.tuning.Finetuning;
-import org.emodir.emodir.tuning.UniformWidth;
+import org.emodir.emodir.train.CrossNetworkTrainer;
+import org.emodir.emodir.train.FineTuneResult;
+import org.emodir.emodir.train.FineTuner;
+import org.emodir.emodir.train.PrunedModel;
+import org.emodir.emodir.train.UniformBaseline;
+import org.emodir.eval.EvalResult;
 import org.emodir.eval.EvaluationData;
 import org.emodir.evo.Nsga2Config;
 import org.emodir.io.CheckpointStore;
 import org.emodir.io.RunDirectory;
-import org.emodir.model.ChannelConfig;
-import org.emodir.model.ChannelPruner;
-import org.emodir.model.Flops;
 import org.emodir.model.NetSpec;
 import org.emodir.model.TorchNet;
 import org.emodir.model.io.StateDict;
@@ -200,7 +200,7 @@ public final class PruneJob {
             report.details.put("eval_images", pruned.images());
 
             report.top1Dense = phases.run("dense-eval", "dense model on the test split", Double.class,
-                    () -> Finetuning.evaluate(dense, test, cfg.evalImages(), cfg.batchSize()).top1());
+                    () -> new FineTuner().evaluate(new PrunedModel(spec, weights), test, cfg.evalImages(), cfg.batchSize()).top1());
             report.top1DenseFinetuned = phases.run("dense-finetune", "dense baseline, same fine-tune budget", Double.class,
                     this::denseFinetuned);
             report.uniformBaselineTop1 = phases.run("uniform-baseline", "one keep ratio for every layer", Double.class,
@@ -302,49 +302,56 @@ public final class PruneJob {
         }
 
         TrainRecord pruneAndFinetune(JointScheme scheme) throws IOException {
-            List<int[]> keep = new ArrayList<>();
-            for (var g : spec.prunableGroups()) keep.add(null);
-            List<Integer> prunedStages = new ArrayList<>();
-            for (Subnet sn : subnets) {
-                SubnetSolution sol = scheme.choices().get(sn.index());
-                if (sol.isDense()) continue;
-                prunedStages.add(sn.firstStage());
-                for (int i = 0; i < sn.groups().size(); i++) keep.set(sn.groups().get(i).index(), sn.keptIndices(sol.mask(), i));
+            byte[] networkMask = networkMask(scheme.choices());
+            byte[][] masks = new byte[spec.prunableGroups().size()][];
+            for (var g : spec.prunableGroups()) {
+                int off = offsetOf(g.index());
+                masks[g.index()] = java.util.Arrays.copyOfRange(networkMask, off, off + g.denseWidth());
             }
-            ChannelPruner.Result small = ChannelPruner.prune(spec, weights, keep);
-            long macs = Flops.count(small.spec(), train.geometry().height(), train.geometry().width()).totalMacs();
+            PrunedModel model = PrunedModel.fromMasks(spec, weights, spec.prunableGroups(), masks);
+            long macs = model.flops().totalMacs();
             if (macs != scheme.macs()) {
                 throw new IllegalStateException("pruned network has " + macs + " MACs but the scheme predicted " + scheme.macs());
             }
-            try (TorchNet net = TorchNet.fromStateDict(small.spec(), small.weights())) {
-                double cs = ConstraintTraining.train(net, dense, prunedStages, train, cfg.constraintSteps(),
-                        cfg.constraintLambda(), cfg.constraintLr(), cfg.batchSize(), cfg.seed(), progress::message);
-                double fs = Finetuning.finetune(net, dense, train, cfg.finetuneEpochs(), cfg.finetuneLr(), cfg.distillAlpha(),
-                        cfg.batchSize(), cfg.seed(), progress::message);
-                PrunedArtifacts.save(run.pruned(), small.spec(), net.toStateDict());
-                var ev = Finetuning.evaluate(net, test, cfg.evalImages(), cfg.batchSize());
-                progress.message("pruned fine-tuned: " + ev);
-                return new TrainRecord(ev.top1(), ev.loss(), ev.images(), cs, fs);
+            long c0 = System.nanoTime();
+            if (cfg.constraintSteps() > 0) {
+                CrossNetworkTrainer.Config cc = new CrossNetworkTrainer.Config().steps(cfg.constraintSteps())
+                        .batchSize(cfg.batchSize()).lr(cfg.constraintLr()).lambdaFeature(cfg.constraintLambda()).seed(cfg.seed());
+                model = model.withWeights(new CrossNetworkTrainer().train(dense, model, train, cc, progress::message));
             }
+            double constraintSeconds = (System.nanoTime() - c0) / 1e9;
+            FineTuneResult tuned = finetune(model, "finetune-pruned");
+            if (tuned != null) model = model.withWeights(tuned.weights());
+            model.save(run.pruned());
+            EvalResult ev = new FineTuner().evaluate(model, test, cfg.evalImages(), cfg.batchSize());
+            progress.message("pruned fine-tuned: " + ev);
+            return new TrainRecord(ev.top1(), ev.loss(), ev.images(), constraintSeconds, tuned == null ? 0 : tuned.seconds());
+        }
+
+        /** The one fine-tune recipe of the pruned model and both baselines; resumable from its own state file. */
+        FineTuneResult finetune(PrunedModel model, String name) {
+            if (cfg.finetuneEpochs() <= 0) return null;
+            FineTuner.Config fc = new FineTuner.Config().epochs(cfg.finetuneEpochs()).batchSize(cfg.batchSize())
+                    .lr(cfg.finetuneLr()).distillAlpha(cfg.distillAlpha()).seed(cfg.seed())
+                    .checkpoint(run.checkpoints().resolve(name + ".state"));
+            return new FineTuner().finetune(model, dense, train, fc, progress::message);
+        }
+
+        double finetuneAndEvaluate(PrunedModel model, String name) {
+            FineTuneResult tuned = finetune(model, name);
+            PrunedModel m = tuned == null ? model : model.withWeights(tuned.weights());
+            return new FineTuner().evaluate(m, test, cfg.evalImages(), cfg.batchSize()).top1();
         }
 
         double denseFinetuned() {
-            try (TorchNet net = TorchNet.fromStateDict(spec, weights)) {
-                Finetuning.finetune(net, dense, train, cfg.finetuneEpochs(), cfg.finetuneLr(), cfg.distillAlpha(),
-                        cfg.batchSize(), cfg.seed(), progress::message);
-                return Finetuning.evaluate(net, test, cfg.evalImages(), cfg.batchSize()).top1();
-            }
+            return finetuneAndEvaluate(new PrunedModel(spec, weights), "finetune-dense");
         }
 
+        /** One keep ratio for every group, at the FLOPs reduction the EMO-DIR scheme reached. */
         double uniformBaseline() {
-            ChannelConfig widths = UniformWidth.atTarget(spec, cost, cfg.target(), minKeep);
-            ChannelPruner.Result small = ChannelPruner.prune(spec, weights, ChannelPruner.l1Keep(spec, weights, widths));
-            report.details.put("uniform_baseline_widths", widths.toArray());
-            try (TorchNet net = TorchNet.fromStateDict(small.spec(), small.weights())) {
-                Finetuning.finetune(net, dense, train, cfg.finetuneEpochs(), cfg.finetuneLr(), cfg.distillAlpha(),
-                        cfg.batchSize(), cfg.seed(), progress::message);
-                return Finetuning.evaluate(net, test, cfg.evalImages(), cfg.batchSize()).top1();
-            }
+            PrunedModel uniform = UniformBaseline.atFlops(spec, weights, report.flopsReduction);
+            report.details.put("uniform_baseline_widths", uniform.spec().channelConfig().toArray());
+            return finetuneAndEvaluate(uniform, "finetune-uniform");
         }
 
         BaselineSearchRecord wholeNetworkBaseline(long evaluations, int images) throws IOException {
