@@ -14,6 +14,7 @@ import org.emodir.emodir.features.FeatureCache;
 import org.emodir.emodir.gpir.GpirMeasurer;
 import org.emodir.emodir.gpir.NativePrograms;
 import org.emodir.emodir.gpir.NetworkMaskEvaluator;
+import org.emodir.emodir.gpir.Spearman;
 import org.emodir.emodir.search.CostModel;
 import org.emodir.emodir.search.MaskProblem;
 import org.emodir.emodir.search.SubnetSearch;
@@ -176,6 +177,7 @@ public final class PruneJob {
             report.details.put("gpir_dense_loss", gpir.denseLoss());
             report.details.put("gpir_dense_top1", gpir.denseTop1());
             report.details.put("gpir_top1_drop", gpir.top1Drop());
+            report.details.put("local_global_spearman", localGlobalSpearman(measured));
 
             long s0 = System.nanoTime();
             progress.phase("scheme", cfg.target().toString());
@@ -259,6 +261,17 @@ public final class PruneJob {
                 top1 = r.denseTop1();
             }
             return new GpirRecord(out, loss, top1, drops);
+        }
+
+        /** Per sub-network: Spearman correlation of the search's impairment (normalised MSE) with the measured GPIR. */
+        List<Double> localGlobalSpearman(List<SubnetFront> fronts) {
+            List<Double> r = new ArrayList<>();
+            for (SubnetFront f : fronts) {
+                List<SubnetSolution> sols = f.solutions().stream().filter(s -> !s.isDense()).toList();
+                r.add(Spearman.of(sols.stream().mapToDouble(SubnetSolution::localImpairment).toArray(),
+                        sols.stream().mapToDouble(SubnetSolution::globalImpairment).toArray()));
+            }
+            return r;
         }
 
         /** The whole-network mask of one choice per sub-network (sub-networks cover the groups in order). */
