@@ -28,6 +28,7 @@ import org.emodir.emodir.train.UniformBaseline;
 import org.emodir.eval.EvalResult;
 import org.emodir.eval.EvaluationData;
 import org.emodir.evo.Nsga2Config;
+import org.emodir.io.AtomicFiles;
 import org.emodir.io.CheckpointStore;
 import org.emodir.io.RunDirectory;
 import org.emodir.model.NetSpec;
@@ -73,6 +74,8 @@ public final class PruneJob {
     record GpirRecord(List<SubnetFront> fronts, double denseLoss, double denseTop1, List<double[]> top1Drop) {}
 
     record TrainRecord(double top1, double loss, long images, double constraintSeconds, double finetuneSeconds) {}
+
+    record HypervolumeRecord(List<double[]> points, double hypervolume) {}
 
     record BaselineSearchRecord(long forwardMacs, long evaluations, List<double[]> points, double hypervolume) {}
 
@@ -143,44 +146,68 @@ public final class PruneJob {
 
         void execute() throws IOException {
             load();
-            FeatureCache calib;
-            FeatureCache heldOut;
             long t0 = System.nanoTime();
             progress.phase("features", sets.toString());
-            calib = FeatureCache.build(dense, train, sets.calibration(), FEATURE_BATCH, progress::message);
-            heldOut = FeatureCache.build(dense, train, sets.heldOut(), FEATURE_BATCH, progress::message);
+            FeatureCache calib = FeatureCache.build(dense, train, sets.calibration(), FEATURE_BATCH, progress::message);
+            FeatureCache heldOut = FeatureCache.build(dense, train, sets.heldOut(), FEATURE_BATCH, progress::message);
             report.phaseSeconds.put("features", (System.nanoTime() - t0) / 1e9);
 
+            long searchEvaluations = searchAll(calib);
+            List<SubnetFront> measured = measureGpir(heldOut);
+            JointScheme chosen = chooseScheme(measured);
+            HypervolumeRecord hv = phases.run("hypervolume", "EMO-DIR trade-off on held-out images", HypervolumeRecord.class,
+                    () -> emodirHypervolume(report.tradeoff));
+            report.hypervolume = hv.hypervolume();
+            report.details.put("tradeoff_heldout_points", hv.points());
+
+            TrainRecord pruned = phases.run("prune-finetune", "constraint training, pruning, fine-tuning", TrainRecord.class,
+                    () -> pruneAndFinetune(chosen));
+            report.top1PrunedFinetuned = pruned.top1();
+            report.details.put("pruned_test_loss", pruned.loss());
+            report.details.put("eval_images", pruned.images());
+            baselines(searchEvaluations, calib.images());
+        }
+
+        /** One NSGA-II search per sub-network; returns the evaluations spent. */
+        long searchAll(FeatureCache calib) throws IOException {
+            long macs = 0;
+            long evaluations = 0;
+            double seconds = 0;
             List<SubnetFront> fronts = new ArrayList<>();
-            long searchMacs = 0;
-            long searchEvaluations = 0;
-            double searchSeconds = 0;
             for (Subnet sn : subnets) {
                 String name = "search-" + sn.index();
                 SearchRecord r = phases.run(name, sn.name() + " (" + sn.genes() + " channels)", SearchRecord.class,
                         () -> search(sn, calib));
                 fronts.add(r.front());
-                searchMacs += r.forwardMacs();
-                searchEvaluations += r.evaluations();
-                searchSeconds += report.phaseSeconds.get(name);
-                org.emodir.io.AtomicFiles.writeString(run.fronts().resolve(sn.name() + ".json"),
-                        ReportJson.mapper().writeValueAsString(r.front()));
+                macs += r.forwardMacs();
+                evaluations += r.evaluations();
+                seconds += report.phaseSeconds.get(name);
+                AtomicFiles.writeString(run.fronts().resolve(sn.name() + ".json"), ReportJson.mapper().writeValueAsString(r.front()));
             }
-            report.searchForwardFlops = searchMacs;
-            report.searchSeconds = searchSeconds;
-            report.details.put("search_evaluations", searchEvaluations);
+            report.fronts = fronts;
+            report.searchForwardFlops = macs;
+            report.searchSeconds = seconds;
+            report.details.put("search_evaluations", evaluations);
+            return evaluations;
+        }
 
+        List<SubnetFront> measureGpir(FeatureCache heldOut) throws IOException {
+            List<SubnetFront> searched = report.fronts;
             GpirRecord gpir = phases.run("gpir", heldOut.images() + " held-out images", GpirRecord.class,
-                    () -> gpir(fronts, heldOut));
+                    () -> gpir(searched, heldOut));
             List<SubnetFront> measured = gpir.fronts();
             report.fronts = measured;
             report.details.put("gpir_dense_loss", gpir.denseLoss());
             report.details.put("gpir_dense_top1", gpir.denseTop1());
             report.details.put("gpir_top1_drop", gpir.top1Drop());
             report.details.put("local_global_spearman", localGlobalSpearman(measured));
+            return measured;
+        }
 
+        /** GPIR ranking, greedy and exact schemes, trade-off curve; the exact scheme is applied. */
+        JointScheme chooseScheme(List<SubnetFront> measured) {
             long s0 = System.nanoTime();
-            progress.phase("scheme", cfg.target().toString());
+            progress.phase("scheme", cfg.target().kind() + " reduction >= " + cfg.target().fraction());
             report.gpirRanking = GpirRanker.rank(measured, networkCost);
             report.schemeGreedy = GpirRanker.greedy(measured, networkCost, cfg.target());
             report.schemeExact = JointSchemeSolver.solve(measured, networkCost, cfg.target());
@@ -191,16 +218,10 @@ public final class PruneJob {
             report.phaseSeconds.put("scheme", (System.nanoTime() - s0) / 1e9);
             progress.message(String.format("scheme: FLOPs -%.1f%%, params -%.1f%%, predicted impairment %.4f",
                     100 * chosen.flopsReduction(), 100 * chosen.paramsReduction(), chosen.predictedImpairment()));
+            return chosen;
+        }
 
-            report.hypervolume = phases.run("hypervolume", "EMO-DIR trade-off on held-out images", Double.class,
-                    () -> emodirHypervolume(report.tradeoff));
-
-            TrainRecord pruned = phases.run("prune-finetune", "constraint training, pruning, fine-tuning", TrainRecord.class,
-                    () -> pruneAndFinetune(chosen));
-            report.top1PrunedFinetuned = pruned.top1();
-            report.details.put("pruned_test_loss", pruned.loss());
-            report.details.put("eval_images", pruned.images());
-
+        void baselines(long searchEvaluations, int calibImages) throws IOException {
             report.top1Dense = phases.run("dense-eval", "dense model on the test split", Double.class,
                     () -> new FineTuner().evaluate(new PrunedModel(spec, weights), test, cfg.evalImages(), cfg.batchSize()).top1());
             report.top1DenseFinetuned = phases.run("dense-finetune", "dense baseline, same fine-tune budget", Double.class,
@@ -210,11 +231,12 @@ public final class PruneJob {
             if (cfg.baselineWholeNetwork()) {
                 long budget = cfg.baselineEvaluations() > 0 ? cfg.baselineEvaluations() : searchEvaluations;
                 BaselineSearchRecord b = phases.run("whole-network-baseline", budget + " evaluations",
-                        BaselineSearchRecord.class, () -> wholeNetworkBaseline(budget, calib.images()));
+                        BaselineSearchRecord.class, () -> wholeNetworkBaseline(budget, calibImages));
                 report.baselineSearchForwardFlops = b.forwardMacs();
                 report.baselineHypervolume = b.hypervolume();
                 report.details.put("baseline_search_seconds", report.phaseSeconds.get("whole-network-baseline"));
                 report.details.put("baseline_evaluations", b.evaluations());
+                report.details.put("baseline_heldout_points", b.points());
             }
         }
 
@@ -297,7 +319,7 @@ public final class PruneJob {
             return 1.0 - (double) cost.removedMacs(spec.prunableGroups(), networkMask, 0) / cost.denseMacs();
         }
 
-        double emodirHypervolume(TradeoffCurve curve) {
+        HypervolumeRecord emodirHypervolume(TradeoffCurve curve) {
             List<byte[]> masks = new ArrayList<>();
             List<Double> x = new ArrayList<>();
             for (TradeoffCurve.Point p : curve.points()) {
@@ -310,8 +332,7 @@ public final class PruneJob {
                 double[][] r = ev.evaluate(masks);
                 for (int i = 0; i < r.length; i++) points.add(new double[] {x.get(i), r[i][0]});
             }
-            report.details.put("tradeoff_heldout_points", points);
-            return Hypervolume2D.compute(points, HV_REF_FLOPS, Math.log(spec.numClasses()));
+            return new HypervolumeRecord(points, Hypervolume2D.compute(points, HV_REF_FLOPS, Math.log(spec.numClasses())));
         }
 
         TrainRecord pruneAndFinetune(JointScheme scheme) throws IOException {
