@@ -262,7 +262,7 @@ public final class PruneJob {
             EvaluationData data = new EvaluationData(calib.feature(s), calib.images(), calib.feature(s + 1), null);
             try (NativeCpuEvaluator ev = new NativeCpuEvaluator(program, data, cfg.threads())) {
                 MaskProblem problem = new MaskProblem(sn, ev, cost, MaskProblem.Impairment.NORMALISED_MSE,
-                        calib.meanSquare(s + 1), calib.images(), 2 * cfg.population());
+                        calib.meanSquare(s + 1), calib.images(), 2 * cfg.population()).seedWithL1(weights);
                 Nsga2Config nc = Nsga2Config.binaryDefaults(cfg.population(), cfg.seed() * 31 + sn.index(), sn.genes());
                 SubnetSearch.Result r = SubnetSearch.run("search-" + sn.index(), sn.index(), problem, nc, cfg.generations(),
                         cfg.frontCap(), store, progress, afterGeneration);
@@ -395,7 +395,7 @@ public final class PruneJob {
             SubnetSearch.Result r;
             try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(spec, weights, train, sets.calibration(), cfg.threads())) {
                 MaskProblem problem = new MaskProblem(whole, ev.evaluator(), cost, MaskProblem.Impairment.CROSS_ENTROPY, 0,
-                        images, 2 * n);
+                        images, 2 * n).seedWithL1(weights);
                 Nsga2Config nc = Nsga2Config.binaryDefaults(n, cfg.seed() * 31 + 1000, whole.genes());
                 r = SubnetSearch.run("baseline", 0, problem, nc, generations, Integer.MAX_VALUE, store, progress,
                         afterGeneration);

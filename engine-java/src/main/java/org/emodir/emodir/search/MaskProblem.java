@@ -6,10 +6,13 @@ import org.emodir.eval.PopulationEvaluator;
 import org.emodir.eval.PopulationMasks;
 import org.emodir.evo.BatchProblem;
 import org.emodir.evo.Encoding;
+import org.emodir.evo.MaskLayout;
 import org.emodir.evo.MaskRepair;
 import org.emodir.evo.ObjectiveMatrix;
 import org.emodir.evo.Population;
 import org.emodir.evo.Rng;
+import org.emodir.model.ChannelPruner;
+import org.emodir.model.io.StateDict;
 
 /**
  * Channel-mask search over one {@link Subnet}, both objectives minimised: (0) remaining MACs of the
@@ -18,9 +21,11 @@ import org.emodir.evo.Rng;
  * ({@link Impairment#NORMALISED_MSE}, sub-networks) or the mean cross-entropy ({@link Impairment#CROSS_ENTROPY},
  * programs ending with the classifier).
  *
- * <p>The initial population is spread over keep densities (row i keeps each channel with probability
- * i/(N-1)) so the front covers deep prunings from generation 0; uniform 50% bits would start every
- * individual near half the FLOPs.
+ * <p>The initial population is spread over keep densities (row i keeps a fraction i/(N-1) of the channels)
+ * so the front covers deep prunings from generation 0; uniform 50% bits would start every individual near
+ * half the FLOPs. With {@link #seedWithL1} the even rows keep, per layer, the channels of largest L1 filter
+ * norm (the classic magnitude heuristic) and the odd rows random channels, so the search starts from the
+ * heuristic's trade-off and improves on it instead of on random masks.
  */
 public final class MaskProblem implements BatchProblem {
     public enum Impairment { NORMALISED_MSE, CROSS_ENTROPY }
@@ -36,6 +41,7 @@ public final class MaskProblem implements BatchProblem {
     private final PopulationMasks masks;
     private final Objectives results;
     private final byte[] row;
+    private StateDict seedWeights;
     private long forwardMacs;
     private long evaluations;
 
@@ -61,6 +67,12 @@ public final class MaskProblem implements BatchProblem {
         this.masks = new PopulationMasks(capacity, subnet.genes());
         this.results = new Objectives(capacity);
         this.row = new byte[subnet.genes()];
+    }
+
+    /** Seeds half the initial population with L1-norm masks from these (dense) weights. */
+    public MaskProblem seedWithL1(StateDict weights) {
+        this.seedWeights = weights;
+        return this;
     }
 
     @Override public Encoding encoding() { return Encoding.BINARY; }
@@ -94,9 +106,22 @@ public final class MaskProblem implements BatchProblem {
             for (int r = from; r < to; r++) {
                 double keep = n == 1 ? 1.0 : (double) r / (n - 1);
                 for (int g = 0; g < pop.genes(); g++) pop.setBit(r, g, rng.nextDouble() < keep ? 1 : 0);
+                if (seedWeights != null && r % 2 == 0) seedL1(pop, r, keep);
             }
         }
         repair.repair(pop, from, to, rng);
+    }
+
+    private void seedL1(Population pop, int row, double keep) {
+        MaskLayout layout = subnet.layout();
+        for (int grp = 0; grp < layout.groups(); grp++) {
+            int size = layout.size(grp);
+            int k = Math.max(layout.minKeep(grp), Math.min(size, (int) Math.round(keep * size)));
+            for (int i = 0; i < size; i++) pop.setBit(row, layout.start(grp) + i, 0);
+            for (int c : ChannelPruner.l1Selection(seedWeights, subnet.groups().get(grp), k)) {
+                pop.setBit(row, layout.start(grp) + c, 1);
+            }
+        }
     }
 
     /** Remaining MACs of the sub-network (of the whole network for the whole-network problem's scope). */
