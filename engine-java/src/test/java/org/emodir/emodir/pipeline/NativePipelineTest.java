@@ -192,6 +192,32 @@ class NativePipelineTest {
         }
     }
 
+    @Test
+    void l1SeedingStartsEvenRowsFromTheMagnitudeHeuristicAcrossDensities() {
+        Subnet sn = subnets.get(2);
+        var program = NativePrograms.stage(spec, weights, 2, calib.shape(2));
+        EvaluationData data = new EvaluationData(calib.feature(2), calib.images(), calib.feature(3), null);
+        try (NativeCpuEvaluator ev = new NativeCpuEvaluator(program, data, 2)) {
+            MaskProblem problem = new MaskProblem(sn, ev, new CostModel(spec, 32, 32), MaskProblem.Impairment.NORMALISED_MSE,
+                    1.0, calib.images(), 8).seedWithL1(weights);
+            Population pop = new Population(Encoding.BINARY, 8, sn.genes());
+            problem.repair(pop, 0, 8, new org.emodir.evo.Rng(9));
+            for (int grp = 0; grp < sn.groups().size(); grp++) {
+                int size = sn.layout().size(grp);
+                int start = sn.layout().start(grp);
+                int[] expected = ChannelPruner.l1Selection(weights, sn.groups().get(grp), sn.layout().minKeep(grp));
+                int[] kept = java.util.stream.IntStream.range(0, size)
+                        .filter(c -> pop.bit(0, start + c) == 1).toArray();
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, kept, "row 0 group " + grp);
+                int[] row6 = ChannelPruner.l1Selection(weights, sn.groups().get(grp), (int) Math.round(6.0 / 7 * size));
+                int[] kept6 = java.util.stream.IntStream.range(0, size)
+                        .filter(c -> pop.bit(6, start + c) == 1).toArray();
+                org.junit.jupiter.api.Assertions.assertArrayEquals(row6, kept6, "row 6 group " + grp);
+                assertTrue(sn.layout().kept(pop, 7, grp) >= sn.layout().minKeep(grp), "random rows are repaired");
+            }
+        }
+    }
+
     /** About half the channels of every group, never below the group's min-keep. */
     static byte[] randomMask(Subnet sn, Random rnd) {
         byte[] mask = new byte[sn.genes()];
