@@ -22,7 +22,7 @@ public record PruneConfig(
 
     /**
      * The quick preset: ResNet-20, 256 calibration + 500 held-out images, population 32 x 20 generations,
-     * fronts capped at 16, 15 constraint steps per stage, 0.1 fine-tune epochs, 2000 test images. Finishes in minutes on 2 cores.
+     * fronts capped at 16, 30 constraint steps per stage, 0.3 fine-tune epochs, 2000 test images. Finishes in minutes on 2 cores.
      */
     public static Builder quick() {
         return new Builder();
@@ -88,10 +88,10 @@ public record PruneConfig(
         int frontCap = 16;
         int minChannels = 4;
         double minFraction = 0.1;
-        int constraintSteps = 15;
+        int constraintSteps = 30;
         double constraintLambda = 1.0;
         double constraintLr = 0.01;
-        double finetuneEpochs = 0.1;
+        double finetuneEpochs = 0.3;
         double finetuneLr = 0.01;
         double distillAlpha = 0.0;
         int batchSize = 128;
