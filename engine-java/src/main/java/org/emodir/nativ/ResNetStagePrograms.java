@@ -22,13 +22,41 @@ public final class ResNetStagePrograms {
     public static SubnetProgram cifarStage(StateDict weights, int stage, int blocks, int inC, int inH, int inW,
                                            boolean withHead) {
         SubnetProgramBuilder b = new SubnetProgramBuilder(inC, inH, inW);
+        SubnetProgramBuilder.Value x = appendStage(b, weights, stage, blocks, b.input());
+        return b.build(withHead ? appendHead(b, weights, x) : x);
+    }
+
+    /**
+     * Stages {@code fromStage..numStages} (1-based) and the GAP + linear head, from the input of
+     * {@code fromStage}: the rest of the network after one sub-network, used to measure how a pruned
+     * stage impairs the whole network. Genes: the inner channels of every block of those stages, in order.
+     */
+    public static SubnetProgram cifarTail(StateDict weights, int fromStage, int numStages, int blocks,
+                                          int inC, int inH, int inW) {
+        SubnetProgramBuilder b = new SubnetProgramBuilder(inC, inH, inW);
         SubnetProgramBuilder.Value x = b.input();
+        for (int s = fromStage; s <= numStages; s++) x = appendStage(b, weights, s, blocks, x);
+        return b.build(appendHead(b, weights, x));
+    }
+
+    /** The whole network from images: stem (conv1 + bn1 + ReLU), every stage, head. Genes: every block's inner channels. */
+    public static SubnetProgram cifarNetwork(StateDict weights, int numStages, int blocks, int inH, int inW) {
+        SubnetProgramBuilder b = new SubnetProgramBuilder(3, inH, inW);
+        int stemC = weights.require("conv1.weight").dim(0);
+        SubnetProgramBuilder.Value x = b.relu(convBn(b, weights, "conv1", "bn1", b.input(), stemC, 3, 1, 1, false));
+        for (int s = 1; s <= numStages; s++) x = appendStage(b, weights, s, blocks, x);
+        return b.build(appendHead(b, weights, x));
+    }
+
+    private static SubnetProgramBuilder.Value appendStage(SubnetProgramBuilder b, StateDict weights, int stage, int blocks,
+                                                          SubnetProgramBuilder.Value x) {
         for (int blk = 0; blk < blocks; ++blk) {
             String p = "layer" + stage + "." + blk + ".";
             NamedTensor w1 = weights.require(p + "conv1.weight");
-            int planes = w1.dim(0);
+            int inner = w1.dim(0);
+            int planes = weights.require(p + "conv2.weight").dim(0);
             int stride = (blk == 0 && stage > 1) ? 2 : 1;
-            SubnetProgramBuilder.Value h = b.relu(convBn(b, weights, p + "conv1", p + "bn1", x, planes, 3, stride, 1, true));
+            SubnetProgramBuilder.Value h = b.relu(convBn(b, weights, p + "conv1", p + "bn1", x, inner, 3, stride, 1, true));
             SubnetProgramBuilder.Value y = convBn(b, weights, p + "conv2", p + "bn2", h, planes, 3, 1, 1, false);
             SubnetProgramBuilder.Value shortcut = x;
             for (String sc : new String[] {"shortcut", "downsample"}) {
@@ -38,13 +66,14 @@ public final class ResNetStagePrograms {
             }
             x = b.relu(b.add(y, shortcut));
         }
-        if (withHead) {
-            NamedTensor fc = weights.require("linear.weight");
-            int classes = fc.dim(0);
-            fc = weights.require("linear.weight", classes, x.channels());
-            x = b.head("linear", x, fc.data(), weights.require("linear.bias", classes).data(), classes);
-        }
-        return b.build(x);
+        return x;
+    }
+
+    private static SubnetProgramBuilder.Value appendHead(SubnetProgramBuilder b, StateDict weights, SubnetProgramBuilder.Value x) {
+        NamedTensor fc = weights.require("linear.weight");
+        int classes = fc.dim(0);
+        fc = weights.require("linear.weight", classes, x.channels());
+        return b.head("linear", x, fc.data(), weights.require("linear.bias", classes).data(), classes);
     }
 
     private static SubnetProgramBuilder.Value convBn(SubnetProgramBuilder b, StateDict sd, String conv, String bn,

@@ -53,6 +53,12 @@ public class RunReport {
     public JointScheme.Method chosenScheme;
     public TradeoffCurve tradeoff;
 
+    /**
+     * Secondary measurements that have no contract name (e.g. GPIR top-1 drops, baseline wall time,
+     * local-vs-global impairment correlation); free-form, for humans and ad-hoc scripts.
+     */
+    public Map<String, Object> details = new LinkedHashMap<>();
+
     /** Wall-clock seconds per phase, in the order the phases ran. */
     public Map<String, Double> phaseSeconds = new LinkedHashMap<>();
     public Map<String, String> versions = new LinkedHashMap<>();

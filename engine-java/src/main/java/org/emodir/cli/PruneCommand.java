@@ -1,0 +1,116 @@
+package org.emodir.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.emodir.data.DataDirs;
+import org.emodir.emodir.ConsoleProgress;
+import org.emodir.emodir.ProgressListener;
+import org.emodir.emodir.PruneConfig;
+import org.emodir.emodir.PruneJob;
+import org.emodir.report.ReportJson;
+import org.emodir.report.ResultTable;
+import org.emodir.report.RunReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code emodir prune}: the EMO-DIR pipeline end to end (see docs/pipeline.md). */
+@Command(name = "prune", mixinStandardHelpOptions = true,
+        description = {"Prune a CIFAR ResNet with EMO-DIR: per-stage NSGA-II, GPIR joint scheme, constraint training,",
+                "fine-tuning, baselines; writes OUT/report.json, OUT/report.html and OUT/pruned/.",
+                "Defaults are the 'quick' preset (minutes on 2 cores); --preset paper for the full-size run."})
+final class PruneCommand implements Callable<Integer> {
+    @Option(names = "--preset", defaultValue = "quick", description = "quick or paper (default ${DEFAULT-VALUE}); options below override it.")
+    String preset;
+    @Option(names = "--model", description = "resnet20/32/44/56/110 (quick: resnet20, paper: resnet56).")
+    String model;
+    @Option(names = "--weights", description = "state_dict (.safetensors or .pt); default: the shared pretrained CIFAR-10 weights of --model.")
+    Path weights;
+    @Option(names = "--data", description = "data root (holding datasets/cifar10-jpg) or a CIFAR-10 ImageFolder; default $EMODIR_DATA or ../shared.")
+    Path data;
+    @Option(names = "--cache-dir", description = "where decoded images are cached (default: OUT/../.emodir-cache).")
+    Path cacheDir;
+    @Option(names = "--out", required = true, description = "run directory.")
+    Path out;
+    @Option(names = "--target-flops", description = "fraction of whole-network MACs to remove (default 0.5).")
+    Double targetFlops;
+    @Option(names = "--target-params", description = "fraction of parameters to remove instead.")
+    Double targetParams;
+    @Option(names = "--generations") Integer generations;
+    @Option(names = "--population") Integer population;
+    @Option(names = "--calib-per-class", description = "calibration images per class.") Integer calibPerClass;
+    @Option(names = "--heldout-per-class", description = "GPIR held-out images per class.") Integer heldOutPerClass;
+    @Option(names = "--front-cap", description = "most solutions kept per sub-network front.") Integer frontCap;
+    @Option(names = "--min-channels", description = "channels every layer keeps at least.") Integer minChannels;
+    @Option(names = "--constraint-steps", description = "mini-batches of cross-network constraint training per pruned stage.") Integer constraintSteps;
+    @Option(names = "--constraint-lambda", description = "weight of the feature MSE term.") Double constraintLambda;
+    @Option(names = "--finetune-epochs", description = "fine-tune budget in epochs (fractions allowed).") Double finetuneEpochs;
+    @Option(names = "--finetune-lr") Double finetuneLr;
+    @Option(names = "--distill-alpha", description = "weight of distillation from the dense model (0 = off).") Double distillAlpha;
+    @Option(names = "--batch-size") Integer batchSize;
+    @Option(names = "--eval-images", description = "test images evaluated (0 = all).") Integer evalImages;
+    @Option(names = "--baseline", description = "'whole-network': also run NSGA-II over all channels with whole-network fitness.")
+    String baseline;
+    @Option(names = "--baseline-evaluations", description = "evaluation budget of that baseline (default: the EMO-DIR search's).") Integer baselineEvaluations;
+    @Option(names = "--threads") Integer threads;
+    @Option(names = "--seed") Long seed;
+    @Option(names = "--resume", description = "continue a killed run (automatic when the settings match).") boolean resume;
+    @Option(names = "--force", description = "start over in a directory that holds a run.") boolean force;
+    @Option(names = "--json", description = "print report.json instead of the progress and result table.") boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PruneConfig.Builder b = switch (preset) {
+            case "quick" -> PruneConfig.quick();
+            case "paper" -> PruneConfig.paper();
+            default -> throw new IllegalArgumentException("--preset must be quick or paper, got '" + preset + "'");
+        };
+        if (model != null) b.model(model);
+        String arch = model != null ? model : b.currentModel();
+        Path root = data != null ? data : DataDirs.shared();
+        b.data(root).out(out).weights(weights != null ? weights : defaultWeights(arch));
+        b.cacheDir(cacheDir != null ? cacheDir : out.toAbsolutePath().getParent().resolve(".emodir-cache"));
+        if (targetFlops != null && targetParams != null) {
+            throw new IllegalArgumentException("give --target-flops or --target-params, not both");
+        }
+        if (targetFlops != null) b.targetFlops(targetFlops);
+        if (targetParams != null) b.targetParams(targetParams);
+        if (generations != null) b.generations(generations);
+        if (population != null) b.population(population);
+        if (calibPerClass != null) b.calibPerClass(calibPerClass);
+        if (heldOutPerClass != null) b.heldOutPerClass(heldOutPerClass);
+        if (frontCap != null) b.frontCap(frontCap);
+        if (minChannels != null) b.minChannels(minChannels);
+        if (constraintSteps != null) b.constraintSteps(constraintSteps);
+        if (constraintLambda != null) b.constraintLambda(constraintLambda);
+        if (finetuneEpochs != null) b.finetuneEpochs(finetuneEpochs);
+        if (finetuneLr != null) b.finetuneLr(finetuneLr);
+        if (distillAlpha != null) b.distillAlpha(distillAlpha);
+        if (batchSize != null) b.batchSize(batchSize);
+        if (evalImages != null) b.evalImages(evalImages);
+        if (baseline != null) {
+            if (!baseline.equals("whole-network")) throw new IllegalArgumentException("--baseline must be whole-network");
+            b.baselineWholeNetwork(true);
+        }
+        if (baselineEvaluations != null) b.baselineEvaluations(baselineEvaluations);
+        if (threads != null) b.threads(threads);
+        if (seed != null) b.seed(seed);
+        b.resume(resume).force(force);
+        PruneConfig cfg = b.build();
+        ProgressListener progress = json ? ProgressListener.SILENT : new ConsoleProgress(System.out);
+        RunReport report = new PruneJob(cfg, progress).run();
+        System.out.println(json ? ReportJson.toJson(report) : ResultTable.format(report));
+        return 0;
+    }
+
+    /** The shared pretrained weights of {@code arch}: models/cifar10/{arch}-*.safetensors. */
+    static Path defaultWeights(String arch) throws java.io.IOException {
+        Path dir = DataDirs.cifar10Models();
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().startsWith(arch + "-")
+                            && p.getFileName().toString().endsWith(".safetensors")).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no pretrained weights for " + arch + " in " + dir
+                            + "; pass --weights"));
+        }
+    }
+}

@@ -1,0 +1,423 @@
+package org.emodir.emodir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.emodir.data.Datasets;
+import org.emodir.data.ImageDataset;
+import org.emodir.emodir.features.CalibrationSets;
+import org.emodir.emodir.features.FeatureCache;
+import org.emodir.emodir.gpir.GpirMeasurer;
+import org.emodir.emodir.gpir.NativePrograms;
+import org.emodir.emodir.gpir.NetworkMaskEvaluator;
+import org.emodir.emodir.gpir.Spearman;
+import org.emodir.emodir.search.CostModel;
+import org.emodir.emodir.search.MaskProblem;
+import org.emodir.emodir.search.SubnetSearch;
+import org.emodir.emodir.split.Subnet;
+import org.emodir.emodir.split.SubnetSplit;
+import org.emodir.emodir.train.CrossNetworkTrainer;
+import org.emodir.emodir.train.FineTuneResult;
+import org.emodir.emodir.train.FineTuner;
+import org.emodir.emodir.train.PrunedModel;
+import org.emodir.emodir.train.UniformBaseline;
+import org.emodir.eval.EvalResult;
+import org.emodir.eval.EvaluationData;
+import org.emodir.evo.Nsga2Config;
+import org.emodir.io.AtomicFiles;
+import org.emodir.io.CheckpointStore;
+import org.emodir.io.RunDirectory;
+import org.emodir.model.NetSpec;
+import org.emodir.model.TorchNet;
+import org.emodir.model.io.StateDict;
+import org.emodir.model.io.WeightsLoader;
+import org.emodir.nativ.NativeCpuEvaluator;
+import org.emodir.nativ.SubnetProgram;
+import org.emodir.report.ReportFiles;
+import org.emodir.report.ReportJson;
+import org.emodir.report.RunReport;
+
+/**
+ * EMO-DIR end to end on one run directory: features, one NSGA-II search per sub-network, GPIR, joint
+ * scheme, cross-network constraint training, physical pruning, fine-tuning, baselines, report. Every
+ * phase's result is checkpointed ({@link PhaseLog}, NSGA-II state every generation), so a killed job
+ * started again on the same directory with the same configuration continues where it stopped.
+ */
+public final class PruneJob {
+    /** Whole-network hypervolume reference: (all FLOPs kept, cross-entropy of a uniform guess = ln(classes)). */
+    public static final double HV_REF_FLOPS = 1.0;
+    static final double TRADEOFF_STEP = 0.05;
+    private static final String CONFIG_CHECKPOINT = "config";
+    private static final int FEATURE_BATCH = 128;
+
+    private final PruneConfig cfg;
+    private final ProgressListener progress;
+    private SubnetSearch.AfterGeneration afterGeneration;
+
+    public PruneJob(PruneConfig cfg, ProgressListener progress) {
+        this.cfg = cfg;
+        this.progress = progress;
+    }
+
+    /** Test hook run after every NSGA-II generation's checkpoint (e.g. throw to simulate a kill). */
+    public PruneJob afterGeneration(SubnetSearch.AfterGeneration hook) {
+        this.afterGeneration = hook;
+        return this;
+    }
+
+    record SearchRecord(SubnetFront front, long forwardMacs, long evaluations) {}
+
+    record GpirRecord(List<SubnetFront> fronts, double denseLoss, double denseTop1, List<double[]> top1Drop) {}
+
+    record TrainRecord(double top1, double loss, long images, double constraintSeconds, double finetuneSeconds) {}
+
+    record HypervolumeRecord(List<double[]> points, double hypervolume) {}
+
+    record BaselineSearchRecord(long forwardMacs, long evaluations, List<double[]> points, double hypervolume) {}
+
+    public RunReport run() throws IOException {
+        try (RunDirectory run = RunDirectory.open(cfg.out(), cfg.force())) {
+            CheckpointStore store = run.checkpointStore();
+            prepareCheckpoints(run, store);
+            RunReport report = new RunReport();
+            report.startedAt = Instant.now().toString();
+            report.model = cfg.model();
+            report.config.putAll(cfg.resultSettings());
+            report.target = cfg.target();
+            report.versions.put("emodir", "0.1.0");
+            report.versions.put("java", System.getProperty("java.version"));
+            PhaseLog phases = new PhaseLog(store, progress, report.phaseSeconds);
+            new Execution(run, store, phases, report).execute();
+            report.finishedAt = Instant.now().toString();
+            ReportFiles.save(run.root(), report);
+            return report;
+        }
+    }
+
+    /** Starts fresh with --force; otherwise resumes only checkpoints written under the same settings. */
+    private void prepareCheckpoints(RunDirectory run, CheckpointStore store) throws IOException {
+        String settings = ReportJson.mapper().writeValueAsString(cfg.resultSettings());
+        if (cfg.force()) {
+            try (Stream<Path> files = Files.list(run.checkpoints())) {
+                for (Path p : files.toList()) Files.deleteIfExists(p);
+            }
+        }
+        var saved = store.load(CONFIG_CHECKPOINT);
+        if (saved.isPresent()) {
+            String old = new String(saved.get().data(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!old.equals(settings)) {
+                throw new IllegalArgumentException("run directory " + run.root() + " holds checkpoints of other settings;"
+                        + " use another --out or --force to start over. Saved: " + old + " Now: " + settings);
+            }
+            progress.message("resuming from the checkpoints in " + run.checkpoints());
+        } else {
+            if (cfg.resume()) progress.message("nothing to resume in " + run.root() + ", starting a new run");
+            store.save(CONFIG_CHECKPOINT, settings.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    /** One run's state, built phase by phase. */
+    private final class Execution {
+        final RunDirectory run;
+        final CheckpointStore store;
+        final PhaseLog phases;
+        final RunReport report;
+        NetSpec spec;
+        StateDict weights;
+        TorchNet dense;
+        ImageDataset train;
+        ImageDataset test;
+        CostModel cost;
+        NetworkCost networkCost;
+        SubnetSplit.MinKeep minKeep;
+        List<Subnet> subnets;
+        CalibrationSets sets;
+
+        Execution(RunDirectory run, CheckpointStore store, PhaseLog phases, RunReport report) {
+            this.run = run;
+            this.store = store;
+            this.phases = phases;
+            this.report = report;
+        }
+
+        void execute() throws IOException {
+            load();
+            long t0 = System.nanoTime();
+            progress.phase("features", sets.toString());
+            FeatureCache calib = FeatureCache.build(dense, train, sets.calibration(), FEATURE_BATCH, progress::message);
+            FeatureCache heldOut = FeatureCache.build(dense, train, sets.heldOut(), FEATURE_BATCH, progress::message);
+            report.phaseSeconds.put("features", (System.nanoTime() - t0) / 1e9);
+
+            long searchEvaluations = searchAll(calib);
+            List<SubnetFront> measured = measureGpir(heldOut);
+            JointScheme chosen = chooseScheme(measured);
+            HypervolumeRecord hv = phases.run("hypervolume", "EMO-DIR trade-off on held-out images", HypervolumeRecord.class,
+                    () -> emodirHypervolume(report.tradeoff));
+            report.hypervolume = hv.hypervolume();
+            report.details.put("tradeoff_heldout_points", hv.points());
+
+            TrainRecord pruned = phases.run("prune-finetune", "constraint training, pruning, fine-tuning", TrainRecord.class,
+                    () -> pruneAndFinetune(chosen));
+            report.top1PrunedFinetuned = pruned.top1();
+            report.details.put("pruned_test_loss", pruned.loss());
+            report.details.put("eval_images", pruned.images());
+            baselines(searchEvaluations, calib.images());
+        }
+
+        /** One NSGA-II search per sub-network; returns the evaluations spent. */
+        long searchAll(FeatureCache calib) throws IOException {
+            long macs = 0;
+            long evaluations = 0;
+            double seconds = 0;
+            List<SubnetFront> fronts = new ArrayList<>();
+            for (Subnet sn : subnets) {
+                String name = "search-" + sn.index();
+                SearchRecord r = phases.run(name, sn.name() + " (" + sn.genes() + " channels)", SearchRecord.class,
+                        () -> search(sn, calib));
+                fronts.add(r.front());
+                macs += r.forwardMacs();
+                evaluations += r.evaluations();
+                seconds += report.phaseSeconds.get(name);
+                AtomicFiles.writeString(run.fronts().resolve(sn.name() + ".json"), ReportJson.mapper().writeValueAsString(r.front()));
+            }
+            report.fronts = fronts;
+            report.searchForwardFlops = macs;
+            report.searchSeconds = seconds;
+            report.details.put("search_evaluations", evaluations);
+            return evaluations;
+        }
+
+        List<SubnetFront> measureGpir(FeatureCache heldOut) throws IOException {
+            List<SubnetFront> searched = report.fronts;
+            GpirRecord gpir = phases.run("gpir", heldOut.images() + " held-out images", GpirRecord.class,
+                    () -> gpir(searched, heldOut));
+            List<SubnetFront> measured = gpir.fronts();
+            report.fronts = measured;
+            report.details.put("gpir_dense_loss", gpir.denseLoss());
+            report.details.put("gpir_dense_top1", gpir.denseTop1());
+            report.details.put("gpir_top1_drop", gpir.top1Drop());
+            report.details.put("local_global_spearman", localGlobalSpearman(measured));
+            return measured;
+        }
+
+        /** GPIR ranking, greedy and exact schemes, trade-off curve; the exact scheme is applied. */
+        JointScheme chooseScheme(List<SubnetFront> measured) {
+            long s0 = System.nanoTime();
+            progress.phase("scheme", cfg.target().kind() + " reduction >= " + cfg.target().fraction());
+            report.gpirRanking = GpirRanker.rank(measured, networkCost);
+            report.schemeGreedy = GpirRanker.greedy(measured, networkCost, cfg.target());
+            report.schemeExact = JointSchemeSolver.solve(measured, networkCost, cfg.target());
+            report.tradeoff = TradeoffCurve.sweep(measured, networkCost, cfg.target().kind(),
+                    TradeoffCurve.evenTargets(TRADEOFF_STEP));
+            JointScheme chosen = report.schemeExact;
+            report.applyScheme(chosen, networkCost);
+            report.phaseSeconds.put("scheme", (System.nanoTime() - s0) / 1e9);
+            progress.message(String.format("scheme: FLOPs -%.1f%%, params -%.1f%%, predicted impairment %.4f",
+                    100 * chosen.flopsReduction(), 100 * chosen.paramsReduction(), chosen.predictedImpairment()));
+            return chosen;
+        }
+
+        void baselines(long searchEvaluations, int calibImages) throws IOException {
+            report.top1Dense = phases.run("dense-eval", "dense model on the test split", Double.class,
+                    () -> new FineTuner().evaluate(new PrunedModel(spec, weights), test, cfg.evalImages(), cfg.batchSize()).top1());
+            report.top1DenseFinetuned = phases.run("dense-finetune", "dense baseline, same fine-tune budget", Double.class,
+                    this::denseFinetuned);
+            report.uniformBaselineTop1 = phases.run("uniform-baseline", "one keep ratio for every layer", Double.class,
+                    this::uniformBaseline);
+            if (cfg.baselineWholeNetwork()) {
+                long budget = cfg.baselineEvaluations() > 0 ? cfg.baselineEvaluations() : searchEvaluations;
+                BaselineSearchRecord b = phases.run("whole-network-baseline", budget + " evaluations",
+                        BaselineSearchRecord.class, () -> wholeNetworkBaseline(budget, calibImages));
+                report.baselineSearchForwardFlops = b.forwardMacs();
+                report.baselineHypervolume = b.hypervolume();
+                report.details.put("baseline_search_seconds", report.phaseSeconds.get("whole-network-baseline"));
+                report.details.put("baseline_evaluations", b.evaluations());
+                report.details.put("baseline_heldout_points", b.points());
+            }
+        }
+
+        void load() throws IOException {
+            progress.phase("load", cfg.model() + " from " + cfg.weights());
+            weights = WeightsLoader.load(cfg.weights());
+            Path root = cifarRoot(cfg.data());
+            train = Datasets.cifar10Jpg(root, "train", cfg.cacheDir());
+            test = Datasets.cifar10Jpg(root, "test", cfg.cacheDir());
+            report.dataset = root.getFileName().toString();
+            spec = NetSpec.dense(cfg.model(), train.numClasses());
+            dense = TorchNet.fromStateDict(spec, weights);
+            cost = new CostModel(spec, train.geometry().height(), train.geometry().width());
+            networkCost = new NetworkCost(cost.denseMacs(), cost.denseParams());
+            minKeep = new SubnetSplit.MinKeep(cfg.minChannels(), cfg.minFraction());
+            subnets = SubnetSplit.of(spec, minKeep);
+            sets = CalibrationSets.draw(train, cfg.calibPerClass(), cfg.heldOutPerClass(), cfg.seed());
+        }
+
+        SearchRecord search(Subnet sn, FeatureCache calib) throws IOException {
+            int s = sn.firstStage();
+            SubnetProgram program = NativePrograms.stage(spec, weights, s, calib.shape(s));
+            EvaluationData data = new EvaluationData(calib.feature(s), calib.images(), calib.feature(s + 1), null);
+            try (NativeCpuEvaluator ev = new NativeCpuEvaluator(program, data, cfg.threads())) {
+                MaskProblem problem = new MaskProblem(sn, ev, cost, MaskProblem.Impairment.NORMALISED_MSE,
+                        calib.meanSquare(s + 1), calib.images(), 2 * cfg.population()).seedWithL1(weights);
+                Nsga2Config nc = Nsga2Config.binaryDefaults(cfg.population(), cfg.seed() * 31 + sn.index(), sn.genes());
+                SubnetSearch.Result r = SubnetSearch.run("search-" + sn.index(), sn.index(), problem, nc, cfg.generations(),
+                        cfg.frontCap(), store, progress, afterGeneration);
+                return new SearchRecord(r.front(), r.forwardMacs(), r.evaluations());
+            }
+        }
+
+        GpirRecord gpir(List<SubnetFront> fronts, FeatureCache heldOut) {
+            GpirMeasurer m = new GpirMeasurer(spec, weights, heldOut, cfg.threads());
+            List<SubnetFront> out = new ArrayList<>();
+            List<double[]> drops = new ArrayList<>();
+            double loss = Double.NaN, top1 = Double.NaN;
+            for (Subnet sn : subnets) {
+                GpirMeasurer.Measured r = m.measure(sn, fronts.get(sn.index()));
+                out.add(r.front());
+                drops.add(r.top1Drop());
+                loss = r.denseLoss();
+                top1 = r.denseTop1();
+            }
+            return new GpirRecord(out, loss, top1, drops);
+        }
+
+        /** Per sub-network: Spearman correlation of the search's impairment (normalised MSE) with the measured GPIR. */
+        List<Double> localGlobalSpearman(List<SubnetFront> fronts) {
+            List<Double> r = new ArrayList<>();
+            for (SubnetFront f : fronts) {
+                List<SubnetSolution> sols = f.solutions().stream().filter(s -> !s.isDense()).toList();
+                r.add(Spearman.of(sols.stream().mapToDouble(SubnetSolution::localImpairment).toArray(),
+                        sols.stream().mapToDouble(SubnetSolution::globalImpairment).toArray()));
+            }
+            return r;
+        }
+
+        /** The whole-network mask of one choice per sub-network (sub-networks cover the groups in order). */
+        byte[] networkMask(List<SubnetSolution> choices) {
+            int genes = spec.prunableGroups().stream().mapToInt(g -> g.denseWidth()).sum();
+            byte[] mask = new byte[genes];
+            java.util.Arrays.fill(mask, (byte) 1);
+            for (Subnet sn : subnets) {
+                int start = offsetOf(sn.groups().get(0).index());
+                byte[] m = choices.get(sn.index()).mask();
+                System.arraycopy(m, 0, mask, start, m.length);
+            }
+            return mask;
+        }
+
+        int offsetOf(int groupIndex) {
+            int off = 0;
+            for (int i = 0; i < groupIndex; i++) off += spec.prunableGroups().get(i).denseWidth();
+            return off;
+        }
+
+        double remainingRatio(byte[] networkMask) {
+            return 1.0 - (double) cost.removedMacs(spec.prunableGroups(), networkMask, 0) / cost.denseMacs();
+        }
+
+        HypervolumeRecord emodirHypervolume(TradeoffCurve curve) {
+            List<byte[]> masks = new ArrayList<>();
+            List<Double> x = new ArrayList<>();
+            for (TradeoffCurve.Point p : curve.points()) {
+                byte[] m = networkMask(p.exact().choices());
+                masks.add(m);
+                x.add(remainingRatio(m));
+            }
+            List<double[]> points = new ArrayList<>();
+            try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(spec, weights, train, sets.heldOut(), cfg.threads())) {
+                double[][] r = ev.evaluate(masks);
+                for (int i = 0; i < r.length; i++) points.add(new double[] {x.get(i), r[i][0]});
+            }
+            return new HypervolumeRecord(points, Hypervolume2D.compute(points, HV_REF_FLOPS, Math.log(spec.numClasses())));
+        }
+
+        TrainRecord pruneAndFinetune(JointScheme scheme) throws IOException {
+            byte[] networkMask = networkMask(scheme.choices());
+            byte[][] masks = new byte[spec.prunableGroups().size()][];
+            for (var g : spec.prunableGroups()) {
+                int off = offsetOf(g.index());
+                masks[g.index()] = java.util.Arrays.copyOfRange(networkMask, off, off + g.denseWidth());
+            }
+            PrunedModel model = PrunedModel.fromMasks(spec, weights, spec.prunableGroups(), masks);
+            long macs = model.flops().totalMacs();
+            if (macs != scheme.macs()) {
+                throw new IllegalStateException("pruned network has " + macs + " MACs but the scheme predicted " + scheme.macs());
+            }
+            long c0 = System.nanoTime();
+            if (cfg.constraintSteps() > 0) {
+                CrossNetworkTrainer.Config cc = new CrossNetworkTrainer.Config().steps(cfg.constraintSteps())
+                        .batchSize(cfg.batchSize()).lr(cfg.constraintLr()).lambdaFeature(cfg.constraintLambda()).seed(cfg.seed());
+                model = model.withWeights(new CrossNetworkTrainer().train(dense, model, train, cc, progress::message));
+            }
+            double constraintSeconds = (System.nanoTime() - c0) / 1e9;
+            FineTuneResult tuned = finetune(model, "finetune-pruned");
+            if (tuned != null) model = model.withWeights(tuned.weights());
+            model.save(run.pruned());
+            EvalResult ev = new FineTuner().evaluate(model, test, cfg.evalImages(), cfg.batchSize());
+            progress.message("pruned fine-tuned: " + ev);
+            return new TrainRecord(ev.top1(), ev.loss(), ev.images(), constraintSeconds, tuned == null ? 0 : tuned.seconds());
+        }
+
+        /** The one fine-tune recipe of the pruned model and both baselines; resumable from its own state file. */
+        FineTuneResult finetune(PrunedModel model, String name) {
+            if (cfg.finetuneEpochs() <= 0) return null;
+            FineTuner.Config fc = new FineTuner.Config().epochs(cfg.finetuneEpochs()).batchSize(cfg.batchSize())
+                    .lr(cfg.finetuneLr()).distillAlpha(cfg.distillAlpha()).seed(cfg.seed())
+                    .checkpoint(run.checkpoints().resolve(name + ".state"));
+            return new FineTuner().finetune(model, dense, train, fc, progress::message);
+        }
+
+        double finetuneAndEvaluate(PrunedModel model, String name) {
+            FineTuneResult tuned = finetune(model, name);
+            PrunedModel m = tuned == null ? model : model.withWeights(tuned.weights());
+            return new FineTuner().evaluate(m, test, cfg.evalImages(), cfg.batchSize()).top1();
+        }
+
+        double denseFinetuned() {
+            return finetuneAndEvaluate(new PrunedModel(spec, weights), "finetune-dense");
+        }
+
+        /** One keep ratio for every group, at the FLOPs reduction the EMO-DIR scheme reached. */
+        double uniformBaseline() {
+            PrunedModel uniform = UniformBaseline.atFlops(spec, weights, report.flopsReduction);
+            report.details.put("uniform_baseline_widths", uniform.spec().channelConfig().toArray());
+            return finetuneAndEvaluate(uniform, "finetune-uniform");
+        }
+
+        BaselineSearchRecord wholeNetworkBaseline(long evaluations, int images) throws IOException {
+            Subnet whole = SubnetSplit.whole(spec, minKeep);
+            int n = cfg.population();
+            int generations = (int) Math.max(1, Math.ceil((double) evaluations / n) - 1);
+            SubnetSearch.Result r;
+            try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(spec, weights, train, sets.calibration(), cfg.threads())) {
+                MaskProblem problem = new MaskProblem(whole, ev.evaluator(), cost, MaskProblem.Impairment.CROSS_ENTROPY, 0,
+                        images, 2 * n).seedWithL1(weights);
+                Nsga2Config nc = Nsga2Config.binaryDefaults(n, cfg.seed() * 31 + 1000, whole.genes());
+                r = SubnetSearch.run("baseline", 0, problem, nc, generations, Integer.MAX_VALUE, store, progress,
+                        afterGeneration);
+            }
+            long fixedMacs = cost.denseMacs() - cost.stageMacs(0, spec.numStages() - 1);
+            long forward = r.forwardMacs() + fixedMacs * images * r.evaluations();
+            List<byte[]> masks = r.front().solutions().stream().map(SubnetSolution::mask).toList();
+            List<double[]> points = new ArrayList<>();
+            try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(spec, weights, train, sets.heldOut(), cfg.threads())) {
+                double[][] res = ev.evaluate(masks);
+                for (int i = 0; i < res.length; i++) points.add(new double[] {remainingRatio(masks.get(i)), res[i][0]});
+            }
+            double hv = Hypervolume2D.compute(points, HV_REF_FLOPS, Math.log(spec.numClasses()));
+            return new BaselineSearchRecord(forward, r.evaluations(), points, hv);
+        }
+    }
+
+    /** Accepts the data root ({@code datasets/cifar10-jpg} inside) or the CIFAR-10 ImageFolder itself. */
+    static Path cifarRoot(Path data) {
+        Path nested = data.resolve("datasets").resolve("cifar10-jpg");
+        if (Files.isDirectory(nested)) return nested;
+        if (Files.isDirectory(data.resolve("train")) && Files.isDirectory(data.resolve("test"))) return data;
+        throw new IllegalArgumentException("data directory " + data + " has neither datasets/cifar10-jpg nor train/ and test/");
+    }
+}

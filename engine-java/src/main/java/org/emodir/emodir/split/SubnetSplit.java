@@ -1,0 +1,53 @@
+package org.emodir.emodir.split;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.emodir.evo.MaskLayout;
+import org.emodir.model.ChannelGroup;
+import org.emodir.model.NetSpec;
+
+/**
+ * Divide and conquer: cuts a network into sub-networks searched independently. One sub-network per
+ * stage: the 3 stages of a CIFAR ResNet, the 4 of ResNet-50, the 5 blocks between poolings of VGG-16
+ * (NetSpec already models those blocks as stages). Stages without prunable channels are skipped.
+ */
+public final class SubnetSplit {
+    /** Channels every group keeps at least: {@code max(minChannels, ceil(minFraction * width))}, capped at the width. */
+    public record MinKeep(int minChannels, double minFraction) {
+        public static final MinKeep DEFAULT = new MinKeep(4, 0.1);
+
+        public MinKeep {
+            if (minChannels < 1) throw new IllegalArgumentException("minChannels must be >= 1, got " + minChannels);
+            if (!(minFraction >= 0 && minFraction < 1)) {
+                throw new IllegalArgumentException("minFraction must be in [0, 1), got " + minFraction);
+            }
+        }
+
+        public int of(int width) {
+            return Math.min(width, Math.max(minChannels, (int) Math.ceil(minFraction * width)));
+        }
+    }
+
+    private SubnetSplit() {}
+
+    public static List<Subnet> of(NetSpec spec, MinKeep minKeep) {
+        List<Subnet> subnets = new ArrayList<>();
+        for (int s = 0; s < spec.numStages(); s++) {
+            List<ChannelGroup> groups = new ArrayList<>();
+            for (ChannelGroup g : spec.prunableGroups()) if (g.stage() == s) groups.add(g);
+            if (groups.isEmpty()) continue;
+            int[] sizes = groups.stream().mapToInt(ChannelGroup::denseWidth).toArray();
+            int[] min = groups.stream().mapToInt(g -> minKeep.of(g.denseWidth())).toArray();
+            subnets.add(new Subnet(subnets.size(), spec.stage(s).name(), s, s, groups, new MaskLayout(sizes, min)));
+        }
+        return List.copyOf(subnets);
+    }
+
+    /** Every prunable group of the network as one decision vector (the whole-network baseline). */
+    public static Subnet whole(NetSpec spec, MinKeep minKeep) {
+        List<ChannelGroup> groups = spec.prunableGroups();
+        int[] sizes = groups.stream().mapToInt(ChannelGroup::denseWidth).toArray();
+        int[] min = groups.stream().mapToInt(g -> minKeep.of(g.denseWidth())).toArray();
+        return new Subnet(0, "network", 0, spec.numStages() - 1, groups, new MaskLayout(sizes, min));
+    }
+}

@@ -1,0 +1,231 @@
+package org.emodir.emodir.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.emodir.data.ImageDataset;
+import org.emodir.emodir.SubnetFront;
+import org.emodir.emodir.SubnetSolution;
+import org.emodir.emodir.features.CalibrationSets;
+import org.emodir.emodir.features.FeatureCache;
+import org.emodir.emodir.gpir.GpirMeasurer;
+import org.emodir.emodir.gpir.NativePrograms;
+import org.emodir.emodir.search.CostModel;
+import org.emodir.emodir.search.MaskProblem;
+import org.emodir.emodir.search.SubnetSearch;
+import org.emodir.evo.Nsga2Config;
+import org.emodir.io.CheckpointStore;
+import org.emodir.emodir.split.Subnet;
+import org.emodir.emodir.split.SubnetSplit;
+import org.emodir.eval.EvaluationData;
+import org.emodir.evo.Encoding;
+import org.emodir.evo.ObjectiveMatrix;
+import org.emodir.evo.Population;
+import org.emodir.model.ChannelPruner;
+import org.emodir.model.NetSpec;
+import org.emodir.model.Tensors;
+import org.emodir.model.TorchNet;
+import org.emodir.model.io.StateDict;
+import org.emodir.nativ.NativeCpuEvaluator;
+import org.emodir.testdata.SharedFixtures;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The native search and GPIR measurements against libtorch on the real ResNet-20 and real images. */
+class NativePipelineTest {
+    static NetSpec spec;
+    static StateDict weights;
+    static TorchNet dense;
+    static ImageDataset train;
+    static CalibrationSets sets;
+    static FeatureCache calib;
+    static FeatureCache heldOut;
+    static List<Subnet> subnets;
+
+    @BeforeAll
+    static void setUp() {
+        weights = SharedFixtures.weights(SharedFixtures.RESNET20);
+        spec = NetSpec.dense("resnet20", 10);
+        dense = TorchNet.fromStateDict(spec, weights);
+        train = SharedFixtures.cifar("train");
+        sets = CalibrationSets.draw(train, 2, 3, 5);
+        calib = FeatureCache.build(dense, train, sets.calibration(), 16, null);
+        heldOut = FeatureCache.build(dense, train, sets.heldOut(), 16, null);
+        subnets = SubnetSplit.of(spec, SubnetSplit.MinKeep.DEFAULT);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        dense.close();
+    }
+
+    @Test
+    void calibrationAndHeldOutAreDisjointAndStratified() {
+        assertEquals(20, sets.calibration().length);
+        assertEquals(30, sets.heldOut().length);
+        for (int i : sets.calibration()) assertTrue(java.util.Arrays.binarySearch(sets.heldOut(), i) < 0, "image " + i);
+        int[] perClass = new int[10];
+        for (int i : sets.heldOut()) perClass[train.label(i)]++;
+        for (int c : perClass) assertEquals(3, c);
+    }
+
+    @Test
+    void cachedStageOutputsEqualTorchNetForwardStage() {
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            for (int s = 0; s < spec.numStages(); s++) {
+                int[] in = calib.shape(s);
+                Tensor x = Tensors.fromBuffer(calib.feature(s), calib.images(), in[0], in[1], in[2]);
+                float[] expected = Tensors.toFloats(dense.forwardStage(s, x));
+                float[] cached = new float[expected.length];
+                for (int i = 0; i < cached.length; i++) cached[i] = calib.feature(s + 1).getFloat(i * Float.BYTES);
+                for (int i = 0; i < cached.length; i++) assertEquals(expected[i], cached[i], 1e-5f, "stage " + s + " value " + i);
+            }
+        }
+    }
+
+    @Test
+    void allOnesMaskHasZeroImpairmentAndPrunedMaskMatchesTorch() {
+        CostModel cost = new CostModel(spec, 32, 32);
+        Subnet sn = subnets.get(1);
+        int s = sn.firstStage();
+        var program = NativePrograms.stage(spec, weights, s, calib.shape(s));
+        EvaluationData data = new EvaluationData(calib.feature(s), calib.images(), calib.feature(s + 1), null);
+        try (NativeCpuEvaluator ev = new NativeCpuEvaluator(program, data, 2)) {
+            double scale = calib.meanSquare(s + 1);
+            MaskProblem problem = new MaskProblem(sn, ev, cost, MaskProblem.Impairment.NORMALISED_MSE, scale, calib.images(), 2);
+            Population pop = new Population(Encoding.BINARY, 2, sn.genes());
+            byte[] mask = randomMask(sn, new Random(3));
+            for (int g = 0; g < sn.genes(); g++) {
+                pop.setBit(0, g, 1);
+                pop.setBit(1, g, mask[g]);
+            }
+            ObjectiveMatrix out = new ObjectiveMatrix(2, 2, 0);
+            problem.evaluate(pop, 0, 2, out);
+            assertEquals(1.0, out.objective(0, 0), 0.0);
+            assertEquals(0.0, out.objective(0, 1), 1e-9);
+
+            // Reference: physically prune that stage and run it on libtorch.
+            List<int[]> keep = new ArrayList<>();
+            for (var g : spec.prunableGroups()) keep.add(null);
+            for (int i = 0; i < sn.groups().size(); i++) keep.set(sn.groups().get(i).index(), sn.keptIndices(mask, i));
+            ChannelPruner.Result small = ChannelPruner.prune(spec, weights, keep);
+            try (TorchNet pruned = TorchNet.fromStateDict(small.spec(), small.weights());
+                 PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+                int[] in = calib.shape(s);
+                int[] o = calib.shape(s + 1);
+                Tensor x = Tensors.fromBuffer(calib.feature(s), calib.images(), in[0], in[1], in[2]);
+                Tensor ref = Tensors.fromBuffer(calib.feature(s + 1), calib.images(), o[0], o[1], o[2]);
+                double mse = pruned.forwardStage(s, x).sub(ref).pow(new org.bytedeco.pytorch.Scalar(2.0)).mean().item_double();
+                assertTrue(mse > 0, "a pruned stage changes the output");
+                assertEquals(mse / scale, out.objective(1, 1), 1e-3 * mse / scale);
+                double flops = (double) (cost.stageMacs(s, s) - cost.removedMacs(sn.groups(), mask, 0)) / cost.stageMacs(s, s);
+                assertEquals(flops, out.objective(1, 0), 1e-12);
+            }
+        }
+    }
+
+    @Test
+    void gpirNativeEqualsTorchLossIncrease() {
+        Subnet sn = subnets.get(0);
+        int s = sn.firstStage();
+        byte[] mask = randomMask(sn, new Random(11));
+        CostModel cost = new CostModel(spec, 32, 32);
+        long macs = cost.stageMacs(s, s) - cost.removedMacs(sn.groups(), mask, 0);
+        SubnetSolution sol = new SubnetSolution(sn.index(), 0, mask, (double) macs / cost.stageMacs(s, s), macs,
+                cost.stageParams(s, s) - cost.removedParams(sn.groups(), mask, 0), 0.5, Double.NaN);
+        SubnetFront front = new SubnetFront(sn.index(), sn.name(), cost.stageMacs(s, s), cost.stageParams(s, s), List.of(sol));
+        GpirMeasurer.Measured m = new GpirMeasurer(spec, weights, heldOut, 2).measure(sn, front);
+        SubnetSolution measured = m.front().solutions().stream().filter(x -> !x.isDense()).findFirst().orElseThrow();
+
+        List<int[]> keep = new ArrayList<>();
+        for (var g : spec.prunableGroups()) keep.add(null);
+        for (int i = 0; i < sn.groups().size(); i++) keep.set(sn.groups().get(i).index(), sn.keptIndices(mask, i));
+        ChannelPruner.Result small = ChannelPruner.prune(spec, weights, keep);
+        try (TorchNet pruned = TorchNet.fromStateDict(small.spec(), small.weights());
+             PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            int[] in = heldOut.shape(s);
+            Tensor x = Tensors.fromBuffer(heldOut.feature(s), heldOut.images(), in[0], in[1], in[2]);
+            Tensor y = Tensors.longs(heldOut.labelArray(), heldOut.images());
+            double denseLoss = torch.cross_entropy(dense.forwardFrom(s, x), y).item_double();
+            double prunedLoss = torch.cross_entropy(pruned.forwardFrom(s, x), y).item_double();
+            assertEquals(denseLoss, m.denseLoss(), 1e-4);
+            assertTrue(prunedLoss - denseLoss > 1e-3, "the random mask impairs the network");
+            assertEquals(prunedLoss - denseLoss, measured.globalImpairment(), 1e-3);
+        }
+    }
+
+    @Test
+    void killedSearchResumesToTheSameFront(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        SubnetSearch.Result straight = search(new CheckpointStore(dir.resolve("a")), null);
+        CheckpointStore store = new CheckpointStore(dir.resolve("b"));
+        RuntimeException kill = new RuntimeException("simulated kill");
+        RuntimeException thrown = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> search(store, (name, gen) -> { if (gen == 2) throw kill; }));
+        assertEquals(kill, thrown);
+        SubnetSearch.Result resumed = search(store, (name, gen) -> assertTrue(gen > 2, "resumed after generation 2"));
+        assertEquals(straight.front(), resumed.front());
+        assertEquals(straight.front().solutions().stream().map(SubnetSolution::localImpairment).toList(),
+                resumed.front().solutions().stream().map(SubnetSolution::localImpairment).toList());
+        assertEquals(straight.forwardMacs(), resumed.forwardMacs());
+        assertEquals(straight.evaluations(), resumed.evaluations());
+        assertTrue(straight.front().solutions().size() > 2, "a front with several solutions");
+    }
+
+    private static SubnetSearch.Result search(CheckpointStore store, SubnetSearch.AfterGeneration hook) throws Exception {
+        java.nio.file.Files.createDirectories(store.file("x").getParent());
+        Subnet sn = subnets.get(0);
+        var program = NativePrograms.stage(spec, weights, 0, calib.shape(0));
+        EvaluationData data = new EvaluationData(calib.feature(0), calib.images(), calib.feature(1), null);
+        try (NativeCpuEvaluator ev = new NativeCpuEvaluator(program, data, 2)) {
+            MaskProblem problem = new MaskProblem(sn, ev, new CostModel(spec, 32, 32), MaskProblem.Impairment.NORMALISED_MSE,
+                    calib.meanSquare(1), calib.images(), 16);
+            return SubnetSearch.run("search-0", 0, problem, Nsga2Config.binaryDefaults(8, 42, sn.genes()), 4, 6, store,
+                    org.emodir.emodir.ProgressListener.SILENT, hook);
+        }
+    }
+
+    @Test
+    void l1SeedingStartsEvenRowsFromTheMagnitudeHeuristicAcrossDensities() {
+        Subnet sn = subnets.get(2);
+        var program = NativePrograms.stage(spec, weights, 2, calib.shape(2));
+        EvaluationData data = new EvaluationData(calib.feature(2), calib.images(), calib.feature(3), null);
+        try (NativeCpuEvaluator ev = new NativeCpuEvaluator(program, data, 2)) {
+            MaskProblem problem = new MaskProblem(sn, ev, new CostModel(spec, 32, 32), MaskProblem.Impairment.NORMALISED_MSE,
+                    1.0, calib.images(), 8).seedWithL1(weights);
+            Population pop = new Population(Encoding.BINARY, 8, sn.genes());
+            problem.repair(pop, 0, 8, new org.emodir.evo.Rng(9));
+            for (int grp = 0; grp < sn.groups().size(); grp++) {
+                int size = sn.layout().size(grp);
+                int start = sn.layout().start(grp);
+                int[] expected = ChannelPruner.l1Selection(weights, sn.groups().get(grp), sn.layout().minKeep(grp));
+                int[] kept = java.util.stream.IntStream.range(0, size)
+                        .filter(c -> pop.bit(0, start + c) == 1).toArray();
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, kept, "row 0 group " + grp);
+                int[] row6 = ChannelPruner.l1Selection(weights, sn.groups().get(grp), (int) Math.round(6.0 / 7 * size));
+                int[] kept6 = java.util.stream.IntStream.range(0, size)
+                        .filter(c -> pop.bit(6, start + c) == 1).toArray();
+                org.junit.jupiter.api.Assertions.assertArrayEquals(row6, kept6, "row 6 group " + grp);
+                assertTrue(sn.layout().kept(pop, 7, grp) >= sn.layout().minKeep(grp), "random rows are repaired");
+            }
+        }
+    }
+
+    /** About half the channels of every group, never below the group's min-keep. */
+    static byte[] randomMask(Subnet sn, Random rnd) {
+        byte[] mask = new byte[sn.genes()];
+        for (int grp = 0; grp < sn.groups().size(); grp++) {
+            int start = sn.layout().start(grp);
+            int size = sn.layout().size(grp);
+            for (int i = 0; i < size; i++) mask[start + i] = (byte) (i < sn.layout().minKeep(grp) || rnd.nextBoolean() ? 1 : 0);
+        }
+        return mask;
+    }
+}

@@ -1,0 +1,97 @@
+package org.emodir.emodir.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.emodir.data.DataDirs;
+import org.emodir.emodir.ProgressListener;
+import org.emodir.emodir.PruneConfig;
+import org.emodir.emodir.PruneJob;
+import org.emodir.emodir.train.FineTuner;
+import org.emodir.emodir.train.PrunedModel;
+import org.emodir.io.RunDirectoryException;
+import org.emodir.report.ReportJson;
+import org.emodir.report.RunReport;
+import org.emodir.testdata.SharedFixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole pipeline on ResNet-20 at toy size: killed in the second search, resumed, finished, checked. */
+class PruneJobTest {
+    static final List<String> CONTRACT = List.of("flops_reduction", "params_reduction", "top1_dense", "top1_dense_finetuned",
+            "top1_pruned_finetuned", "uniform_baseline_top1", "search_forward_flops", "search_seconds",
+            "baseline_search_forward_flops", "baseline_hypervolume", "hypervolume", "fronts", "gpir_ranking", "scheme_greedy",
+            "scheme_exact", "chosen_scheme", "tradeoff", "macs_before", "macs_after");
+
+    static PruneConfig.Builder tiny(Path out) {
+        return PruneConfig.quick().model("resnet20")
+                .weights(DataDirs.cifar10Models().resolve(SharedFixtures.RESNET20))
+                .data(DataDirs.shared()).cacheDir(SharedFixtures.CACHE).out(out)
+                .targetFlops(0.5).population(4).generations(2).calibPerClass(2).heldOutPerClass(3).frontCap(6)
+                .constraintSteps(1).finetuneEpochs(0.002).batchSize(50).evalImages(50)
+                .baselineWholeNetwork(true).baselineEvaluations(8).threads(2).seed(3);
+    }
+
+    @Test
+    void killedRunResumesAndWritesACompleteReportAndALoadablePrunedModel(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        RuntimeException kill = new RuntimeException("simulated kill");
+        RuntimeException e = assertThrows(RuntimeException.class, () -> new PruneJob(tiny(out).build(), ProgressListener.SILENT)
+                .afterGeneration((name, gen) -> { if (name.equals("search-1") && gen == 1) throw kill; }).run());
+        assertEquals(kill, e);
+        assertTrue(Files.exists(out.resolve("checkpoints").resolve("search-1.nsga2")), "search-1 state checkpointed");
+
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        List<String> generations = new ArrayList<>();
+        ProgressListener record = new ProgressListener() {
+            @Override public void phase(String phase, String detail) { lines.add("phase " + phase); }
+            @Override public void generation(String s, int g, int gs, int f, double b, double eta) { generations.add(s + ":" + g); }
+            @Override public void message(String line) { lines.add(line); }
+        };
+        RunReport report = new PruneJob(tiny(out).resume(true).build(), record).run();
+        assertTrue(lines.contains("search-0: finished earlier, result read from the checkpoint"), lines.toString());
+        assertTrue(lines.contains("search-1: resumed at generation 1"), lines.toString());
+        assertTrue(generations.contains("search-1:2") && !generations.contains("search-1:1"), generations.toString());
+
+        JsonNode json = ReportJson.mapper().readTree(out.resolve("report.json").toFile());
+        for (String field : CONTRACT) {
+            assertTrue(json.has(field) && !json.get(field).isNull(), "report.json has " + field);
+        }
+        assertTrue(Files.exists(out.resolve("report.html")));
+        assertTrue(report.flopsReduction >= 0.5, "target met: " + report.flopsReduction);
+        assertTrue(report.hypervolume >= 0 && report.baselineHypervolume >= 0);
+        assertTrue(report.searchForwardFlops > 0 && report.baselineSearchForwardFlops > 0);
+        assertEquals(3, report.fronts.size());
+        report.fronts.forEach(f -> f.solutions().forEach(s -> assertTrue(s.hasGlobalImpairment(), f.name() + " measured")));
+
+        PrunedModel pruned = PrunedModel.load(out.resolve("pruned"));
+        long dense = report.macsBefore;
+        assertEquals(report.macsAfter.longValue(), pruned.flops().totalMacs());
+        assertTrue(1.0 - (double) pruned.flops().totalMacs() / dense >= 0.5);
+        double top1 = new FineTuner().evaluate(pruned, SharedFixtures.cifar("test"), 50, 50).top1();
+        assertEquals(report.top1PrunedFinetuned, top1, 1e-9);
+
+        RunDirectoryException finished = assertThrows(RunDirectoryException.class,
+                () -> new PruneJob(tiny(out).build(), ProgressListener.SILENT).run());
+        assertTrue(finished.getMessage().contains("finished run"), finished.getMessage());
+    }
+
+    @Test
+    void checkpointsOfOtherSettingsAreRefused(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        assertThrows(RuntimeException.class, () -> new PruneJob(tiny(out).build(), ProgressListener.SILENT)
+                .afterGeneration((name, gen) -> { throw new IllegalStateException("stop"); }).run());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new PruneJob(tiny(out).generations(3).build(), ProgressListener.SILENT).run());
+        assertTrue(e.getMessage().contains("other settings"), e.getMessage());
+        assertNotNull(e.getMessage());
+    }
+}
