@@ -17,6 +17,7 @@ import org.emodir.emodir.features.CalibrationSets;
 import org.emodir.emodir.features.FeatureCache;
 import org.emodir.emodir.gpir.GpirMeasurer;
 import org.emodir.emodir.gpir.NativePrograms;
+import org.emodir.emodir.gpir.NetworkMaskEvaluator;
 import org.emodir.emodir.search.CostModel;
 import org.emodir.emodir.search.MaskProblem;
 import org.emodir.emodir.search.SubnetSearch;
@@ -215,6 +216,35 @@ class NativePipelineTest {
                 org.junit.jupiter.api.Assertions.assertArrayEquals(row6, kept6, "row 6 group " + grp);
                 assertTrue(sn.layout().kept(pop, 7, grp) >= sn.layout().minKeep(grp), "random rows are repaired");
             }
+        }
+    }
+
+    @Test
+    void wholeNetworkProgramFromImagesMatchesTorchNet() {
+        int[] idx = java.util.Arrays.copyOf(sets.heldOut(), 20);
+        Subnet whole = SubnetSplit.whole(spec, SubnetSplit.MinKeep.DEFAULT);
+        byte[] ones = new byte[whole.genes()];
+        java.util.Arrays.fill(ones, (byte) 1);
+        byte[] pruned = ones.clone();
+        byte[] half = randomMask(subnets.get(1), new Random(5));
+        System.arraycopy(half, 0, pruned, subnets.get(0).genes(), half.length);
+        double[][] nativeResult;
+        try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(spec, weights, train, idx, 2)) {
+            nativeResult = ev.evaluate(List.of(ones, pruned));
+        }
+        List<int[]> keep = new ArrayList<>();
+        for (var g : spec.prunableGroups()) keep.add(null);
+        Subnet sn = subnets.get(1);
+        for (int i = 0; i < sn.groups().size(); i++) keep.set(sn.groups().get(i).index(), sn.keptIndices(half, i));
+        ChannelPruner.Result small = ChannelPruner.prune(spec, weights, keep);
+        var loader = org.emodir.data.DataLoader.builder(train).subset(idx).batchSize(idx.length).shuffle(false).build();
+        try (TorchNet prunedNet = TorchNet.fromStateDict(small.spec(), small.weights())) {
+            var denseEval = new org.emodir.eval.Evaluator().evaluate(dense, loader);
+            var prunedEval = new org.emodir.eval.Evaluator().evaluate(prunedNet, loader);
+            assertEquals(denseEval.loss(), nativeResult[0][0], 1e-4);
+            assertEquals(denseEval.top1(), nativeResult[0][1], 1e-6);
+            assertEquals(prunedEval.loss(), nativeResult[1][0], 1e-3);
+            assertTrue(nativeResult[1][0] > nativeResult[0][0], "pruning stage 2 costs loss");
         }
     }
 
