@@ -21,7 +21,7 @@ final class DataOptions {
             + "Default: <data dir>/datasets/cifar10-jpg.")
     Path data;
 
-    @Option(names = "--cache", description = "Decoded-image cache folder. Default: $EMODIR_CACHE or ~/.cache/emodir.")
+    @Option(names = {"--cache-dir", "--cache"}, description = "Decoded-image cache folder. Default: $EMODIR_CACHE or ~/.cache/emodir.")
     Path cache;
 
     Path root() {
