@@ -29,7 +29,11 @@ final class DataOptions {
     }
 
     Path cacheDir() {
-        if (cache != null) return cache;
+        return cache != null ? cache : defaultCacheDir();
+    }
+
+    /** The one default for every command: $EMODIR_CACHE, else ~/.cache/emodir. */
+    static Path defaultCacheDir() {
         String env = System.getenv(CACHE_ENV);
         if (env != null && !env.isBlank()) return Path.of(env);
         return Path.of(System.getProperty("user.home"), ".cache", "emodir");

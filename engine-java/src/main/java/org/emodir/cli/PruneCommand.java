@@ -28,7 +28,7 @@ final class PruneCommand implements Callable<Integer> {
     Path weights;
     @Option(names = "--data", description = "data root (holding datasets/cifar10-jpg) or a CIFAR-10 ImageFolder; default $EMODIR_DATA or ../shared.")
     Path data;
-    @Option(names = "--cache-dir", description = "where decoded images are cached (default: OUT/../.emodir-cache).")
+    @Option(names = "--cache-dir", description = "where decoded images are cached (default: $EMODIR_CACHE or ~/.cache/emodir).")
     Path cacheDir;
     @Option(names = "--out", required = true, description = "run directory.")
     Path out;
@@ -69,7 +69,7 @@ final class PruneCommand implements Callable<Integer> {
         String arch = model != null ? model : b.currentModel();
         Path root = data != null ? data : DataDirs.shared();
         b.data(root).out(out).weights(weights != null ? weights : defaultWeights(arch));
-        b.cacheDir(cacheDir != null ? cacheDir : out.toAbsolutePath().getParent().resolve(".emodir-cache"));
+        b.cacheDir(cacheDir != null ? cacheDir : DataOptions.defaultCacheDir());
         if (targetFlops != null && targetParams != null) {
             throw new IllegalArgumentException("give --target-flops or --target-params, not both");
         }
