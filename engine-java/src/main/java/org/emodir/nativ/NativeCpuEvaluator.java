@@ -1,6 +1,5 @@
 package org.emodir.nativ;
 
-import java.util.Objects;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.emodir.eval.EvaluationData;
 import org.emodir.eval.MemoryBudget;
@@ -13,11 +12,8 @@ import org.emodir.eval.PopulationMasks;
  * weights, im2col + AVX2/AVX-512 sgemm), individuals and batch chunks spread over {@code threads}. A
  * population whose scratch exceeds the {@link MemoryBudget} is evaluated in several native calls.
  */
-public final class NativeCpuEvaluator implements PopulationEvaluator {
-    private final NativeProgram program;
-    private final EvaluationData data;
+public final class NativeCpuEvaluator extends ChunkedNativeEvaluator {
     private final int threads;
-    private final MemoryBudget budget;
 
     /** Budget from {@link MemoryBudget#host()} (-Demodir.memory.budget or a quarter of free memory). */
     public NativeCpuEvaluator(SubnetProgram program, EvaluationData data, int threads) {
@@ -25,12 +21,12 @@ public final class NativeCpuEvaluator implements PopulationEvaluator {
     }
 
     public NativeCpuEvaluator(SubnetProgram program, EvaluationData data, int threads, MemoryBudget budget) {
-        if (threads <= 0) throw new IllegalArgumentException("threads must be positive, got " + threads);
-        data.requireSizes(program.inputSize(), program.outputSize());
-        this.data = data;
+        super(program, data, budget, "CPU");
+        if (threads <= 0) {
+            close();
+            throw new IllegalArgumentException("threads must be positive, got " + threads);
+        }
         this.threads = threads;
-        this.budget = Objects.requireNonNull(budget, "budget");
-        this.program = new NativeProgram(program);
     }
 
     /** Host scratch bytes one native call on {@code population} individuals allocates. */
@@ -38,29 +34,15 @@ public final class NativeCpuEvaluator implements PopulationEvaluator {
         return EmodirNative.emodir_cpu_scratch_bytes(program.handle(), population, data.batch(), threads);
     }
 
-    /** Individuals per native call under the budget (the whole population when it fits). */
-    public int individualsPerCall(int population) {
-        return PopulationChunks.perCall("CPU evaluation of " + data.batch() + " images", this::scratchBytes, budget,
-                population);
+    @Override
+    long callBytes(int population) {
+        return scratchBytes(population);
     }
 
     @Override
-    public int numGenes() {
-        return program.program().numGenes();
-    }
-
-    @Override
-    public void evaluate(PopulationMasks masks, int population, Objectives out) {
-        PopulationEvaluator.checkArguments(numGenes(), masks, population, out);
-        int genes = numGenes();
-        PopulationChunks.run(population, individualsPerCall(population), (start, count) ->
-                EmodirNative.emodir_cpu_evaluate(program.handle(), masks.buffer().addressOffset() + (long) start * genes,
-                        count, data.input().addressOffset(), data.batch(), address(data.reference()),
-                        address(data.labels()), threads, out.buffer().addressOffset() + objectivesOffset(start)));
-    }
-
-    static long objectivesOffset(int individual) {
-        return (long) individual * Objectives.COUNT * Float.BYTES;
+    int evaluateCall(long masksAddress, int count, long objectivesAddress) {
+        return EmodirNative.emodir_cpu_evaluate(program.handle(), masksAddress, count, data.input().addressOffset(),
+                data.batch(), address(data.reference()), address(data.labels()), threads, objectivesAddress);
     }
 
     /**
@@ -79,14 +61,5 @@ public final class NativeCpuEvaluator implements PopulationEvaluator {
                 EmodirNative.emodir_cpu_forward(program.handle(), masks.buffer().addressOffset() + (long) start * genes,
                         count, data.input().addressOffset(), data.batch(), threads,
                         outputs.addressOffset() + start * perIndividual));
-    }
-
-    static long address(UnsafeBuffer b) {
-        return b == null ? 0L : b.addressOffset();
-    }
-
-    @Override
-    public void close() {
-        program.close();
     }
 }

@@ -12,10 +12,7 @@ import org.emodir.eval.PopulationMasks;
  * whose device memory exceeds the {@link MemoryBudget} (default: a quarter of the device's free memory) is
  * evaluated in several launch sequences.
  */
-public final class NativeCudaEvaluator implements PopulationEvaluator {
-    private final NativeProgram program;
-    private final EvaluationData data;
-    private final MemoryBudget budget;
+public final class NativeCudaEvaluator extends ChunkedNativeEvaluator {
 
     /** True when the library was built with nvcc and a CUDA device is visible. */
     public static boolean isAvailable() {
@@ -33,13 +30,15 @@ public final class NativeCudaEvaluator implements PopulationEvaluator {
 
     /** {@code budget} null: -Demodir.memory.budget or a quarter of the device memory free now. */
     public NativeCudaEvaluator(SubnetProgram program, EvaluationData data, MemoryBudget budget) {
+        super(program, data, availableBudget(budget), "CUDA");
+    }
+
+    /** Checks availability before anything native is created, then picks the budget. */
+    private static MemoryBudget availableBudget(MemoryBudget budget) {
         if (!isAvailable()) {
             throw new UnsupportedOperationException(EmodirNative.emodir_last_error());
         }
-        data.requireSizes(program.inputSize(), program.outputSize());
-        this.data = data;
-        this.budget = budget != null ? budget : MemoryBudget.ofFree(freeDeviceBytes(), "CUDA device 0");
-        this.program = new NativeProgram(program);
+        return budget != null ? budget : MemoryBudget.ofFree(freeDeviceBytes(), "CUDA device 0");
     }
 
     private static long freeDeviceBytes() {
@@ -53,30 +52,14 @@ public final class NativeCudaEvaluator implements PopulationEvaluator {
         return EmodirNative.emodir_cuda_scratch_bytes(program.handle(), population, data.batch());
     }
 
-    /** Individuals per launch sequence under the budget. */
-    public int individualsPerCall(int population) {
-        return PopulationChunks.perCall("CUDA evaluation of " + data.batch() + " images", this::deviceBytes, budget,
-                population);
+    @Override
+    long callBytes(int population) {
+        return deviceBytes(population);
     }
 
     @Override
-    public int numGenes() {
-        return program.program().numGenes();
-    }
-
-    @Override
-    public void evaluate(PopulationMasks masks, int population, Objectives out) {
-        PopulationEvaluator.checkArguments(numGenes(), masks, population, out);
-        int genes = numGenes();
-        PopulationChunks.run(population, individualsPerCall(population), (start, count) ->
-                EmodirNative.emodir_cuda_evaluate(program.handle(), masks.buffer().addressOffset() + (long) start * genes,
-                        count, data.input().addressOffset(), data.batch(), NativeCpuEvaluator.address(data.reference()),
-                        NativeCpuEvaluator.address(data.labels()),
-                        out.buffer().addressOffset() + NativeCpuEvaluator.objectivesOffset(start)));
-    }
-
-    @Override
-    public void close() {
-        program.close();
+    int evaluateCall(long masksAddress, int count, long objectivesAddress) {
+        return EmodirNative.emodir_cuda_evaluate(program.handle(), masksAddress, count, data.input().addressOffset(),
+                data.batch(), address(data.reference()), address(data.labels()), objectivesAddress);
     }
 }
