@@ -17,7 +17,8 @@ public record PruneConfig(
         int minChannels, double minFraction,
         int constraintSteps, double constraintLambda, double constraintLr,
         double finetuneEpochs, double finetuneLr, double distillAlpha, int batchSize, int evalImages,
-        boolean baselineWholeNetwork, int baselineEvaluations,
+        boolean baselineWholeNetwork, int baselineEvaluations, int baselineCalibPerClass, double baselineCostRatio,
+        double tradeoffStep,
         int threads, long seed, boolean resume, boolean force) {
 
     /**
@@ -69,6 +70,9 @@ public record PruneConfig(
         m.put("eval_images", evalImages);
         m.put("baseline_whole_network", baselineWholeNetwork);
         m.put("baseline_evaluations", baselineEvaluations);
+        m.put("baseline_calib_per_class", baselineCalibPerClass);
+        m.put("baseline_cost_ratio", baselineCostRatio);
+        m.put("tradeoff_step", tradeoffStep);
         m.put("seed", seed);
         return m;
     }
@@ -98,6 +102,9 @@ public record PruneConfig(
         int evalImages = 2000;
         boolean baselineWholeNetwork;
         int baselineEvaluations;
+        int baselineCalibPerClass;
+        double baselineCostRatio;
+        double tradeoffStep = 0.01;
         int threads = Runtime.getRuntime().availableProcessors();
         long seed = 1;
         boolean resume;
@@ -129,6 +136,12 @@ public record PruneConfig(
         public Builder evalImages(int v) { evalImages = v; return this; }
         public Builder baselineWholeNetwork(boolean v) { baselineWholeNetwork = v; return this; }
         public Builder baselineEvaluations(int v) { baselineEvaluations = v; return this; }
+        /** Calibration images per class of the whole-network baseline's fitness (0: the same as EMO-DIR's). */
+        public Builder baselineCalibPerClass(int v) { baselineCalibPerClass = v; return this; }
+        /** Run the baseline until its forward FLOPs reach this multiple of the EMO-DIR search's (0: off). */
+        public Builder baselineCostRatio(double v) { baselineCostRatio = v; return this; }
+        /** Spacing of the targets of the whole-network trade-off curve (fraction of FLOPs or params removed). */
+        public Builder tradeoffStep(double v) { tradeoffStep = v; return this; }
         public Builder threads(int v) { threads = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder resume(boolean v) { resume = v; return this; }
@@ -158,11 +171,19 @@ public record PruneConfig(
             require(evalImages >= 0, "evalImages", "must be >= 0 (0 = the whole test split), got " + evalImages);
             require(baselineEvaluations >= 0, "baselineEvaluations", "must be >= 0 (0 = the EMO-DIR budget), got "
                     + baselineEvaluations);
+            require(baselineCalibPerClass >= 0, "baselineCalibPerClass", "must be >= 0 (0 = calibPerClass), got "
+                    + baselineCalibPerClass);
+            require(baselineCostRatio >= 0 && Double.isFinite(baselineCostRatio), "baselineCostRatio",
+                    "must be >= 0 (0 = off), got " + baselineCostRatio);
+            require(baselineCostRatio == 0 || baselineEvaluations == 0, "baselineCostRatio",
+                    "and baselineEvaluations set the same budget; give one of them");
+            require(tradeoffStep > 0 && tradeoffStep <= 0.5, "tradeoffStep", "must be in (0, 0.5], got " + tradeoffStep);
             require(threads >= 1, "threads", "must be >= 1, got " + threads);
             return new PruneConfig(model, weights, data, cacheDir, out, target, population, generations, calibPerClass,
                     heldOutPerClass, frontCap, minChannels, minFraction, constraintSteps, constraintLambda, constraintLr,
                     finetuneEpochs, finetuneLr, distillAlpha, batchSize, evalImages, baselineWholeNetwork,
-                    baselineEvaluations, threads, seed, resume, force);
+                    baselineEvaluations, baselineCalibPerClass == 0 ? calibPerClass : baselineCalibPerClass,
+                    baselineCostRatio, tradeoffStep, threads, seed, resume, force);
         }
 
         private static void require(boolean ok, String field, String message) {

@@ -50,7 +50,6 @@ import org.emodir.report.RunReport;
 public final class PruneJob {
     /** Whole-network hypervolume reference: (all FLOPs kept, cross-entropy of a uniform guess = ln(classes)). */
     public static final double HV_REF_FLOPS = 1.0;
-    static final double TRADEOFF_STEP = 0.05;
     private static final String CONFIG_CHECKPOINT = "config";
     private static final int FEATURE_BATCH = 128;
 
@@ -165,7 +164,7 @@ public final class PruneJob {
             report.top1PrunedFinetuned = pruned.top1();
             report.details.put("pruned_test_loss", pruned.loss());
             report.details.put("eval_images", pruned.images());
-            baselines(searchEvaluations, calib.images());
+            baselines(searchEvaluations);
         }
 
         /** One NSGA-II search per sub-network; returns the evaluations spent. */
@@ -201,6 +200,7 @@ public final class PruneJob {
             report.details.put("gpir_dense_top1", gpir.denseTop1());
             report.details.put("gpir_top1_drop", gpir.top1Drop());
             report.details.put("local_global_spearman", localGlobalSpearman(measured));
+            report.details.put("gpir_forward_flops", gpirForwardMacs(measured, heldOut.images()));
             return measured;
         }
 
@@ -212,7 +212,7 @@ public final class PruneJob {
             report.schemeGreedy = GpirRanker.greedy(measured, networkCost, cfg.target());
             report.schemeExact = JointSchemeSolver.solve(measured, networkCost, cfg.target());
             report.tradeoff = TradeoffCurve.sweep(measured, networkCost, cfg.target().kind(),
-                    TradeoffCurve.evenTargets(TRADEOFF_STEP));
+                    TradeoffCurve.evenTargets(cfg.tradeoffStep()));
             JointScheme chosen = report.schemeExact;
             report.applyScheme(chosen, networkCost);
             report.phaseSeconds.put("scheme", (System.nanoTime() - s0) / 1e9);
@@ -221,7 +221,7 @@ public final class PruneJob {
             return chosen;
         }
 
-        void baselines(long searchEvaluations, int calibImages) throws IOException {
+        void baselines(long searchEvaluations) throws IOException {
             report.top1Dense = phases.run("dense-eval", "dense model on the test split", Double.class,
                     () -> new FineTuner().evaluate(new PrunedModel(spec, weights), test, cfg.evalImages(), cfg.batchSize()).top1());
             report.top1DenseFinetuned = phases.run("dense-finetune", "dense baseline, same fine-tune budget", Double.class,
@@ -229,9 +229,25 @@ public final class PruneJob {
             report.uniformBaselineTop1 = phases.run("uniform-baseline", "one keep ratio for every layer", Double.class,
                     this::uniformBaseline);
             if (cfg.baselineWholeNetwork()) {
-                long budget = cfg.baselineEvaluations() > 0 ? cfg.baselineEvaluations() : searchEvaluations;
-                BaselineSearchRecord b = phases.run("whole-network-baseline", budget + " evaluations",
-                        BaselineSearchRecord.class, () -> wholeNetworkBaseline(budget, calibImages));
+                SubnetSearch.Stop stop;
+                String budget;
+                int planned;
+                if (cfg.baselineCostRatio() > 0) {
+                    long macs = (long) Math.ceil(cfg.baselineCostRatio() * report.searchForwardFlops);
+                    stop = (g, forward, evals) -> forward >= macs;
+                    // ETA only: individuals keep about half their channels on average.
+                    planned = (int) Math.ceil(macs / (0.5 * cost.denseMacs() * sets.baselineCalibration().length
+                            * cfg.population()));
+                    budget = "until " + macs + " forward MACs (" + cfg.baselineCostRatio() + "x the EMO-DIR search)";
+                } else {
+                    long evaluations = cfg.baselineEvaluations() > 0 ? cfg.baselineEvaluations() : searchEvaluations;
+                    int generations = (int) Math.max(1, Math.ceil((double) evaluations / cfg.population()) - 1);
+                    stop = SubnetSearch.Stop.afterGenerations(generations);
+                    planned = generations;
+                    budget = evaluations + " evaluations";
+                }
+                BaselineSearchRecord b = phases.run("whole-network-baseline", budget,
+                        BaselineSearchRecord.class, () -> wholeNetworkBaseline(stop, planned));
                 report.baselineSearchForwardFlops = b.forwardMacs();
                 report.baselineHypervolume = b.hypervolume();
                 report.details.put("baseline_search_seconds", report.phaseSeconds.get("whole-network-baseline"));
@@ -253,7 +269,8 @@ public final class PruneJob {
             networkCost = new NetworkCost(cost.denseMacs(), cost.denseParams());
             minKeep = new SubnetSplit.MinKeep(cfg.minChannels(), cfg.minFraction());
             subnets = SubnetSplit.of(spec, minKeep);
-            sets = CalibrationSets.draw(train, cfg.calibPerClass(), cfg.heldOutPerClass(), cfg.seed());
+            sets = CalibrationSets.draw(train, cfg.calibPerClass(), cfg.baselineCalibPerClass(), cfg.heldOutPerClass(),
+                    cfg.seed());
         }
 
         SearchRecord search(Subnet sn, FeatureCache calib) throws IOException {
@@ -283,6 +300,19 @@ public final class PruneJob {
                 top1 = r.denseTop1();
             }
             return new GpirRecord(out, loss, top1, drops);
+        }
+
+        /** GPIR's measuring cost: each pruned sub-network plus the dense rest of the network on the held-out images. */
+        long gpirForwardMacs(List<SubnetFront> fronts, int images) {
+            long total = 0;
+            int last = spec.numStages() - 1;
+            for (Subnet sn : subnets) {
+                long rest = sn.lastStage() < last ? cost.stageMacs(sn.lastStage() + 1, last) : 0;
+                for (SubnetSolution sol : fronts.get(sn.index()).solutions()) {
+                    if (!sol.isDense()) total += (sol.macs() + rest) * images;
+                }
+            }
+            return total;
         }
 
         /** Per sub-network: Spearman correlation of the search's impairment (normalised MSE) with the measured GPIR. */
@@ -320,13 +350,14 @@ public final class PruneJob {
         }
 
         HypervolumeRecord emodirHypervolume(TradeoffCurve curve) {
-            List<byte[]> masks = new ArrayList<>();
-            List<Double> x = new ArrayList<>();
+            // Neighbouring targets often share a scheme: measure each distinct network once.
+            java.util.Map<String, byte[]> distinct = new java.util.LinkedHashMap<>();
             for (TradeoffCurve.Point p : curve.points()) {
                 byte[] m = networkMask(p.exact().choices());
-                masks.add(m);
-                x.add(remainingRatio(m));
+                distinct.putIfAbsent(java.util.Arrays.toString(m), m);
             }
+            List<byte[]> masks = new ArrayList<>(distinct.values());
+            List<Double> x = masks.stream().map(this::remainingRatio).toList();
             List<double[]> points = new ArrayList<>();
             try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(spec, weights, train, sets.heldOut(), cfg.threads())) {
                 double[][] r = ev.evaluate(masks);
@@ -388,19 +419,25 @@ public final class PruneJob {
             return finetuneAndEvaluate(uniform, "finetune-uniform");
         }
 
-        BaselineSearchRecord wholeNetworkBaseline(long evaluations, int images) throws IOException {
+        /**
+         * NSGA-II over every channel bit with whole-network fitness until {@code stop}. Its forward FLOPs are the
+         * stages' (counted by the problem) plus the stem and classifier of every evaluation.
+         */
+        BaselineSearchRecord wholeNetworkBaseline(SubnetSearch.Stop stop, int planned) throws IOException {
             Subnet whole = SubnetSplit.whole(spec, minKeep);
             int n = cfg.population();
-            int generations = (int) Math.max(1, Math.ceil((double) evaluations / n) - 1);
+            int images = sets.baselineCalibration().length;
+            long fixedMacs = cost.denseMacs() - cost.stageMacs(0, spec.numStages() - 1);
+            SubnetSearch.Stop total = (g, stageMacs, evals) -> stop.reached(g, stageMacs + fixedMacs * images * evals, evals);
             SubnetSearch.Result r;
-            try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(spec, weights, train, sets.calibration(), cfg.threads())) {
+            try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(spec, weights, train, sets.baselineCalibration(),
+                    cfg.threads())) {
                 MaskProblem problem = new MaskProblem(whole, ev.evaluator(), cost, MaskProblem.Impairment.CROSS_ENTROPY, 0,
                         images, 2 * n).seedWithL1(weights);
                 Nsga2Config nc = Nsga2Config.binaryDefaults(n, cfg.seed() * 31 + 1000, whole.genes());
-                r = SubnetSearch.run("baseline", 0, problem, nc, generations, Integer.MAX_VALUE, store, progress,
+                r = SubnetSearch.run("baseline", 0, problem, nc, total, planned, Integer.MAX_VALUE, store, progress,
                         afterGeneration);
             }
-            long fixedMacs = cost.denseMacs() - cost.stageMacs(0, spec.numStages() - 1);
             long forward = r.forwardMacs() + fixedMacs * images * r.evaluations();
             List<byte[]> masks = r.front().solutions().stream().map(SubnetSolution::mask).toList();
             List<double[]> points = new ArrayList<>();

@@ -30,6 +30,16 @@ public final class SubnetSearch {
 
     public record Result(SubnetFront front, long forwardMacs, long evaluations, int generations) {}
 
+    /** When a search stops, checked after every generation: on generations, or on forward FLOPs spent. */
+    @FunctionalInterface
+    public interface Stop {
+        boolean reached(int generation, long forwardMacs, long evaluations);
+
+        static Stop afterGenerations(int generations) {
+            return (g, macs, evals) -> g >= generations;
+        }
+    }
+
     private SubnetSearch() {}
 
     /**
@@ -39,6 +49,17 @@ public final class SubnetSearch {
     public static Result run(String name, int subnetIndex, MaskProblem problem, Nsga2Config config, int generations,
                              int frontCap, CheckpointStore store, ProgressListener progress, AfterGeneration hook)
             throws IOException {
+        return run(name, subnetIndex, problem, config, Stop.afterGenerations(generations), generations, frontCap, store,
+                progress, hook);
+    }
+
+    /**
+     * @param stop               checked before every generation, so a resumed run stops where an uninterrupted one would
+     * @param plannedGenerations for progress and ETA only
+     */
+    public static Result run(String name, int subnetIndex, MaskProblem problem, Nsga2Config config, Stop stop,
+                             int plannedGenerations, int frontCap, CheckpointStore store, ProgressListener progress,
+                             AfterGeneration hook) throws IOException {
         Path state = store == null ? null : store.file(name).resolveSibling(name + ".nsga2");
         String metaName = name + "-meta";
         Nsga2 nsga;
@@ -53,7 +74,7 @@ public final class SubnetSearch {
         final long base = priorMacs;
         long start = System.nanoTime();
         int startGen = nsga.generation();
-        while (nsga.generation() < generations) {
+        while (!stop.reached(nsga.generation(), base + problem.forwardMacs(), nsga.evaluations())) {
             nsga.step();
             int g = nsga.generation();
             if (state != null) {
@@ -61,7 +82,8 @@ public final class SubnetSearch {
                 store.save(metaName, ByteBuffer.allocate(Long.BYTES).putLong(base + problem.forwardMacs()).array());
             }
             double perGen = (System.nanoTime() - start) / 1e9 / (g - startGen);
-            progress.generation(name, g, generations, nsga.firstFrontSize(), bestAtHalf(nsga), perGen * (generations - g));
+            int planned = Math.max(plannedGenerations, g);
+            progress.generation(name, g, planned, nsga.firstFrontSize(), bestAtHalf(nsga), perGen * (planned - g));
             if (hook != null) hook.after(name, g);
         }
         SubnetFront front = front(subnetIndex, problem, nsga, frontCap);

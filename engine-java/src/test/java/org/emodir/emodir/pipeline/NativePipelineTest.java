@@ -79,6 +79,21 @@ class NativePipelineTest {
     }
 
     @Test
+    void baselineCalibrationContainsTheSearchCalibrationAndNeverTheHeldOutImages() {
+        CalibrationSets s = CalibrationSets.draw(train, 2, 4, 3, 9);
+        assertEquals(20, s.calibration().length);
+        assertEquals(40, s.baselineCalibration().length);
+        assertEquals(30, s.heldOut().length);
+        java.util.Set<Integer> baseline = new java.util.HashSet<>();
+        for (int i : s.baselineCalibration()) baseline.add(i);
+        for (int i : s.calibration()) assertTrue(baseline.contains(i), "calibration image " + i + " in the baseline's");
+        for (int i : s.heldOut()) assertTrue(!baseline.contains(i), "held-out image " + i + " not in any calibration set");
+        int[] perClass = new int[10];
+        for (int i : s.baselineCalibration()) perClass[train.label(i)]++;
+        for (int c : perClass) assertEquals(4, c);
+    }
+
+    @Test
     void cachedStageOutputsEqualTorchNetForwardStage() {
         try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
             for (int s = 0; s < spec.numStages(); s++) {

@@ -44,6 +44,10 @@ class PruneConfigTest {
         rejects("finetuneEpochs", b -> b.finetuneEpochs(-1));
         rejects("distillAlpha", b -> b.distillAlpha(1.5));
         rejects("threads", b -> b.threads(0));
+        rejects("baselineCostRatio", b -> b.baselineCostRatio(-1));
+        rejects("baselineCostRatio", b -> b.baselineCostRatio(5).baselineEvaluations(100));
+        rejects("baselineCalibPerClass", b -> b.baselineCalibPerClass(-1));
+        rejects("tradeoffStep", b -> b.tradeoffStep(0));
         rejects("weights", b -> b.weights(null));
         rejects("out", b -> b.out(null));
     }

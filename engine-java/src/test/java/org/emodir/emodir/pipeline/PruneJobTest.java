@@ -85,6 +85,23 @@ class PruneJobTest {
     }
 
     @Test
+    void costRatioBaselineSearchesUntilItHasSpentThatMultipleOfTheEmoDirSearch(@TempDir Path dir) throws Exception {
+        RunReport r = new PruneJob(tiny(dir.resolve("run")).baselineEvaluations(0).baselineCostRatio(3)
+                .baselineCalibPerClass(3).constraintSteps(0).finetuneEpochs(0).tradeoffStep(0.1).build(),
+                ProgressListener.SILENT).run();
+        double ratio = (double) r.baselineSearchForwardFlops / r.searchForwardFlops;
+        long evaluations = ((Number) r.details.get("baseline_evaluations")).longValue();
+        assertTrue(ratio >= 3, "baseline spent " + ratio + "x");
+        // It stops at the first generation past the budget: one generation (4 whole networks on 30 images) at most.
+        long oneGeneration = 4L * r.macsBefore * 30;
+        assertTrue(r.baselineSearchForwardFlops - 3 * r.searchForwardFlops <= oneGeneration,
+                r.baselineSearchForwardFlops + " vs " + r.searchForwardFlops + " after " + evaluations + " evaluations");
+        var points = r.tradeoff.points();
+        assertTrue(points.size() >= 5, "targets 0.1, 0.2, ... up to the reachable maximum: " + points.size());
+        for (int i = 0; i < points.size(); i++) assertEquals(0.1 * (i + 1), points.get(i).target(), 1e-9);
+    }
+
+    @Test
     void checkpointsOfOtherSettingsAreRefused(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("run");
         assertThrows(RuntimeException.class, () -> new PruneJob(tiny(out).build(), ProgressListener.SILENT)
