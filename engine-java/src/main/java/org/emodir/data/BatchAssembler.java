@@ -7,7 +7,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Turns uint8 CHW images of a dataset into normalised float32 NCHW (native order) in an off-heap
  * buffer, optionally cropping/flipping each image. Allocation-free per call.
  */
-public final class BatchAssembler {
+final class BatchAssembler {
     private final ImageDataset dataset;
     private final float[] lut;
     private final byte[] image;

@@ -7,7 +7,7 @@ package org.emodir.data;
  * ({@code Resize(s)}: long side {@code int(s * long / short)}; {@code CenterCrop}: offset
  * {@code round((size - crop) / 2)} with ties to even).
  */
-public final class BilinearResizer {
+final class BilinearResizer {
     private BilinearResizer() {}
 
     /** Resized {height, width} for a source of {@code srcH x srcW} and shorter side {@code s}. */

@@ -20,7 +20,7 @@ import org.agrona.MutableDirectBuffer;
  * </pre>
  * The magic is written last when a cache is built, so an interrupted build never looks valid.
  */
-public final class CacheHeader {
+final class CacheHeader {
     public static final int LENGTH = 64;
     public static final long MAGIC = 0x3130474d494f4d45L; // "EMOIMG01" as little-endian bytes
     public static final int VERSION = 1;

@@ -11,7 +11,7 @@ import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /** Reads an official CIFAR-10/100 binary split into an off-heap {@link ImageDataset}. */
-public final class CifarBinaryReader {
+final class CifarBinaryReader {
     private CifarBinaryReader() {}
 
     /**

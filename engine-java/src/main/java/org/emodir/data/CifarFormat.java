@@ -7,7 +7,7 @@ import java.util.List;
  * The two official CIFAR binary layouts: each record is label byte(s) followed by 3072 pixel
  * bytes (1024 R, 1024 G, 1024 B, row-major 32x32), i.e. already planar CHW.
  */
-public enum CifarFormat {
+enum CifarFormat {
     /** 1 label byte: 3073-byte records. */
     CIFAR10("cifar-10-batches-bin", 1, 0, 10,
             List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"),

@@ -18,7 +18,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * and atomically renamed over it. Pixels are contiguous in the file and mapped in
  * {@link PixelSegments} of at most {@code segmentBytes}, so caches beyond 2 GiB work.
  */
-public final class ImageCache {
+final class ImageCache {
     public static final String SUFFIX = ".emoimg";
 
     private ImageCache() {}

@@ -5,7 +5,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 
 /** Decodes every file of an {@link ImageFolderIndex} into uint8 CHW segments, across threads. */
-public final class ParallelDecoder {
+final class ParallelDecoder {
     private ParallelDecoder() {}
 
     public static int defaultThreads() {

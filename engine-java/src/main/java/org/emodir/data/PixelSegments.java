@@ -8,7 +8,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * each: Agrona buffers (and one file mapping) are int-indexed, while e.g. the ImageNet validation
  * set at 224x224 needs 7.5 GB. Image {@code i} lies whole in segment {@code i / imagesPerSegment}.
  */
-public final class PixelSegments {
+final class PixelSegments {
     /** 1 GiB: well under the 2 GiB int limit, and few segments even for ImageNet. */
     public static final int MAX_SEGMENT_BYTES = 1 << 30;
 

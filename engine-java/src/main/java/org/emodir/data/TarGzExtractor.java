@@ -14,7 +14,7 @@ import java.util.zip.GZIPInputStream;
  * Minimal ustar/GNU tar reader over gzip: regular files, directories, GNU long names; other entry
  * types (links, pax headers) are skipped. Entries that would land outside the destination are refused.
  */
-public final class TarGzExtractor {
+final class TarGzExtractor {
     private static final int BLOCK = 512;
 
     private TarGzExtractor() {}

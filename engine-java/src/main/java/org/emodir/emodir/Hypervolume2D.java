@@ -5,7 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /** Area dominated by a set of 2-D points when both coordinates are minimised, bounded by a reference point. */
-public final class Hypervolume2D {
+final class Hypervolume2D {
     private Hypervolume2D() {}
 
     /**

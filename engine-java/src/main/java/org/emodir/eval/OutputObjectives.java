@@ -3,7 +3,7 @@ package org.emodir.eval;
 import org.emodir.nativ.SubnetProgram;
 
 /** Objectives of one individual from its outputs, in double precision (mirrors image_losses.h). */
-public final class OutputObjectives {
+final class OutputObjectives {
     private OutputObjectives() {
     }
 

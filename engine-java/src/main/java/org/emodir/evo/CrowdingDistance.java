@@ -9,7 +9,7 @@ package org.emodir.evo;
  * points get {@link #BOUNDARY}; an objective with zero range adds nothing; a front with at most
  * two distinct points is all boundary.
  */
-public final class CrowdingDistance {
+final class CrowdingDistance {
     /** Distance of the extreme points of an objective; larger than any interior distance (at most M). */
     public static final double BOUNDARY = Double.MAX_VALUE;
 

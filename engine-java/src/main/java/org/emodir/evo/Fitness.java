@@ -7,7 +7,7 @@ package org.emodir.evo;
  * behind every other individual under Deb's constrained domination. A NaN constraint value is
  * treated the same way.
  */
-public final class Fitness {
+final class Fitness {
     private final int capacity;
     private final int m;
     final double[] objectives; // row-major, capacity x m

@@ -6,7 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /** Quality indicators for approximation sets (minimisation). Not on the hot path. */
-public final class Metrics {
+final class Metrics {
     private Metrics() {}
 
     /**

@@ -14,7 +14,7 @@ package org.emodir.evo;
  * Infeasible individuals follow in fronts of equal violation, ascending. All scratch is allocated
  * once for {@code capacity} individuals.
  */
-public final class NonDominatedSorting {
+final class NonDominatedSorting {
     private final int capacity;
     private final int m;
     private final int[] rank;

@@ -10,7 +10,7 @@ import java.util.List;
  * what it found, which is what a pruning study reports at the end. Only finite vectors enter.
  * Insertion is O(archive size); meant for reporting, not the per-generation hot path of large N.
  */
-public final class ParetoArchive {
+final class ParetoArchive {
     private final int m;
     private final List<double[]> points = new ArrayList<>();
 

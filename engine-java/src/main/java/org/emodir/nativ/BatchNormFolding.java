@@ -5,7 +5,7 @@ package org.emodir.nativ;
  * {@code y = gamma * (conv(x) + b - mean) / sqrt(var + eps) + beta} becomes a conv with weights scaled per
  * output channel by {@code s = gamma / sqrt(var + eps)} and bias {@code beta + s * (b - mean)}.
  */
-public final class BatchNormFolding {
+final class BatchNormFolding {
     /** PyTorch's BatchNorm2d default. */
     public static final double DEFAULT_EPS = 1e-5;
 

@@ -14,7 +14,7 @@ import org.emodir.emodir.TradeoffCurve;
  * A self-contained HTML page for a run: no scripts, no network, plots as inline SVG. Sections
  * for phases that did not run say so instead of disappearing.
  */
-public final class HtmlReportWriter {
+final class HtmlReportWriter {
     private HtmlReportWriter() {}
 
     private static final int PLOT_WIDTH = 640;

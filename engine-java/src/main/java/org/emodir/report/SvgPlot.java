@@ -8,7 +8,7 @@ import java.util.Locale;
  * A small self-contained SVG chart: scatter and line series on linear axes with ticks, axis
  * labels, a legend and highlighted markers. Non-finite points are skipped. All text is escaped.
  */
-public final class SvgPlot {
+final class SvgPlot {
     public enum Style { SCATTER, LINE }
 
     private record Series(String name, double[] xs, double[] ys, Style style, String color) {}

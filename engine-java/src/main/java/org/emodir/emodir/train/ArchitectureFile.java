@@ -34,7 +34,7 @@ import org.emodir.model.NetSpec;
  *   <li>{@code denseMacs}: the unpruned network's MACs, for the reduction figure (informational)</li>
  * </ul>
  */
-public final class ArchitectureFile {
+final class ArchitectureFile {
     public static final String FORMAT = "emodir-architecture-v1";
     private static final int CIFAR_SIZE = 32;
     private static final int IMAGENET_SIZE = 224;

@@ -8,7 +8,7 @@ import java.nio.ByteOrder;
  * {@link NamedTensor} is float32 only. Integer types are accepted for BatchNorm's
  * {@code num_batches_tracked} counter, whose value no consumer uses.
  */
-public enum DType {
+enum DType {
     F32(4, "FloatStorage"),
     F16(2, "HalfStorage"),
     BF16(2, "BFloat16Storage"),
