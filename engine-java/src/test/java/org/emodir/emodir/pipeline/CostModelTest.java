@@ -3,7 +3,7 @@ package org.emodir.emodir.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
-import org.emodir.emodir.search.CostModel;
+import org.emodir.internal.search.CostModel;
 import org.emodir.model.ChannelConfig;
 import org.emodir.model.ChannelGroup;
 import org.emodir.model.Flops;

@@ -3,7 +3,7 @@ package org.emodir.emodir.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.emodir.emodir.gpir.Spearman;
+import org.emodir.internal.gpir.Spearman;
 import org.junit.jupiter.api.Test;
 
 class SpearmanTest {

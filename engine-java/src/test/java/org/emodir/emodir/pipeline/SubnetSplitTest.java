@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
-import org.emodir.emodir.split.Subnet;
-import org.emodir.emodir.split.SubnetSplit;
+import org.emodir.internal.split.Subnet;
+import org.emodir.internal.split.SubnetSplit;
 import org.emodir.model.NetSpec;
 import org.junit.jupiter.api.Test;
 

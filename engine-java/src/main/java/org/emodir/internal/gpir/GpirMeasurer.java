@@ -1,11 +1,11 @@
-package org.emodir.emodir.gpir;
+package org.emodir.internal.gpir;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.emodir.emodir.SubnetFront;
 import org.emodir.emodir.SubnetSolution;
-import org.emodir.emodir.features.FeatureCache;
-import org.emodir.emodir.split.Subnet;
+import org.emodir.internal.features.FeatureCache;
+import org.emodir.internal.split.Subnet;
 import org.emodir.eval.EvaluationData;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationMasks;

@@ -1,4 +1,4 @@
-package org.emodir.emodir.gpir;
+package org.emodir.internal.gpir;
 
 import java.util.Arrays;
 import java.util.Comparator;

@@ -1,4 +1,4 @@
-package org.emodir.emodir.gpir;
+package org.emodir.internal.gpir;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

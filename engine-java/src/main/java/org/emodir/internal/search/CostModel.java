@@ -1,4 +1,4 @@
-package org.emodir.emodir.search;
+package org.emodir.internal.search;
 
 import java.util.List;
 import org.emodir.model.ChannelGroup;

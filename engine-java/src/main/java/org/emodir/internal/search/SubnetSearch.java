@@ -1,4 +1,4 @@
-package org.emodir.emodir.search;
+package org.emodir.internal.search;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,6 +1,6 @@
-package org.emodir.emodir.search;
+package org.emodir.internal.search;
 
-import org.emodir.emodir.split.Subnet;
+import org.emodir.internal.split.Subnet;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationEvaluator;
 import org.emodir.eval.PopulationMasks;

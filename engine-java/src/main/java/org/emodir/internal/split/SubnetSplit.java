@@ -1,4 +1,4 @@
-package org.emodir.emodir.split;
+package org.emodir.internal.split;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.emodir.emodir.split;
+package org.emodir.internal.split;
 
 import java.util.List;
 import org.emodir.evo.MaskLayout;

@@ -1,4 +1,4 @@
-package org.emodir.emodir.gpir;
+package org.emodir.internal.gpir;
 
 import org.emodir.model.NetSpec;
 import org.emodir.model.io.StateDict;

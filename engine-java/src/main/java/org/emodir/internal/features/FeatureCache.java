@@ -1,4 +1,4 @@
-package org.emodir.emodir.features;
+package org.emodir.internal.features;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,2 +1,0 @@
-/** Whole-network measurements run natively: GPIR of front solutions, whole-network masks from images, rank correlation. */
-package org.emodir.emodir.gpir;
