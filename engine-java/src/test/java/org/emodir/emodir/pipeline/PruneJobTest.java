@@ -82,6 +82,33 @@ class PruneJobTest {
         RunDirectoryException finished = assertThrows(RunDirectoryException.class,
                 () -> new PruneJob(tiny(out).build(), ProgressListener.SILENT).run());
         assertTrue(finished.getMessage().contains("finished run"), finished.getMessage());
+
+        for (var f : report.fronts) assertNonDominated(f);
+        for (var p : report.tradeoff.points()) {
+            assertTrue(p.exact().flopsReduction() >= p.target() - 1e-12, "exact scheme meets target " + p.target());
+            assertTrue(p.greedy().flopsReduction() >= p.target() - 1e-12, "greedy scheme meets target " + p.target());
+        }
+
+        // The killed-and-resumed run ends exactly where an uninterrupted run with the same seed does.
+        RunReport fresh = new PruneJob(tiny(dir.resolve("fresh")).build(), ProgressListener.SILENT).run();
+        assertEquals(fresh.fronts, report.fronts, "fronts with their GPIR measurements");
+        assertEquals(fresh.schemeExact, report.schemeExact);
+        assertEquals(fresh.hypervolume, report.hypervolume);
+        assertEquals(fresh.baselineHypervolume, report.baselineHypervolume);
+        assertEquals(fresh.searchForwardFlops, report.searchForwardFlops);
+        assertEquals(fresh.top1PrunedFinetuned, report.top1PrunedFinetuned);
+    }
+
+    /** No solution of a front is at least as good in both objectives and better in one than another. */
+    static void assertNonDominated(org.emodir.emodir.SubnetFront front) {
+        var sols = front.solutions().stream().filter(x -> !x.isDense()).toList();
+        for (var a : sols) {
+            for (var b : sols) {
+                boolean dominates = a.flopsRatio() <= b.flopsRatio() && a.localImpairment() <= b.localImpairment()
+                        && (a.flopsRatio() < b.flopsRatio() || a.localImpairment() < b.localImpairment());
+                assertTrue(!dominates, front.name() + ": " + a + " dominates " + b);
+            }
+        }
     }
 
     @Test
