@@ -9,7 +9,9 @@ import java.util.function.Consumer;
 import org.emodir.data.Augmentation;
 import org.emodir.data.ImageDataset;
 import org.emodir.data.Subsets;
+import org.emodir.model.io.NamedTensor;
 import org.emodir.model.io.SafeTensors;
+import org.emodir.model.io.StateDict;
 import org.emodir.testdata.SharedFixtures;
 
 /**
@@ -18,25 +20,31 @@ import org.emodir.testdata.SharedFixtures;
  * {@value #CHECKPOINT_EVERY} steps. {@link #main} is the child JVM of {@link FineTuneKillResumeTest}: it
  * resumes from the checkpoint when one exists, prints every progress line, reads one byte of stdin after each
  * {@code fine-tune step} line (the parent paces it; at EOF it runs freely), and at the end writes the final
- * weights to the result file and prints {@code done}.
+ * weights and the per-step losses ({@value #LOSSES}) to the result file and prints {@code done}.
  */
 final class CheckpointedFineTune {
     static final int STEPS = 16, CHECKPOINT_EVERY = 2, BATCH = 10, PER_CLASS = 4;
     static final long SEED = 20261125L;
+    static final String NO_CHECKPOINT = "none";
+    /** The per-step losses in the result file, beside the weights. */
+    static final String LOSSES = "fine_tune_step_losses";
 
     private CheckpointedFineTune() {
     }
 
-    /** Args: checkpoint file, result file. */
+    /** Args: checkpoint file ({@value #NO_CHECKPOINT} for an uninterrupted run without one), result file. */
     public static void main(String[] args) throws IOException {
-        Path checkpoint = Path.of(args[0]), result = Path.of(args[1]);
+        Path checkpoint = args[0].equals(NO_CHECKPOINT) ? null : Path.of(args[0]), result = Path.of(args[1]);
         PrintStream out = System.out;
         FineTuneResult r = run(checkpoint, line -> {
             out.println(line);
             out.flush();
             if (line.startsWith("fine-tune step ")) awaitGo();
         });
-        SafeTensors.write(result, r.weights(), Map.of("content", "fine-tune result"));
+        StateDict saved = new StateDict();
+        for (String name : r.weights().names()) saved.put(r.weights().get(name));
+        saved.put(new NamedTensor(LOSSES, new long[] {r.stepLosses().length}, r.stepLosses()));
+        SafeTensors.write(result, saved, Map.of("content", "fine-tune result"));
         out.println("done");
         out.flush();
     }
