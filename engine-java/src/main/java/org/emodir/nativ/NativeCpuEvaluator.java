@@ -29,20 +29,26 @@ public final class NativeCpuEvaluator extends ChunkedNativeEvaluator {
         this.threads = threads;
     }
 
-    /** Host scratch bytes one native call on {@code population} individuals allocates. */
+    /** Host scratch bytes one native call on {@code population} individuals and the whole batch allocates. */
     public long scratchBytes(int population) {
-        return EmodirNative.emodir_cpu_scratch_bytes(program.handle(), population, data.batch(), threads);
+        return scratchBytes(population, data.batch());
+    }
+
+    /** Host scratch bytes one native call on {@code population} individuals and {@code images} images allocates. */
+    public long scratchBytes(int population, int images) {
+        return EmodirNative.emodir_cpu_scratch_bytes(program.handle(), population, images, threads);
     }
 
     @Override
-    long callBytes(int population) {
-        return scratchBytes(population);
+    long callBytes(int population, int images) {
+        return scratchBytes(population, images);
     }
 
     @Override
-    int evaluateCall(long masksAddress, int count, long objectivesAddress) {
-        return EmodirNative.emodir_cpu_evaluate(program.handle(), masksAddress, count, data.input().addressOffset(),
-                data.batch(), address(data.reference()), address(data.labels()), threads, objectivesAddress);
+    int evaluateCall(long masksAddress, int count, long inputAddress, int images, long referenceAddress, long labelsAddress,
+                     long objectivesAddress) {
+        return EmodirNative.emodir_cpu_evaluate(program.handle(), masksAddress, count, inputAddress, images, referenceAddress,
+                labelsAddress, threads, objectivesAddress);
     }
 
     /**
@@ -57,9 +63,24 @@ public final class NativeCpuEvaluator extends ChunkedNativeEvaluator {
             throw new IllegalArgumentException("outputs buffer holds " + outputs.capacity() + " bytes, needs " + needed);
         }
         int genes = numGenes();
-        PopulationChunks.run(population, individualsPerCall(population), (start, count) ->
-                EmodirNative.emodir_cpu_forward(program.handle(), masks.buffer().addressOffset() + (long) start * genes,
-                        count, data.input().addressOffset(), data.batch(), threads,
-                        outputs.addressOffset() + start * perIndividual));
+        PopulationChunks.Plan plan = plan(population);
+        if (!plan.splitsImages()) {
+            PopulationChunks.run(population, plan.individualsPerCall(), (start, count) ->
+                    EmodirNative.emodir_cpu_forward(program.handle(), masks.buffer().addressOffset() + (long) start * genes,
+                            count, data.input().addressOffset(), data.batch(), threads,
+                            outputs.addressOffset() + start * perIndividual));
+            return;
+        }
+        // One individual per call: its outputs on images [first, first + n) are contiguous in the output layout.
+        long perImage = (long) program.program().outputSize() * Float.BYTES;
+        PopulationChunks.run(population, 1, (individual, one) -> {
+            for (int first = 0; first < data.batch(); first += plan.imagesPerCall()) {
+                int rc = EmodirNative.emodir_cpu_forward(program.handle(), masks.buffer().addressOffset() + (long) individual * genes,
+                        1, inputAddress(first), Math.min(plan.imagesPerCall(), data.batch() - first), threads,
+                        outputs.addressOffset() + individual * perIndividual + first * perImage);
+                if (rc != EmodirNative.EMODIR_OK) return rc;
+            }
+            return EmodirNative.EMODIR_OK;
+        });
     }
 }

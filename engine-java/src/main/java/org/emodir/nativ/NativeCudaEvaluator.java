@@ -10,7 +10,7 @@ import org.emodir.eval.PopulationMasks;
  * The native CUDA engine: one launch sequence per population (grid.y = individual). Construct only when
  * {@link #isAvailable()}; otherwise the constructor throws with {@link #unavailableReason()}. A population
  * whose device memory exceeds the {@link MemoryBudget} (default: a quarter of the device's free memory) is
- * evaluated in several launch sequences.
+ * evaluated in several launch sequences, on image sub-batches when one individual on the whole batch does not fit.
  */
 public final class NativeCudaEvaluator extends ChunkedNativeEvaluator {
 
@@ -47,19 +47,25 @@ public final class NativeCudaEvaluator extends ChunkedNativeEvaluator {
         return free;
     }
 
-    /** Device bytes one native call on {@code population} individuals allocates. */
+    /** Device bytes one native call on {@code population} individuals and the whole batch allocates. */
     public long deviceBytes(int population) {
-        return EmodirNative.emodir_cuda_scratch_bytes(program.handle(), population, data.batch());
+        return deviceBytes(population, data.batch());
+    }
+
+    /** Device bytes one native call on {@code population} individuals and {@code images} images allocates. */
+    public long deviceBytes(int population, int images) {
+        return EmodirNative.emodir_cuda_scratch_bytes(program.handle(), population, images);
     }
 
     @Override
-    long callBytes(int population) {
-        return deviceBytes(population);
+    long callBytes(int population, int images) {
+        return deviceBytes(population, images);
     }
 
     @Override
-    int evaluateCall(long masksAddress, int count, long objectivesAddress) {
-        return EmodirNative.emodir_cuda_evaluate(program.handle(), masksAddress, count, data.input().addressOffset(),
-                data.batch(), address(data.reference()), address(data.labels()), objectivesAddress);
+    int evaluateCall(long masksAddress, int count, long inputAddress, int images, long referenceAddress, long labelsAddress,
+                     long objectivesAddress) {
+        return EmodirNative.emodir_cuda_evaluate(program.handle(), masksAddress, count, inputAddress, images, referenceAddress,
+                labelsAddress, objectivesAddress);
     }
 }
