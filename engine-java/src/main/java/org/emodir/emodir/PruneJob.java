@@ -222,6 +222,7 @@ public final class PruneJob {
         }
 
         void baselines(long searchEvaluations) throws IOException {
+            report.details.put("baseline_finetune_epochs", baselineEpochs());
             report.top1Dense = phases.run("dense-eval", "dense model on the test split", Double.class,
                     () -> new FineTuner().evaluate(new PrunedModel(spec, weights), test, cfg.evalImages(), cfg.batchSize()).top1());
             report.top1DenseFinetuned = phases.run("dense-finetune", "dense baseline, same fine-tune budget", Double.class,
@@ -385,7 +386,7 @@ public final class PruneJob {
                 model = model.withWeights(new CrossNetworkTrainer().train(dense, model, train, cc, progress::message));
             }
             double constraintSeconds = (System.nanoTime() - c0) / 1e9;
-            FineTuneResult tuned = finetune(model, "finetune-pruned");
+            FineTuneResult tuned = finetune(model, "finetune-pruned", cfg.finetuneEpochs());
             if (tuned != null) model = model.withWeights(tuned.weights());
             model.save(run.pruned());
             EvalResult ev = new FineTuner().evaluate(model, test, cfg.evalImages(), cfg.batchSize());
@@ -394,16 +395,25 @@ public final class PruneJob {
         }
 
         /** The one fine-tune recipe of the pruned model and both baselines; resumable from its own state file. */
-        FineTuneResult finetune(PrunedModel model, String name) {
-            if (cfg.finetuneEpochs() <= 0) return null;
-            FineTuner.Config fc = new FineTuner.Config().epochs(cfg.finetuneEpochs()).batchSize(cfg.batchSize())
+        FineTuneResult finetune(PrunedModel model, String name, double epochs) {
+            if (epochs <= 0) return null;
+            FineTuner.Config fc = new FineTuner.Config().epochs(epochs).batchSize(cfg.batchSize())
                     .lr(cfg.finetuneLr()).distillAlpha(cfg.distillAlpha()).seed(cfg.seed())
                     .checkpoint(run.checkpoints().resolve(name + ".state"));
             return new FineTuner().finetune(model, dense, train, fc, progress::message);
         }
 
+        /**
+         * The baselines' fine-tune budget: the pruned model's fine-tune plus as many training images as its
+         * cross-network constraint training saw, so every model is trained on the same number of images.
+         */
+        double baselineEpochs() {
+            double constraintImages = (double) cfg.constraintSteps() * subnets.size() * cfg.batchSize();
+            return cfg.finetuneEpochs() + constraintImages / train.size();
+        }
+
         double finetuneAndEvaluate(PrunedModel model, String name) {
-            FineTuneResult tuned = finetune(model, name);
+            FineTuneResult tuned = finetune(model, name, baselineEpochs());
             PrunedModel m = tuned == null ? model : model.withWeights(tuned.weights());
             return new FineTuner().evaluate(m, test, cfg.evalImages(), cfg.batchSize()).top1();
         }
