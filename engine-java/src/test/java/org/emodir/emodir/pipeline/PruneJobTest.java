@@ -17,7 +17,7 @@ import org.emodir.emodir.PruneConfig;
 import org.emodir.emodir.PruneJob;
 import org.emodir.emodir.train.FineTuner;
 import org.emodir.emodir.train.PrunedModel;
-import org.emodir.io.RunDirectoryException;
+import org.emodir.RunDirectoryException;
 import org.emodir.report.ReportJson;
 import org.emodir.report.RunReport;
 import org.emodir.testdata.SharedFixtures;

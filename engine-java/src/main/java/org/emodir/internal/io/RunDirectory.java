@@ -1,4 +1,6 @@
-package org.emodir.io;
+package org.emodir.internal.io;
+
+import org.emodir.RunDirectoryException;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

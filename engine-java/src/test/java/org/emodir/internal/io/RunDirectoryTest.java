@@ -1,4 +1,6 @@
-package org.emodir.io;
+package org.emodir.internal.io;
+
+import org.emodir.RunDirectoryException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.emodir.io;
+package org.emodir;
 
 import java.nio.file.Path;
 

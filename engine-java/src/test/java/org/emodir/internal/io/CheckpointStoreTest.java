@@ -1,4 +1,6 @@
-package org.emodir.io;
+package org.emodir.internal.io;
+
+import org.emodir.CorruptCheckpointException;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.emodir.io;
+package org.emodir.internal.io;
 
 import java.nio.ByteOrder;
 import org.agrona.concurrent.UnsafeBuffer;

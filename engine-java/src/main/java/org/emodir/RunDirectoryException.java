@@ -1,4 +1,4 @@
-package org.emodir.io;
+package org.emodir;
 
 /** A run's output directory cannot be used: it holds a finished run, or another run holds it. */
 public class RunDirectoryException extends RuntimeException {
