@@ -225,7 +225,7 @@ public final class PruneJob {
             report.details.put("baseline_finetune_epochs", baselineEpochs());
             report.top1Dense = phases.run("dense-eval", "dense model on the test split", Double.class,
                     () -> new FineTuner().evaluate(new PrunedModel(spec, weights), test, cfg.evalImages(), cfg.batchSize()).top1());
-            report.top1DenseFinetuned = phases.run("dense-finetune", "dense baseline, same fine-tune budget", Double.class,
+            report.top1DenseFinetuned = phases.run("dense-finetune", "dense baseline, same training budget", Double.class,
                     this::denseFinetuned);
             report.uniformBaselineTop1 = phases.run("uniform-baseline", "one keep ratio for every layer", Double.class,
                     this::uniformBaseline);
