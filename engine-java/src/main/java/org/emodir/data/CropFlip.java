@@ -6,6 +6,6 @@ package org.emodir.data;
  * black (0 before normalisation, as torchvision's {@code RandomCrop(padding=4)} pads before
  * {@code Normalize}). {@code dy, dx} lie in {@code [-pad, pad]}.
  */
-record CropFlip(int dy, int dx, boolean flip) {
+public record CropFlip(int dy, int dx, boolean flip) {
     public static final CropFlip IDENTITY = new CropFlip(0, 0, false);
 }

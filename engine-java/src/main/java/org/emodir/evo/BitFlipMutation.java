@@ -1,7 +1,7 @@
 package org.emodir.evo;
 
 /** Flips each bit independently with a fixed per-gene probability. */
-final class BitFlipMutation implements Mutation {
+public final class BitFlipMutation implements Mutation {
     private final double perGene;
 
     public BitFlipMutation(double perGeneProbability) {

@@ -5,7 +5,7 @@ package org.emodir.evo;
  * {@code firstChild + 2k + 1} are made from parent rows {@code mates[2k]} and {@code mates[2k+1]}
  * of the same population, for {@code k < pairs}.
  */
-sealed interface Crossover permits SbxCrossover, UniformCrossover, NPointCrossover {
+public sealed interface Crossover permits SbxCrossover, UniformCrossover, NPointCrossover {
     Encoding encoding();
 
     /** Chance that a pair is recombined at all; otherwise the children are copies of the parents. */

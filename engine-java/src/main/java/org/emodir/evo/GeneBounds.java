@@ -1,7 +1,7 @@
 package org.emodir.evo;
 
 /** Per-gene lower and upper bounds of a REAL problem, copied once so operators read plain arrays. */
-record GeneBounds(double[] lower, double[] upper) {
+public record GeneBounds(double[] lower, double[] upper) {
     public static GeneBounds of(BatchProblem problem) {
         int n = problem.genes();
         double[] lo = new double[n];

@@ -1,7 +1,7 @@
 package org.emodir.evo;
 
 /** In-place mutation of rows {@code from..to-1}; each gene mutates independently. */
-sealed interface Mutation permits PolynomialMutation, BitFlipMutation {
+public sealed interface Mutation permits PolynomialMutation, BitFlipMutation {
     Encoding encoding();
 
     double perGeneProbability();

@@ -4,7 +4,7 @@ package org.emodir.evo;
  * Binary n-point crossover: {@code points} distinct cut positions in {@code 1..genes-1} split
  * the pair into segments, and every second segment is swapped.
  */
-final class NPointCrossover implements Crossover {
+public final class NPointCrossover implements Crossover {
     private final double probability;
     private final int points;
     private boolean[] scratch = new boolean[0]; // cut flags, resized once per gene count so generations make no garbage

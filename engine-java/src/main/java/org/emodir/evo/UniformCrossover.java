@@ -1,7 +1,7 @@
 package org.emodir.evo;
 
 /** Binary uniform crossover: each gene of a recombined pair is swapped with probability 1/2. */
-final class UniformCrossover implements Crossover {
+public final class UniformCrossover implements Crossover {
     private final double probability;
 
     public UniformCrossover(double probability) {
