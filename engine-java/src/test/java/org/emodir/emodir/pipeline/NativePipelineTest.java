@@ -129,10 +129,7 @@ class NativePipelineTest {
             assertEquals(0.0, out.objective(0, 1), 1e-9);
 
             // Reference: physically prune that stage and run it on libtorch.
-            List<int[]> keep = new ArrayList<>();
-            for (var g : spec.prunableGroups()) keep.add(null);
-            for (int i = 0; i < sn.groups().size(); i++) keep.set(sn.groups().get(i).index(), sn.keptIndices(mask, i));
-            ChannelPruner.Result small = ChannelPruner.prune(spec, weights, keep);
+            ChannelPruner.Result small = physicallyPruned(sn, mask);
             try (TorchNet pruned = TorchNet.fromStateDict(small.spec(), small.weights());
                  PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
                 int[] in = calib.shape(s);
@@ -161,10 +158,7 @@ class NativePipelineTest {
         GpirMeasurer.Measured m = new GpirMeasurer(spec, weights, heldOut, 2).measure(sn, front);
         SubnetSolution measured = m.front().solutions().stream().filter(x -> !x.isDense()).findFirst().orElseThrow();
 
-        List<int[]> keep = new ArrayList<>();
-        for (var g : spec.prunableGroups()) keep.add(null);
-        for (int i = 0; i < sn.groups().size(); i++) keep.set(sn.groups().get(i).index(), sn.keptIndices(mask, i));
-        ChannelPruner.Result small = ChannelPruner.prune(spec, weights, keep);
+        ChannelPruner.Result small = physicallyPruned(sn, mask);
         try (TorchNet pruned = TorchNet.fromStateDict(small.spec(), small.weights());
              PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
             int[] in = heldOut.shape(s);
@@ -272,5 +266,13 @@ class NativePipelineTest {
             for (int i = 0; i < size; i++) mask[start + i] = (byte) (i < sn.layout().minKeep(grp) || rnd.nextBoolean() ? 1 : 0);
         }
         return mask;
+    }
+
+    /** The dense network with only {@code sn}'s channels removed as {@code mask} says: the libtorch reference. */
+    static ChannelPruner.Result physicallyPruned(Subnet sn, byte[] mask) {
+        List<int[]> keep = new ArrayList<>();
+        for (var g : spec.prunableGroups()) keep.add(null);
+        for (int i = 0; i < sn.groups().size(); i++) keep.set(sn.groups().get(i).index(), sn.keptIndices(mask, i));
+        return ChannelPruner.prune(spec, weights, keep);
     }
 }
