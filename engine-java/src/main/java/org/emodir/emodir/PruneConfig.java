@@ -175,6 +175,8 @@ public record PruneConfig(
                     + baselineCalibPerClass);
             require(baselineCostRatio >= 0 && Double.isFinite(baselineCostRatio), "baselineCostRatio",
                     "must be >= 0 (0 = off), got " + baselineCostRatio);
+            require(baselineCostRatio == 0 || baselineWholeNetwork, "baselineCostRatio",
+                    "sets the whole-network baseline's budget; it needs baselineWholeNetwork (--baseline whole-network)");
             require(baselineCostRatio == 0 || baselineEvaluations == 0, "baselineCostRatio",
                     "and baselineEvaluations set the same budget; give one of them");
             require(tradeoffStep > 0 && tradeoffStep <= 0.5, "tradeoffStep", "must be in (0, 0.5], got " + tradeoffStep);

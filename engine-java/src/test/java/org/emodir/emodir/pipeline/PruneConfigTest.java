@@ -45,7 +45,8 @@ class PruneConfigTest {
         rejects("distillAlpha", b -> b.distillAlpha(1.5));
         rejects("threads", b -> b.threads(0));
         rejects("baselineCostRatio", b -> b.baselineCostRatio(-1));
-        rejects("baselineCostRatio", b -> b.baselineCostRatio(5).baselineEvaluations(100));
+        rejects("baselineCostRatio", b -> b.baselineWholeNetwork(true).baselineCostRatio(5).baselineEvaluations(100));
+        rejects("baselineCostRatio", b -> b.baselineCostRatio(5));
         rejects("baselineCalibPerClass", b -> b.baselineCalibPerClass(-1));
         rejects("tradeoffStep", b -> b.tradeoffStep(0));
         rejects("weights", b -> b.weights(null));
