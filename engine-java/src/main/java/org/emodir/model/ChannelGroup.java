@@ -8,5 +8,6 @@ package org.emodir.model;
  * @param name       state_dict prefix of the conv producing the channels, e.g. {@code layer1.0.conv1}
  * @param denseWidth channel count of the unpruned network
  * @param stage      stage the group lives in (0-based; ResNet layer1 = 0, VGG block between poolings)
+ * @param block      block the group lives in, counted over the whole network ({@link NetSpec#numBlocks()})
  */
-public record ChannelGroup(int index, String name, int denseWidth, int stage) {}
+public record ChannelGroup(int index, String name, int denseWidth, int stage, int block) {}

@@ -38,6 +38,9 @@ public final class NetSpec {
     private final Stem stem;
     private final List<Stage> stages = new ArrayList<>();
     private final Linear head;
+    /** Global index of the next block built; groups record it. */
+    private int nextBlock;
+    private int[] stageStarts;
 
     private NetSpec(String arch, Family family, int numClasses, ChannelConfig channels) {
         this.arch = arch;
@@ -51,6 +54,8 @@ public final class NetSpec {
         };
         this.head = new Linear(family == Family.CIFAR_RESNET ? "linear" : family == Family.CIFAR_VGG ? "classifier" : "fc",
                 stages.get(stages.size() - 1).outChannels(), numClasses);
+        stageStarts = new int[stages.size() + 1];
+        for (int s = 0; s < stages.size(); s++) stageStarts[s + 1] = stageStarts[s] + stages.get(s).blocks().size();
         if (channels != null && channels.size() != groups.size()) {
             throw new IllegalArgumentException(arch + " has " + groups.size() + " prunable groups but the channel config has "
                     + channels.size());
@@ -82,20 +87,35 @@ public final class NetSpec {
 
     /** This spec with stage {@code s}'s prunable widths taken from {@code other} (same architecture). */
     public NetSpec withStageFrom(int s, NetSpec other) {
+        return withBlocksFrom(stageStart(s), stageStart(s + 1), other);
+    }
+
+    /**
+     * This spec with the prunable widths of global blocks {@code [from, to)} taken from {@code other} (same
+     * architecture); refused when the range's output width changes, since the next layer would not fit.
+     */
+    public NetSpec withBlocksFrom(int from, int to, NetSpec other) {
         if (!other.arch.equals(arch) || other.numClasses != numClasses) {
-            throw new IllegalArgumentException("cannot take a stage of " + other + " into " + this);
+            throw new IllegalArgumentException("cannot take blocks of " + other + " into " + this);
         }
         int[] w = channelConfig().toArray();
         for (ChannelGroup g : groups) {
-            if (g.stage() == s) w[g.index()] = other.channelConfig().width(g.index());
+            if (g.block() >= from && g.block() < to) w[g.index()] = other.channelConfig().width(g.index());
         }
         NetSpec merged = withChannels(new ChannelConfig(w));
-        if (merged.stage(s).outChannels() != stage(s).outChannels()) {
-            throw new IllegalArgumentException("stage " + s + " of " + other + " outputs " + merged.stage(s).outChannels()
-                    + " channels but the next layer of " + this + " expects " + stage(s).outChannels());
+        int mine = merged.blockOutChannels(to - 1), theirs = blockOutChannels(to - 1);
+        if (mine != theirs) {
+            throw new IllegalArgumentException(blockRangeName(from, to) + " of " + other + " outputs " + mine
+                    + " channels but the next layer of " + this + " expects " + theirs);
         }
         return merged;
     }
+
+    /** Output channels of global block {@code b}. */
+    public int blockOutChannels(int b) {
+        return block(b).outChannels();
+    }
+
 
     private static int depthOf(String arch) {
         if (!arch.startsWith("resnet")) throw new IllegalArgumentException("unknown architecture '" + arch + "'");
@@ -112,7 +132,7 @@ public final class NetSpec {
     }
 
     private int group(String name, int denseWidth, int stage) {
-        ChannelGroup g = new ChannelGroup(groups.size(), name, denseWidth, stage);
+        ChannelGroup g = new ChannelGroup(groups.size(), name, denseWidth, stage, nextBlock);
         groups.add(g);
         return channels == null ? denseWidth : channels.width(g.index());
     }
@@ -134,6 +154,7 @@ public final class NetSpec {
                 int mid = group(p + "conv1", planes[st], st);
                 blocks.add(new Basic(conv(p + "conv1", p + "bn1", in, mid, 3, stride, 1),
                         conv(p + "conv2", p + "bn2", mid, planes[st], 3, 1, 1)));
+                nextBlock++;
                 in = planes[st];
             }
             stages.add(new Stage("layer" + (st + 1), List.copyOf(blocks), null));
@@ -154,6 +175,7 @@ public final class NetSpec {
                 String name = "features." + idx;
                 int out = group(name, v, stages.size());
                 blocks.add(new Plain(new Conv(name, "features." + (idx + 1), in, out, 3, 1, 1, true)));
+                nextBlock++;
                 in = out;
                 idx += 3;
             }
@@ -177,6 +199,7 @@ public final class NetSpec {
                 blocks.add(new Bottleneck(conv(p + "conv1", p + "bn1", in, w1, 1, 1, 0),
                         conv(p + "conv2", p + "bn2", w1, w2, 3, stride, 1),
                         conv(p + "conv3", p + "bn3", w2, outW, 1, 1, 0), ds));
+                nextBlock++;
                 in = outW;
             }
             stages.add(new Stage("layer" + (st + 1), List.copyOf(blocks), null));
@@ -219,6 +242,43 @@ public final class NetSpec {
 
     public Linear head() {
         return head;
+    }
+
+    /** Blocks of the whole network; blocks are numbered globally in forward order, stage after stage. */
+    public int numBlocks() {
+        return stageStarts[stages.size()];
+    }
+
+    /** Global index of stage {@code s}'s first block; {@code stageStart(numStages())} is {@link #numBlocks()}. */
+    public int stageStart(int s) {
+        return stageStarts[s];
+    }
+
+    /** The stage holding global block {@code b}. */
+    public int stageOfBlock(int b) {
+        if (b < 0 || b >= numBlocks()) throw new IndexOutOfBoundsException("block " + b + " of " + numBlocks());
+        int s = 0;
+        while (stageStarts[s + 1] <= b) s++;
+        return s;
+    }
+
+    /** Global block {@code b}. A stage's pooling (VGG) follows its last block and belongs to it. */
+    public Block block(int b) {
+        int s = stageOfBlock(b);
+        return stages.get(s).blocks().get(b - stageStarts[s]);
+    }
+
+    /** True if global block {@code b} is the last of its stage (so the stage's pooling runs after it). */
+    public boolean endsStage(int b) {
+        return stageStarts[stageOfBlock(b) + 1] == b + 1;
+    }
+
+    /** A block range {@code [from, to)} in words: {@code layer1} for a whole stage, {@code layer2.0-4} for part of one. */
+    public String blockRangeName(int from, int to) {
+        int s = stageOfBlock(from);
+        if (to <= from || to > stageStarts[s + 1]) return "blocks" + from + "-" + (to - 1);
+        if (from == stageStarts[s] && to == stageStarts[s + 1]) return stages.get(s).name();
+        return stages.get(s).name() + "." + (from - stageStarts[s]) + "-" + (to - 1 - stageStarts[s]);
     }
 
     /** Prunable groups with their DENSE widths; {@link #channelConfig()} gives the current ones. */

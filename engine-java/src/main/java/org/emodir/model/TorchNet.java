@@ -14,7 +14,6 @@ import org.emodir.model.Layers.Bottleneck;
 import org.emodir.model.Layers.Conv;
 import org.emodir.model.Layers.Plain;
 import org.emodir.model.Layers.Pool;
-import org.emodir.model.Layers.Stage;
 import org.emodir.model.io.NamedTensor;
 import org.emodir.model.io.StateDict;
 import org.emodir.model.io.WeightsException;
@@ -34,13 +33,13 @@ public final class TorchNet implements AutoCloseable {
 
     private NetSpec spec;
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
-    /** BN mode per part: index 0 = stem, 1..numStages = stages, numStages+1 = head (no BN, kept for symmetry). */
+    /** BN mode per part: index 0 = stem, 1..numBlocks = blocks (global order), numBlocks+1 = head (no BN, kept for symmetry). */
     private boolean[] partTraining;
 
     private TorchNet(NetSpec spec) {
         TorchRuntime.init();
         this.spec = spec;
-        this.partTraining = new boolean[spec.numStages() + 2];
+        this.partTraining = new boolean[spec.numBlocks() + 2];
     }
 
     /** Randomly initialised (Kaiming-normal fan-out convs, BN gamma 1 / beta 0, uniform linear). */
@@ -134,8 +133,14 @@ public final class TorchNet implements AutoCloseable {
      * retraining leaves their BN running statistics untouched.
      */
     public TorchNet trainOnlyStage(int s) {
+        return trainOnlyBlocks(spec.stageStart(s), spec.stageStart(s + 1));
+    }
+
+    /** Train mode for global blocks {@code [from, to)} only; everything else in eval mode. */
+    public TorchNet trainOnlyBlocks(int from, int to) {
+        checkRange(from, to);
         java.util.Arrays.fill(partTraining, false);
-        partTraining[s + 1] = true;
+        for (int b = from; b < to; b++) partTraining[b + 1] = true;
         return this;
     }
 
@@ -167,8 +172,14 @@ public final class TorchNet implements AutoCloseable {
 
     /** Trainable tensors of stage {@code s} only. */
     public List<Tensor> stageParameters(int s) {
+        return blockParameters(spec.stageStart(s), spec.stageStart(s + 1));
+    }
+
+    /** Trainable tensors of global blocks {@code [from, to)}. */
+    public List<Tensor> blockParameters(int from, int to) {
+        checkRange(from, to);
         List<Tensor> out = new ArrayList<>();
-        for (Conv c : NetSpec.stageConvs(spec.stage(s))) {
+        for (Conv c : blockConvs(from, to)) {
             for (String k : List.of(c.name() + ".weight", c.name() + ".bias", c.bn() + ".weight", c.bn() + ".bias")) {
                 if (tensors.containsKey(k)) out.add(tensors.get(k));
             }
@@ -181,8 +192,14 @@ public final class TorchNet implements AutoCloseable {
      * stage); its weights are copied, so the donor may be closed afterwards.
      */
     public void replaceStage(int s, TorchNet donor) {
-        NetSpec merged = spec.withStageFrom(s, donor.spec);
-        for (Conv c : NetSpec.stageConvs(donor.spec.stage(s))) {
+        replaceBlocks(spec.stageStart(s), spec.stageStart(s + 1), donor);
+    }
+
+    /** Swaps in global blocks {@code [from, to)} of {@code donor}, as {@link #replaceStage} does for a stage. */
+    public void replaceBlocks(int from, int to, TorchNet donor) {
+        checkRange(from, to);
+        NetSpec merged = spec.withBlocksFrom(from, to, donor.spec);
+        for (Conv c : donor.blockConvs(from, to)) {
             for (String k : donor.tensors.keySet()) {
                 if (k.startsWith(c.name() + ".") || k.startsWith(c.bn() + ".")) {
                     put(k, donor.tensors.get(k).detach().clone());
@@ -194,6 +211,42 @@ public final class TorchNet implements AutoCloseable {
 
     public Tensor forward(Tensor x) {
         return forwardFrom(0, forwardStem(x));
+    }
+
+    /** Stem and global blocks {@code 0 .. b-1} (with the poolings of the stages they complete): the input of block {@code b}. */
+    public Tensor forwardToBlock(int b, Tensor x) {
+        return forwardBlocks(0, b, forwardStem(x));
+    }
+
+    /** Global blocks {@code b ..} and the head, from the input of block {@code b}. */
+    public Tensor forwardFromBlock(int b, Tensor h) {
+        return forwardHead(forwardBlocks(b, spec.numBlocks(), h));
+    }
+
+    /** Global blocks {@code [from, to)}; a stage's pooling runs after its last block. */
+    public Tensor forwardBlocks(int from, int to, Tensor x) {
+        checkRange(from, to);
+        Tensor h = x;
+        for (int b = from; b < to; b++) {
+            h = block(spec.block(b), h, partTraining[b + 1]);
+            if (spec.endsStage(b)) {
+                Pool p = spec.stage(spec.stageOfBlock(b)).pool();
+                if (p != null) h = pool(p, h);
+            }
+        }
+        return h;
+    }
+
+    private void checkRange(int from, int to) {
+        if (from < 0 || to > spec.numBlocks() || from > to) {
+            throw new IndexOutOfBoundsException("block range [" + from + ", " + to + ") of " + spec + " with " + spec.numBlocks() + " blocks");
+        }
+    }
+
+    private List<Conv> blockConvs(int from, int to) {
+        List<Conv> all = new ArrayList<>();
+        for (int b = from; b < to; b++) all.addAll(spec.block(b).convs());
+        return all;
     }
 
     /** Stem and stages {@code 0 .. s-1}: the input of stage {@code s}. */
@@ -233,11 +286,7 @@ public final class TorchNet implements AutoCloseable {
     }
 
     public Tensor forwardStage(int s, Tensor x) {
-        Stage st = spec.stage(s);
-        Tensor h = x;
-        boolean training = partTraining[s + 1];
-        for (Block b : st.blocks()) h = block(b, h, training);
-        return st.pool() == null ? h : pool(st.pool(), h);
+        return forwardBlocks(spec.stageStart(s), spec.stageStart(s + 1), x);
     }
 
     /** Global average pooling, flatten, linear (for the CIFAR VGG the map is already 1x1 at 32x32 input). */

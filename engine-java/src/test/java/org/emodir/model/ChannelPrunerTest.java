@@ -70,7 +70,7 @@ class ChannelPrunerTest {
         // 4 filters of 2 weights: L1 norms 3, 0.5, 7, 3 -> keep 2 = {0, 2} (tie 0 vs 3 broken by index).
         StateDict sd = new StateDict();
         sd.put(new NamedTensor("layer1.0.conv1.weight", new long[] {4, 2, 1, 1}, new float[] {1, -2, 0.5f, 0, -7, 0, 3, 0}));
-        ChannelGroup g = new ChannelGroup(0, "layer1.0.conv1", 4, 0);
+        ChannelGroup g = new ChannelGroup(0, "layer1.0.conv1", 4, 0, 0);
         assertArrayEquals(new int[] {0, 2}, ChannelPruner.l1Selection(sd, g, 2));
         assertArrayEquals(new int[] {0, 2, 3}, ChannelPruner.l1Selection(sd, g, 3));
         assertArrayEquals(new int[] {2}, ChannelPruner.l1Selection(sd, g, 1));

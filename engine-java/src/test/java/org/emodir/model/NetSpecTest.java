@@ -14,9 +14,9 @@ class NetSpecTest {
         NetSpec r56 = NetSpec.dense("resnet56", 10);
         List<ChannelGroup> g = r56.prunableGroups();
         assertEquals(27, g.size());
-        assertEquals(new ChannelGroup(0, "layer1.0.conv1", 16, 0), g.get(0));
-        assertEquals(new ChannelGroup(9, "layer2.0.conv1", 32, 1), g.get(9));
-        assertEquals(new ChannelGroup(26, "layer3.8.conv1", 64, 2), g.get(26));
+        assertEquals(new ChannelGroup(0, "layer1.0.conv1", 16, 0, 0), g.get(0));
+        assertEquals(new ChannelGroup(9, "layer2.0.conv1", 32, 1, 9), g.get(9));
+        assertEquals(new ChannelGroup(26, "layer3.8.conv1", 64, 2, 26), g.get(26));
     }
 
     @Test
