@@ -42,7 +42,8 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--heldout-per-class", description = "GPIR held-out images per class.") Integer heldOutPerClass;
     @Option(names = "--front-cap", description = "most solutions kept per sub-network front.") Integer frontCap;
     @Option(names = "--min-channels", description = "channels every layer keeps at least.") Integer minChannels;
-    @Option(names = "--constraint-steps", description = "mini-batches of cross-network constraint training per pruned stage.") Integer constraintSteps;
+    @Option(names = "--subnets-per-stage", description = "sub-networks each stage is cut into, runs of whole blocks (default 1; 2 = half-stages).") Integer subnetsPerStage;
+    @Option(names = "--constraint-steps", description = "mini-batches of cross-network constraint training per pruned sub-network.") Integer constraintSteps;
     @Option(names = "--constraint-lambda", description = "weight of the feature MSE term.") Double constraintLambda;
     @Option(names = "--finetune-epochs", description = "fine-tune budget in epochs (fractions allowed).") Double finetuneEpochs;
     @Option(names = "--finetune-lr") Double finetuneLr;
@@ -84,6 +85,7 @@ final class PruneCommand implements Callable<Integer> {
         if (heldOutPerClass != null) b.heldOutPerClass(heldOutPerClass);
         if (frontCap != null) b.frontCap(frontCap);
         if (minChannels != null) b.minChannels(minChannels);
+        if (subnetsPerStage != null) b.subnetsPerStage(subnetsPerStage);
         if (constraintSteps != null) b.constraintSteps(constraintSteps);
         if (constraintLambda != null) b.constraintLambda(constraintLambda);
         if (finetuneEpochs != null) b.finetuneEpochs(finetuneEpochs);

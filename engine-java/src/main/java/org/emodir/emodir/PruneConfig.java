@@ -14,7 +14,7 @@ public record PruneConfig(
         String model, Path weights, Path data, Path cacheDir, Path out,
         PruningTarget target,
         int population, int generations, int calibPerClass, int heldOutPerClass, int frontCap,
-        int minChannels, double minFraction,
+        int minChannels, double minFraction, int subnetsPerStage,
         int constraintSteps, double constraintLambda, double constraintLr,
         double finetuneEpochs, double finetuneLr, double distillAlpha, int batchSize, int evalImages,
         boolean baselineWholeNetwork, int baselineEvaluations, int baselineCalibPerClass, double baselineCostRatio,
@@ -60,6 +60,7 @@ public record PruneConfig(
         m.put("front_cap", frontCap);
         m.put("min_channels", minChannels);
         m.put("min_fraction", minFraction);
+        m.put("subnets_per_stage", subnetsPerStage);
         m.put("constraint_steps", constraintSteps);
         m.put("constraint_lambda", constraintLambda);
         m.put("constraint_lr", constraintLr);
@@ -92,6 +93,7 @@ public record PruneConfig(
         int frontCap = 16;
         int minChannels = 4;
         double minFraction = 0.1;
+        int subnetsPerStage = 1;
         int constraintSteps = 30;
         double constraintLambda = 1.0;
         double constraintLr = 0.01;
@@ -126,6 +128,8 @@ public record PruneConfig(
         public Builder frontCap(int v) { frontCap = v; return this; }
         public Builder minChannels(int v) { minChannels = v; return this; }
         public Builder minFraction(double v) { minFraction = v; return this; }
+        /** Sub-networks each stage is cut into, as runs of consecutive blocks (1 = stages, 2 = half-stages). */
+        public Builder subnetsPerStage(int v) { subnetsPerStage = v; return this; }
         public Builder constraintSteps(int v) { constraintSteps = v; return this; }
         public Builder constraintLambda(double v) { constraintLambda = v; return this; }
         public Builder constraintLr(double v) { constraintLr = v; return this; }
@@ -161,6 +165,7 @@ public record PruneConfig(
             require(frontCap >= 1, "frontCap", "must be >= 1, got " + frontCap);
             require(minChannels >= 1, "minChannels", "must be >= 1, got " + minChannels);
             require(minFraction >= 0 && minFraction < 1, "minFraction", "must be in [0, 1), got " + minFraction);
+            require(subnetsPerStage >= 1, "subnetsPerStage", "must be >= 1 (1 = one sub-network per stage), got " + subnetsPerStage);
             require(constraintSteps >= 0, "constraintSteps", "must be >= 0, got " + constraintSteps);
             require(constraintLambda >= 0, "constraintLambda", "must be >= 0, got " + constraintLambda);
             require(constraintLr > 0, "constraintLr", "must be > 0, got " + constraintLr);
@@ -182,7 +187,7 @@ public record PruneConfig(
             require(tradeoffStep > 0 && tradeoffStep <= 0.5, "tradeoffStep", "must be in (0, 0.5], got " + tradeoffStep);
             require(threads >= 1, "threads", "must be >= 1, got " + threads);
             return new PruneConfig(model, weights, data, cacheDir, out, target, population, generations, calibPerClass,
-                    heldOutPerClass, frontCap, minChannels, minFraction, constraintSteps, constraintLambda, constraintLr,
+                    heldOutPerClass, frontCap, minChannels, minFraction, subnetsPerStage, constraintSteps, constraintLambda, constraintLr,
                     finetuneEpochs, finetuneLr, distillAlpha, batchSize, evalImages, baselineWholeNetwork,
                     baselineEvaluations, baselineCalibPerClass == 0 ? calibPerClass : baselineCalibPerClass,
                     baselineCostRatio, tradeoffStep, threads, seed, resume, force);

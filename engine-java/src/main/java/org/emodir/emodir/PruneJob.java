@@ -147,8 +147,10 @@ public final class PruneJob {
             load();
             long t0 = System.nanoTime();
             progress.phase("features", sets.toString());
-            FeatureCache calib = FeatureCache.build(dense, train, sets.calibration(), FEATURE_BATCH, progress::message);
-            FeatureCache heldOut = FeatureCache.build(dense, train, sets.heldOut(), FEATURE_BATCH, progress::message);
+            int[] cuts = subnets.stream().flatMapToInt(sn -> java.util.stream.IntStream.of(sn.firstBlock(), sn.endBlock()))
+                    .distinct().sorted().toArray();
+            FeatureCache calib = FeatureCache.build(dense, train, sets.calibration(), FEATURE_BATCH, cuts, progress::message);
+            FeatureCache heldOut = FeatureCache.build(dense, train, sets.heldOut(), FEATURE_BATCH, cuts, progress::message);
             report.phaseSeconds.put("features", (System.nanoTime() - t0) / 1e9);
 
             long searchEvaluations = searchAll(calib);
@@ -269,18 +271,18 @@ public final class PruneJob {
             cost = new CostModel(spec, train.geometry().height(), train.geometry().width());
             networkCost = new NetworkCost(cost.denseMacs(), cost.denseParams());
             minKeep = new SubnetSplit.MinKeep(cfg.minChannels(), cfg.minFraction());
-            subnets = SubnetSplit.of(spec, minKeep);
+            subnets = SubnetSplit.of(spec, minKeep, cfg.subnetsPerStage());
             sets = CalibrationSets.draw(train, cfg.calibPerClass(), cfg.baselineCalibPerClass(), cfg.heldOutPerClass(),
                     cfg.seed());
         }
 
         SearchRecord search(Subnet sn, FeatureCache calib) throws IOException {
-            int s = sn.firstStage();
-            SubnetProgram program = NativePrograms.stage(spec, weights, s, calib.shape(s));
-            EvaluationData data = new EvaluationData(calib.feature(s), calib.images(), calib.feature(s + 1), null);
+            int from = sn.firstBlock(), to = sn.endBlock();
+            SubnetProgram program = NativePrograms.blocks(spec, weights, from, to, calib.shape(from));
+            EvaluationData data = new EvaluationData(calib.feature(from), calib.images(), calib.feature(to), null);
             try (NativeCpuEvaluator ev = new NativeCpuEvaluator(program, data, cfg.threads())) {
                 MaskProblem problem = new MaskProblem(sn, ev, cost, MaskProblem.Impairment.NORMALISED_MSE,
-                        calib.meanSquare(s + 1), calib.images(), 2 * cfg.population()).seedWithL1(weights);
+                        calib.meanSquare(to), calib.images(), 2 * cfg.population()).seedWithL1(weights);
                 Nsga2Config nc = Nsga2Config.binaryDefaults(cfg.population(), cfg.seed() * 31 + sn.index(), sn.genes());
                 SubnetSearch.Result r = SubnetSearch.run("search-" + sn.index(), sn.index(), problem, nc, cfg.generations(),
                         cfg.frontCap(), store, progress, afterGeneration);
@@ -306,9 +308,8 @@ public final class PruneJob {
         /** GPIR's measuring cost: each pruned sub-network plus the dense rest of the network on the held-out images. */
         long gpirForwardMacs(List<SubnetFront> fronts, int images) {
             long total = 0;
-            int last = spec.numStages() - 1;
             for (Subnet sn : subnets) {
-                long rest = sn.lastStage() < last ? cost.stageMacs(sn.lastStage() + 1, last) : 0;
+                long rest = cost.blockMacs(sn.endBlock(), spec.numBlocks());
                 for (SubnetSolution sol : fronts.get(sn.index()).solutions()) {
                     if (!sol.isDense()) total += (sol.macs() + rest) * images;
                 }
@@ -382,7 +383,8 @@ public final class PruneJob {
             long c0 = System.nanoTime();
             if (cfg.constraintSteps() > 0) {
                 CrossNetworkTrainer.Config cc = new CrossNetworkTrainer.Config().steps(cfg.constraintSteps())
-                        .batchSize(cfg.batchSize()).lr(cfg.constraintLr()).lambdaFeature(cfg.constraintLambda()).seed(cfg.seed());
+                        .batchSize(cfg.batchSize()).lr(cfg.constraintLr()).lambdaFeature(cfg.constraintLambda()).seed(cfg.seed())
+                        .subnets(subnets.stream().map(sn -> new int[] {sn.firstBlock(), sn.endBlock()}).toList());
                 model = model.withWeights(new CrossNetworkTrainer().train(dense, model, train, cc, progress::message));
             }
             double constraintSeconds = (System.nanoTime() - c0) / 1e9;
@@ -437,7 +439,7 @@ public final class PruneJob {
             Subnet whole = SubnetSplit.whole(spec, minKeep);
             int n = cfg.population();
             int images = sets.baselineCalibration().length;
-            long fixedMacs = cost.denseMacs() - cost.stageMacs(0, spec.numStages() - 1);
+            long fixedMacs = cost.denseMacs() - cost.blockMacs(0, spec.numBlocks());
             SubnetSearch.Stop total = (g, stageMacs, evals) -> stop.reached(g, stageMacs + fixedMacs * images * evals, evals);
             SubnetSearch.Result r;
             try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(spec, weights, train, sets.baselineCalibration(),

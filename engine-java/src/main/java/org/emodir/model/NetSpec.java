@@ -278,7 +278,8 @@ public final class NetSpec {
         int s = stageOfBlock(from);
         if (to <= from || to > stageStarts[s + 1]) return "blocks" + from + "-" + (to - 1);
         if (from == stageStarts[s] && to == stageStarts[s + 1]) return stages.get(s).name();
-        return stages.get(s).name() + "." + (from - stageStarts[s]) + "-" + (to - 1 - stageStarts[s]);
+        int first = from - stageStarts[s], last = to - 1 - stageStarts[s];
+        return stages.get(s).name() + "." + first + (last == first ? "" : "-" + last);
     }
 
     /** Prunable groups with their DENSE widths; {@link #channelConfig()} gives the current ones. */

@@ -39,6 +39,22 @@ public final class ResNetStagePrograms {
         return b.build(appendHead(b, weights, x));
     }
 
+    /**
+     * Global blocks {@code [fromBlock, toBlock)} ({@code blocks} per stage, counted over the whole network) from the
+     * input of {@code fromBlock}; with {@code withHead} the classifier follows. Genes: the inner channels of those
+     * blocks, in order. Lets sub-networks be parts of stages (e.g. half-stages).
+     */
+    public static SubnetProgram cifarBlocks(StateDict weights, int blocks, int fromBlock, int toBlock, int inC, int inH,
+                                            int inW, boolean withHead) {
+        if (fromBlock < 0 || toBlock <= fromBlock) {
+            throw new IllegalArgumentException("empty block range [" + fromBlock + ", " + toBlock + ")");
+        }
+        SubnetProgramBuilder b = new SubnetProgramBuilder(inC, inH, inW);
+        SubnetProgramBuilder.Value x = b.input();
+        for (int g = fromBlock; g < toBlock; g++) x = appendBlock(b, weights, g / blocks + 1, g % blocks, x);
+        return b.build(withHead ? appendHead(b, weights, x) : x);
+    }
+
     /** The whole network from images: stem (conv1 + bn1 + ReLU), every stage, head. Genes: every block's inner channels. */
     public static SubnetProgram cifarNetwork(StateDict weights, int numStages, int blocks, int inH, int inW) {
         SubnetProgramBuilder b = new SubnetProgramBuilder(3, inH, inW);
@@ -50,23 +66,26 @@ public final class ResNetStagePrograms {
 
     private static SubnetProgramBuilder.Value appendStage(SubnetProgramBuilder b, StateDict weights, int stage, int blocks,
                                                           SubnetProgramBuilder.Value x) {
-        for (int blk = 0; blk < blocks; ++blk) {
-            String p = "layer" + stage + "." + blk + ".";
-            NamedTensor w1 = weights.require(p + "conv1.weight");
-            int inner = w1.dim(0);
-            int planes = weights.require(p + "conv2.weight").dim(0);
-            int stride = (blk == 0 && stage > 1) ? 2 : 1;
-            SubnetProgramBuilder.Value h = b.relu(convBn(b, weights, p + "conv1", p + "bn1", x, inner, 3, stride, 1, true));
-            SubnetProgramBuilder.Value y = convBn(b, weights, p + "conv2", p + "bn2", h, planes, 3, 1, 1, false);
-            SubnetProgramBuilder.Value shortcut = x;
-            for (String sc : new String[] {"shortcut", "downsample"}) {
-                if (weights.contains(p + sc + ".0.weight")) {
-                    shortcut = convBn(b, weights, p + sc + ".0", p + sc + ".1", x, planes, 1, stride, 0, false);
-                }
-            }
-            x = b.relu(b.add(y, shortcut));
-        }
+        for (int blk = 0; blk < blocks; ++blk) x = appendBlock(b, weights, stage, blk, x);
         return x;
+    }
+
+    private static SubnetProgramBuilder.Value appendBlock(SubnetProgramBuilder b, StateDict weights, int stage, int blk,
+                                                          SubnetProgramBuilder.Value x) {
+        String p = "layer" + stage + "." + blk + ".";
+        NamedTensor w1 = weights.require(p + "conv1.weight");
+        int inner = w1.dim(0);
+        int planes = weights.require(p + "conv2.weight").dim(0);
+        int stride = (blk == 0 && stage > 1) ? 2 : 1;
+        SubnetProgramBuilder.Value h = b.relu(convBn(b, weights, p + "conv1", p + "bn1", x, inner, 3, stride, 1, true));
+        SubnetProgramBuilder.Value y = convBn(b, weights, p + "conv2", p + "bn2", h, planes, 3, 1, 1, false);
+        SubnetProgramBuilder.Value shortcut = x;
+        for (String sc : new String[] {"shortcut", "downsample"}) {
+            if (weights.contains(p + sc + ".0.weight")) {
+                shortcut = convBn(b, weights, p + sc + ".0", p + sc + ".1", x, planes, 1, stride, 0, false);
+            }
+        }
+        return b.relu(b.add(y, shortcut));
     }
 
     private static SubnetProgramBuilder.Value appendHead(SubnetProgramBuilder b, StateDict weights, SubnetProgramBuilder.Value x) {

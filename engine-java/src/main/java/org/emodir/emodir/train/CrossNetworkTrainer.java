@@ -19,13 +19,15 @@ import org.emodir.model.TorchNet;
 import org.emodir.model.io.StateDict;
 
 /**
- * Sub-network training with cross-network constraints (EMO-DIR): stage by stage, in forward order, only stage
- * {@code s} of the pruned net is trained, on the features the already trained pruned stages {@code 0..s-1} produce,
- * with
- * <pre>  loss = lambdaTask * CE(dense.forwardFrom(s+1, out_s) / T, labels) + lambdaFeature * MSE(out_s, dense stage s output)</pre>
- * so the stage both reproduces the teacher's features (feature constraint) and keeps serving the dense downstream
- * network (task constraint). Stage outputs are residual-tied, so pruned and dense widths agree. The rest of the
- * pruned net and the whole teacher are frozen: no parameter update and BN in eval mode (running statistics unchanged).
+ * Sub-network training with cross-network constraints (EMO-DIR): sub-network by sub-network (by default one per
+ * stage; {@link Config#subnets} for finer splits), in forward order, only sub-network {@code k} (global blocks
+ * {@code [from, to)}) of the pruned net is trained, on the features the already trained pruned sub-networks before
+ * it produce, with
+ * <pre>  loss = lambdaTask * CE(dense.forwardFromBlock(to, out_k) / T, labels) + lambdaFeature * MSE(out_k, dense output of k)</pre>
+ * so the sub-network both reproduces the teacher's features (feature constraint) and keeps serving the dense
+ * downstream network (task constraint). Cuts lie between blocks, whose outputs are residual-tied, so pruned and dense
+ * widths agree. The rest of the pruned net and the whole teacher are frozen: no parameter update and BN in eval mode
+ * (running statistics unchanged).
  */
 public final class CrossNetworkTrainer {
     private static final long REDUCTION_MEAN = 1;
@@ -48,6 +50,7 @@ public final class CrossNetworkTrainer {
         double temperature = 1.0;
         long seed;
         int progressEvery = 25;
+        List<int[]> subnets;
 
         public Config steps(int v) { if (v < 1) throw new IllegalArgumentException("steps must be >= 1, got " + v); stepsPerStage = v; epochsPerStage = 0; return this; }
         /** Steps per stage = ceil(epochs * batches per epoch) of the loader; overrides {@link #steps}. */
@@ -62,6 +65,15 @@ public final class CrossNetworkTrainer {
         /** Divides the downstream logits before the task CE; 1 = plain cross-entropy. */
         public Config temperature(double v) { if (!(v > 0)) throw new IllegalArgumentException("temperature must be > 0"); temperature = v; return this; }
         public Config seed(long v) { seed = v; return this; }
+        /**
+         * The sub-networks to train, in forward order, as global block ranges {@code {from, to}} with their names;
+         * default: one per stage. Steps are per sub-network.
+         */
+        public Config subnets(List<int[]> ranges) {
+            for (int[] r : ranges) if (r.length != 2 || r[1] <= r[0]) throw new IllegalArgumentException("block range must be {from, to} with to > from");
+            subnets = List.copyOf(ranges);
+            return this;
+        }
         /** A progress line every {@code n} steps (0: only one line per stage). */
         public Config progressEvery(int v) { progressEvery = v; return this; }
 
@@ -82,12 +94,21 @@ public final class CrossNetworkTrainer {
         if (!denseTeacher.spec().arch().equals(pruned.spec().arch()) || denseTeacher.spec().numClasses() != pruned.spec().numClasses()) {
             throw new IllegalArgumentException("teacher " + denseTeacher.spec() + " and pruned " + pruned.spec() + " differ in architecture");
         }
-        for (int s = 0; s < pruned.spec().numStages(); s++) {
-            int mine = pruned.spec().stage(s).outChannels();
-            int theirs = denseTeacher.spec().stage(s).outChannels();
+        List<int[]> ranges = cfg.subnets;
+        if (ranges == null) {
+            ranges = new ArrayList<>();
+            for (int s = 0; s < pruned.spec().numStages(); s++) ranges.add(new int[] {pruned.spec().stageStart(s), pruned.spec().stageStart(s + 1)});
+        }
+        for (int[] r : ranges) {
+            if (r[1] > pruned.spec().numBlocks()) {
+                throw new IllegalArgumentException("block range [" + r[0] + ", " + r[1] + ") beyond the " + pruned.spec().numBlocks()
+                        + " blocks of " + pruned.spec());
+            }
+            int mine = pruned.spec().blockOutChannels(r[1] - 1);
+            int theirs = denseTeacher.spec().blockOutChannels(r[1] - 1);
             if (mine != theirs) {
-                // Only residual-tied stage outputs (ResNets) keep the teacher's width; the constraint needs equal shapes.
-                throw new IllegalArgumentException("stage " + s + " of " + pruned.spec() + " outputs " + mine
+                // Only residual-tied outputs (ResNets) keep the teacher's width; the constraint needs equal shapes.
+                throw new IllegalArgumentException(name(pruned.spec(), r) + " of " + pruned.spec() + " outputs " + mine
                         + " channels but the teacher's outputs " + theirs + "; cross-network training needs equal stage widths");
             }
         }
@@ -102,9 +123,7 @@ public final class CrossNetworkTrainer {
             List<Tensor> studentParams = student.parameters();
             studentParams.forEach(p -> p.set_requires_grad(false));
             Batches batches = new Batches(train);
-            for (int s = 0; s < student.spec().numStages(); s++) {
-                trainStage(denseTeacher, student, s, batches, steps, cfg, progress);
-            }
+            for (int[] r : ranges) trainRange(denseTeacher, student, r[0], r[1], batches, steps, cfg, progress);
             return student.toStateDict();
         } finally {
             for (int i = 0; i < teacherGrad.length; i++) teacherParams.get(i).set_requires_grad(teacherGrad[i]);
@@ -112,11 +131,20 @@ public final class CrossNetworkTrainer {
         }
     }
 
-    private static void trainStage(TorchNet teacher, TorchNet student, int s, Batches batches, int steps, Config cfg,
+    /** "stage s" for a whole stage (s 0-based), else the block range's name. */
+    private static String name(org.emodir.model.NetSpec spec, int[] r) {
+        for (int s = 0; s < spec.numStages(); s++) {
+            if (spec.stageStart(s) == r[0] && spec.stageStart(s + 1) == r[1]) return "stage " + s;
+        }
+        return spec.blockRangeName(r[0], r[1]);
+    }
+
+    private static void trainRange(TorchNet teacher, TorchNet student, int from, int to, Batches batches, int steps, Config cfg,
                                    Consumer<String> progress) {
-        List<Tensor> params = student.stageParameters(s);
+        String s = name(student.spec(), new int[] {from, to});
+        List<Tensor> params = student.blockParameters(from, to);
         params.forEach(p -> p.set_requires_grad(true));
-        student.trainOnlyStage(s);
+        student.trainOnlyBlocks(from, to);
         long start = System.nanoTime();
         double firstMse = Double.NaN;
         double mseSum = 0;
@@ -132,12 +160,12 @@ public final class CrossNetworkTrainer {
                     Tensor in;
                     Tensor target;
                     try (NoGradGuard noGrad = new NoGradGuard()) {
-                        in = student.forwardUpTo(s, x);
-                        target = teacher.forwardStage(s, teacher.forwardUpTo(s, x));
+                        in = student.forwardToBlock(from, x);
+                        target = teacher.forwardBlocks(from, to, teacher.forwardToBlock(from, x));
                     }
-                    Tensor out = student.forwardStage(s, in);
+                    Tensor out = student.forwardBlocks(from, to, in);
                     Tensor mseT = torch.mse_loss(out, target, REDUCTION_MEAN);
-                    Tensor logits = teacher.forwardFrom(s + 1, out).div(new Scalar(cfg.temperature));
+                    Tensor logits = teacher.forwardFromBlock(to, out).div(new Scalar(cfg.temperature));
                     Tensor taskT = torch.cross_entropy_loss(logits, BatchTensors.labels(b), new TensorOptional(), REDUCTION_MEAN,
                             IGNORE_INDEX, 0.0);
                     Tensor loss = taskT.mul(new Scalar(cfg.lambdaTask)).add(mseT.mul(new Scalar(cfg.lambdaFeature)));
@@ -148,7 +176,7 @@ public final class CrossNetworkTrainer {
                     task = taskT.item_double();
                 }
                 if (!Double.isFinite(mse) || !Double.isFinite(task)) {
-                    throw new IllegalStateException("stage " + s + " step " + step + ": loss became mse=" + mse + " task=" + task);
+                    throw new IllegalStateException(s + " step " + step + ": loss became mse=" + mse + " task=" + task);
                 }
                 if (step == 0) firstMse = mse;
                 mseSum += mse;
@@ -156,7 +184,7 @@ public final class CrossNetworkTrainer {
                 window++;
                 boolean last = step + 1 == steps;
                 if (last || (cfg.progressEvery > 0 && (step + 1) % cfg.progressEvery == 0)) {
-                    progress.accept(String.format("cross-network stage %d step %d/%d feature MSE %.5f (first %.5f) task CE %.4f %.1f s",
+                    progress.accept(String.format("cross-network %s step %d/%d feature MSE %.5f (first %.5f) task CE %.4f %.1f s",
                             s, step + 1, steps, mseSum / window, firstMse, taskSum / window, (System.nanoTime() - start) / 1e9));
                     mseSum = 0;
                     taskSum = 0;

@@ -17,8 +17,8 @@ import org.emodir.nativ.SubnetProgram;
 /**
  * Global performance impairment of every front solution: the increase of the whole network's mean
  * cross-entropy on the held-out images when only that sub-network is replaced by the solution. Runs
- * natively on the network's tail (the sub-network, every later stage and the classifier) from the cached
- * held-out features at the sub-network's input; later stages keep all channels.
+ * natively on the network's tail (the sub-network, every later block and the classifier) from the cached
+ * held-out features at the sub-network's input; later blocks keep all channels.
  */
 public final class GpirMeasurer {
     /** A measured front plus the top-1 drop of each solution (same order as the front's solutions). */
@@ -37,7 +37,7 @@ public final class GpirMeasurer {
     }
 
     public Measured measure(Subnet subnet, SubnetFront front) {
-        int s = subnet.firstStage();
+        int s = subnet.firstBlock();
         SubnetProgram program = NativePrograms.tail(spec, weights, s, heldOut.shape(s));
         List<SubnetSolution> sols = front.solutions();
         int pop = sols.size() + 1;

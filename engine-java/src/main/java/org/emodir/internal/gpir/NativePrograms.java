@@ -12,17 +12,17 @@ import org.emodir.nativ.SubnetProgram;
 public final class NativePrograms {
     private NativePrograms() {}
 
-    /** Stage {@code s} (0-based) alone, from its input feature {@code c x h x w}. */
-    public static SubnetProgram stage(NetSpec spec, StateDict weights, int s, int[] chw) {
+    /** Global blocks {@code [from, to)} alone (a sub-network), from the input feature {@code c x h x w} of block {@code from}. */
+    public static SubnetProgram blocks(NetSpec spec, StateDict weights, int from, int to, int[] chw) {
         requireCifarResNet(spec);
-        return ResNetStagePrograms.cifarStage(weights, s + 1, spec.stage(s).blocks().size(), chw[0], chw[1], chw[2], false);
+        return ResNetStagePrograms.cifarBlocks(weights, spec.stage(0).blocks().size(), from, to, chw[0], chw[1], chw[2], false);
     }
 
-    /** Stages {@code s..end} and the classifier, from stage {@code s}'s input feature. */
-    public static SubnetProgram tail(NetSpec spec, StateDict weights, int s, int[] chw) {
+    /** Global blocks {@code from..} and the classifier, from block {@code from}'s input feature. */
+    public static SubnetProgram tail(NetSpec spec, StateDict weights, int from, int[] chw) {
         requireCifarResNet(spec);
-        return ResNetStagePrograms.cifarTail(weights, s + 1, spec.numStages(), spec.stage(s).blocks().size(),
-                chw[0], chw[1], chw[2]);
+        return ResNetStagePrograms.cifarBlocks(weights, spec.stage(0).blocks().size(), from, spec.numBlocks(),
+                chw[0], chw[1], chw[2], true);
     }
 
     /** The whole network from normalised images of {@code h x w}. */

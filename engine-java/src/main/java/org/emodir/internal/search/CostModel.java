@@ -14,8 +14,9 @@ import org.emodir.model.NetSpec;
 public final class CostModel {
     private final long denseMacs;
     private final long denseParams;
-    private final long[] stageMacs;
-    private final long[] stageParams;
+    private final long[] blockMacs;
+    private final long[] blockParams;
+    private final int[] stageStarts;
     private final long[] macsPerChannel;
     private final long[] paramsPerChannel;
 
@@ -23,8 +24,16 @@ public final class CostModel {
         Flops.Report base = Flops.count(dense, h, w);
         denseMacs = base.totalMacs();
         denseParams = base.totalParams();
-        stageMacs = base.stageMacs().clone();
-        stageParams = stageParams(dense, base);
+        blockMacs = new long[dense.numBlocks()];
+        blockParams = new long[dense.numBlocks()];
+        for (Flops.Layer l : base.layers()) {
+            if (l.block() >= 0 && l.block() < blockMacs.length) {
+                blockMacs[l.block()] += l.macs();
+                blockParams[l.block()] += l.params();
+            }
+        }
+        stageStarts = new int[dense.numStages() + 1];
+        for (int s = 0; s <= dense.numStages(); s++) stageStarts[s] = dense.stageStart(s);
         List<ChannelGroup> groups = dense.prunableGroups();
         macsPerChannel = new long[groups.size()];
         paramsPerChannel = new long[groups.size()];
@@ -38,26 +47,35 @@ public final class CostModel {
         }
     }
 
-    private static long[] stageParams(NetSpec spec, Flops.Report r) {
-        long[] p = new long[spec.numStages()];
-        for (Flops.Layer l : r.layers()) if (l.stage() >= 0 && l.stage() < p.length) p[l.stage()] += l.params();
-        return p;
-    }
 
     public long denseMacs() { return denseMacs; }
     public long denseParams() { return denseParams; }
 
     /** Dense MACs of stages {@code first..last}. */
     public long stageMacs(int first, int last) {
-        long m = 0;
-        for (int s = first; s <= last; s++) m += stageMacs[s];
-        return m;
+        return blockMacs(stageStarts[first], stageStarts[last + 1]);
     }
 
     public long stageParams(int first, int last) {
+        return blockParams(stageStarts[first], stageStarts[last + 1]);
+    }
+
+    /** Dense MACs of global blocks {@code [from, to)} (a stage's pooling counts nothing). */
+    public long blockMacs(int from, int to) {
+        long m = 0;
+        for (int b = from; b < to; b++) m += blockMacs[b];
+        return m;
+    }
+
+    public long blockParams(int from, int to) {
         long p = 0;
-        for (int s = first; s <= last; s++) p += stageParams[s];
+        for (int b = from; b < to; b++) p += blockParams[b];
         return p;
+    }
+
+    /** Blocks of the network. */
+    public int numBlocks() {
+        return blockMacs.length;
     }
 
     /** MACs removed when {@code groups} (in mask order, {@code mask} one byte per channel) drop the zero channels. */

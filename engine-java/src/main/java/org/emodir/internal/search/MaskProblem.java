@@ -62,7 +62,7 @@ public final class MaskProblem implements BatchProblem {
         this.impairment = impairment;
         this.mseScale = mseScale > 0 ? mseScale : 1.0;
         this.images = images;
-        this.denseMacs = cost.stageMacs(subnet.firstStage(), subnet.lastStage());
+        this.denseMacs = cost.blockMacs(subnet.firstBlock(), subnet.endBlock());
         this.repair = new MaskRepair(subnet.layout());
         this.masks = new PopulationMasks(capacity, subnet.genes());
         this.results = new Objectives(capacity);
@@ -130,11 +130,11 @@ public final class MaskProblem implements BatchProblem {
     }
 
     public long remainingParams(byte[] mask) {
-        return cost.stageParams(subnet.firstStage(), subnet.lastStage()) - cost.removedParams(subnet.groups(), mask, 0);
+        return cost.blockParams(subnet.firstBlock(), subnet.endBlock()) - cost.removedParams(subnet.groups(), mask, 0);
     }
 
     public long denseMacs() { return denseMacs; }
-    public long subnetParamsDense() { return cost.stageParams(subnet.firstStage(), subnet.lastStage()); }
+    public long subnetParamsDense() { return cost.blockParams(subnet.firstBlock(), subnet.endBlock()); }
     public Subnet subnet() { return subnet; }
     /** MACs of every forward pass run so far (individual's remaining MACs x images). */
     public long forwardMacs() { return forwardMacs; }

@@ -5,12 +5,16 @@ import org.emodir.evo.MaskLayout;
 import org.emodir.model.ChannelGroup;
 
 /**
- * One sub-network of the divide-and-conquer split: a run of whole stages {@code firstStage..lastStage}
- * (0-based, inclusive) and the prunable groups inside it. Its decision vector has one bit per prunable
- * channel of {@link #groups()}, group after group, which is also the gene order of the native programs.
+ * One sub-network of the divide-and-conquer split: the global blocks {@code [firstBlock, endBlock)}
+ * ({@link org.emodir.model.NetSpec#numBlocks()} numbering; a whole stage or part of one) and the prunable groups
+ * inside them. Its decision vector has one bit per prunable channel of {@link #groups()}, group after group,
+ * which is also the gene order of the native programs.
  */
-public record Subnet(int index, String name, int firstStage, int lastStage, List<ChannelGroup> groups, MaskLayout layout) {
+public record Subnet(int index, String name, int firstBlock, int endBlock, List<ChannelGroup> groups, MaskLayout layout) {
     public Subnet {
+        if (firstBlock < 0 || endBlock <= firstBlock) {
+            throw new IllegalArgumentException("sub-network " + name + ": empty block range [" + firstBlock + ", " + endBlock + ")");
+        }
         groups = List.copyOf(groups);
     }
 

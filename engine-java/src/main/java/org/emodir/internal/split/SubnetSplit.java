@@ -7,9 +7,11 @@ import org.emodir.model.ChannelGroup;
 import org.emodir.model.NetSpec;
 
 /**
- * Divide and conquer: cuts a network into sub-networks searched independently. One sub-network per
+ * Divide and conquer: cuts a network into sub-networks searched independently. By default one sub-network per
  * stage: the 3 stages of a CIFAR ResNet, the 4 of ResNet-50, the 5 blocks between poolings of VGG-16
- * (NetSpec already models those blocks as stages). Stages without prunable channels are skipped.
+ * (NetSpec already models those blocks as stages); finer splits cut every stage into equal runs of blocks.
+ * Cuts fall only between blocks, so residual-tied channels never cross a cut pruned. Ranges without prunable
+ * channels are skipped.
  */
 public final class SubnetSplit {
     /** Channels every group keeps at least: {@code max(minChannels, ceil(minFraction * width))}, capped at the width. */
@@ -30,15 +32,33 @@ public final class SubnetSplit {
 
     private SubnetSplit() {}
 
+    /** One sub-network per stage. */
     public static List<Subnet> of(NetSpec spec, MinKeep minKeep) {
+        return of(spec, minKeep, 1);
+    }
+
+    /**
+     * {@code partsPerStage} sub-networks per stage (2 = half-stages), each a run of consecutive blocks; the first
+     * {@code blocks % parts} parts get one block more. A stage with fewer blocks than parts gets one part per block.
+     */
+    public static List<Subnet> of(NetSpec spec, MinKeep minKeep, int partsPerStage) {
+        if (partsPerStage < 1) throw new IllegalArgumentException("sub-networks per stage must be >= 1, got " + partsPerStage);
         List<Subnet> subnets = new ArrayList<>();
         for (int s = 0; s < spec.numStages(); s++) {
-            List<ChannelGroup> groups = new ArrayList<>();
-            for (ChannelGroup g : spec.prunableGroups()) if (g.stage() == s) groups.add(g);
-            if (groups.isEmpty()) continue;
-            int[] sizes = groups.stream().mapToInt(ChannelGroup::denseWidth).toArray();
-            int[] min = groups.stream().mapToInt(g -> minKeep.of(g.denseWidth())).toArray();
-            subnets.add(new Subnet(subnets.size(), spec.stage(s).name(), s, s, groups, new MaskLayout(sizes, min)));
+            int first = spec.stageStart(s), blocks = spec.stageStart(s + 1) - first;
+            int parts = Math.min(partsPerStage, blocks);
+            int from = first;
+            for (int p = 0; p < parts; p++) {
+                int to = from + blocks / parts + (p < blocks % parts ? 1 : 0);
+                List<ChannelGroup> groups = new ArrayList<>();
+                for (ChannelGroup g : spec.prunableGroups()) if (g.block() >= from && g.block() < to) groups.add(g);
+                if (!groups.isEmpty()) {
+                    int[] sizes = groups.stream().mapToInt(ChannelGroup::denseWidth).toArray();
+                    int[] min = groups.stream().mapToInt(g -> minKeep.of(g.denseWidth())).toArray();
+                    subnets.add(new Subnet(subnets.size(), spec.blockRangeName(from, to), from, to, groups, new MaskLayout(sizes, min)));
+                }
+                from = to;
+            }
         }
         return List.copyOf(subnets);
     }
@@ -48,6 +68,6 @@ public final class SubnetSplit {
         List<ChannelGroup> groups = spec.prunableGroups();
         int[] sizes = groups.stream().mapToInt(ChannelGroup::denseWidth).toArray();
         int[] min = groups.stream().mapToInt(g -> minKeep.of(g.denseWidth())).toArray();
-        return new Subnet(0, "network", 0, spec.numStages() - 1, groups, new MaskLayout(sizes, min));
+        return new Subnet(0, "network", 0, spec.numBlocks(), groups, new MaskLayout(sizes, min));
     }
 }

@@ -97,11 +97,11 @@ class NativePipelineTest {
     void cachedStageOutputsEqualTorchNetForwardStage() {
         try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
             for (int s = 0; s < spec.numStages(); s++) {
-                int[] in = calib.shape(s);
-                Tensor x = Tensors.fromBuffer(calib.feature(s), calib.images(), in[0], in[1], in[2]);
+                int[] in = calib.shape(spec.stageStart(s));
+                Tensor x = Tensors.fromBuffer(calib.feature(spec.stageStart(s)), calib.images(), in[0], in[1], in[2]);
                 float[] expected = Tensors.toFloats(dense.forwardStage(s, x));
                 float[] cached = new float[expected.length];
-                for (int i = 0; i < cached.length; i++) cached[i] = calib.feature(s + 1).getFloat(i * Float.BYTES);
+                for (int i = 0; i < cached.length; i++) cached[i] = calib.feature(spec.stageStart(s + 1)).getFloat(i * Float.BYTES);
                 for (int i = 0; i < cached.length; i++) assertEquals(expected[i], cached[i], 1e-5f, "stage " + s + " value " + i);
             }
         }
@@ -109,13 +109,31 @@ class NativePipelineTest {
 
     @Test
     void allOnesMaskHasZeroImpairmentAndPrunedMaskMatchesTorch() {
+        searchObjectivesMatchTorch(subnets.get(1), calib);
+    }
+
+    /** Half-stages: sub-networks of 2 and 1 blocks, features cached at their cuts, checked against libtorch. */
+    @Test
+    void halfStageSubnetsMatchTorch() {
+        List<Subnet> halves = SubnetSplit.of(spec, SubnetSplit.MinKeep.DEFAULT, 2);
+        assertEquals(List.of("layer1.0-1", "layer1.2", "layer2.0-1", "layer2.2", "layer3.0-1", "layer3.2"),
+                halves.stream().map(Subnet::name).toList());
+        int[] cuts = halves.stream().flatMapToInt(sn -> java.util.stream.IntStream.of(sn.firstBlock(), sn.endBlock()))
+                .distinct().sorted().toArray();
+        FeatureCache fine = FeatureCache.build(dense, train, sets.calibration(), 16, cuts, null);
+        FeatureCache fineHeldOut = FeatureCache.build(dense, train, sets.heldOut(), 16, cuts, null);
+        searchObjectivesMatchTorch(halves.get(2), fine);
+        searchObjectivesMatchTorch(halves.get(3), fine);
+        gpirMatchesTorch(halves.get(3), fineHeldOut);
+    }
+
+    private void searchObjectivesMatchTorch(Subnet sn, FeatureCache calib) {
         CostModel cost = new CostModel(spec, 32, 32);
-        Subnet sn = subnets.get(1);
-        int s = sn.firstStage();
-        var program = NativePrograms.stage(spec, weights, s, calib.shape(s));
-        EvaluationData data = new EvaluationData(calib.feature(s), calib.images(), calib.feature(s + 1), null);
+        int from = sn.firstBlock(), to = sn.endBlock();
+        var program = NativePrograms.blocks(spec, weights, from, to, calib.shape(from));
+        EvaluationData data = new EvaluationData(calib.feature(from), calib.images(), calib.feature(to), null);
         try (NativeCpuEvaluator ev = new NativeCpuEvaluator(program, data, 2)) {
-            double scale = calib.meanSquare(s + 1);
+            double scale = calib.meanSquare(to);
             MaskProblem problem = new MaskProblem(sn, ev, cost, MaskProblem.Impairment.NORMALISED_MSE, scale, calib.images(), 2);
             Population pop = new Population(Encoding.BINARY, 2, sn.genes());
             byte[] mask = randomMask(sn, new Random(3));
@@ -132,14 +150,14 @@ class NativePipelineTest {
             ChannelPruner.Result small = physicallyPruned(sn, mask);
             try (TorchNet pruned = TorchNet.fromStateDict(small.spec(), small.weights());
                  PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-                int[] in = calib.shape(s);
-                int[] o = calib.shape(s + 1);
-                Tensor x = Tensors.fromBuffer(calib.feature(s), calib.images(), in[0], in[1], in[2]);
-                Tensor ref = Tensors.fromBuffer(calib.feature(s + 1), calib.images(), o[0], o[1], o[2]);
-                double mse = pruned.forwardStage(s, x).sub(ref).pow(new org.bytedeco.pytorch.Scalar(2.0)).mean().item_double();
-                assertTrue(mse > 0, "a pruned stage changes the output");
-                assertEquals(mse / scale, out.objective(1, 1), 1e-3 * mse / scale);
-                double flops = (double) (cost.stageMacs(s, s) - cost.removedMacs(sn.groups(), mask, 0)) / cost.stageMacs(s, s);
+                int[] in = calib.shape(from);
+                int[] o = calib.shape(to);
+                Tensor x = Tensors.fromBuffer(calib.feature(from), calib.images(), in[0], in[1], in[2]);
+                Tensor ref = Tensors.fromBuffer(calib.feature(to), calib.images(), o[0], o[1], o[2]);
+                double mse = pruned.forwardBlocks(from, to, x).sub(ref).pow(new org.bytedeco.pytorch.Scalar(2.0)).mean().item_double();
+                assertTrue(mse > 0, "a pruned sub-network changes the output");
+                assertEquals(mse / scale, out.objective(1, 1), 1e-3 * mse / scale, sn.name());
+                double flops = (double) (cost.blockMacs(from, to) - cost.removedMacs(sn.groups(), mask, 0)) / cost.blockMacs(from, to);
                 assertEquals(flops, out.objective(1, 0), 1e-12);
             }
         }
@@ -147,14 +165,17 @@ class NativePipelineTest {
 
     @Test
     void gpirNativeEqualsTorchLossIncrease() {
-        Subnet sn = subnets.get(0);
-        int s = sn.firstStage();
+        gpirMatchesTorch(subnets.get(0), heldOut);
+    }
+
+    private void gpirMatchesTorch(Subnet sn, FeatureCache heldOut) {
+        int s = sn.firstBlock(), to = sn.endBlock();
         byte[] mask = randomMask(sn, new Random(11));
         CostModel cost = new CostModel(spec, 32, 32);
-        long macs = cost.stageMacs(s, s) - cost.removedMacs(sn.groups(), mask, 0);
-        SubnetSolution sol = new SubnetSolution(sn.index(), 0, mask, (double) macs / cost.stageMacs(s, s), macs,
-                cost.stageParams(s, s) - cost.removedParams(sn.groups(), mask, 0), 0.5, Double.NaN);
-        SubnetFront front = new SubnetFront(sn.index(), sn.name(), cost.stageMacs(s, s), cost.stageParams(s, s), List.of(sol));
+        long macs = cost.blockMacs(s, to) - cost.removedMacs(sn.groups(), mask, 0);
+        SubnetSolution sol = new SubnetSolution(sn.index(), 0, mask, (double) macs / cost.blockMacs(s, to), macs,
+                cost.blockParams(s, to) - cost.removedParams(sn.groups(), mask, 0), 0.5, Double.NaN);
+        SubnetFront front = new SubnetFront(sn.index(), sn.name(), cost.blockMacs(s, to), cost.blockParams(s, to), List.of(sol));
         GpirMeasurer.Measured m = new GpirMeasurer(spec, weights, heldOut, 2).measure(sn, front);
         SubnetSolution measured = m.front().solutions().stream().filter(x -> !x.isDense()).findFirst().orElseThrow();
 
@@ -164,8 +185,8 @@ class NativePipelineTest {
             int[] in = heldOut.shape(s);
             Tensor x = Tensors.fromBuffer(heldOut.feature(s), heldOut.images(), in[0], in[1], in[2]);
             Tensor y = Tensors.longs(heldOut.labelArray(), heldOut.images());
-            double denseLoss = torch.cross_entropy(dense.forwardFrom(s, x), y).item_double();
-            double prunedLoss = torch.cross_entropy(pruned.forwardFrom(s, x), y).item_double();
+            double denseLoss = torch.cross_entropy(dense.forwardFromBlock(s, x), y).item_double();
+            double prunedLoss = torch.cross_entropy(pruned.forwardFromBlock(s, x), y).item_double();
             assertEquals(denseLoss, m.denseLoss(), 1e-4);
             assertTrue(prunedLoss - denseLoss > 1e-3, "the random mask impairs the network");
             assertEquals(prunedLoss - denseLoss, measured.globalImpairment(), 1e-3);
@@ -192,11 +213,11 @@ class NativePipelineTest {
     private static SubnetSearch.Result search(CheckpointStore store, SubnetSearch.AfterGeneration hook) throws Exception {
         java.nio.file.Files.createDirectories(store.file("x").getParent());
         Subnet sn = subnets.get(0);
-        var program = NativePrograms.stage(spec, weights, 0, calib.shape(0));
-        EvaluationData data = new EvaluationData(calib.feature(0), calib.images(), calib.feature(1), null);
+        var program = NativePrograms.blocks(spec, weights, 0, 3, calib.shape(0));
+        EvaluationData data = new EvaluationData(calib.feature(0), calib.images(), calib.feature(3), null);
         try (NativeCpuEvaluator ev = new NativeCpuEvaluator(program, data, 2)) {
             MaskProblem problem = new MaskProblem(sn, ev, new CostModel(spec, 32, 32), MaskProblem.Impairment.NORMALISED_MSE,
-                    calib.meanSquare(1), calib.images(), 16);
+                    calib.meanSquare(3), calib.images(), 16);
             return SubnetSearch.run("search-0", 0, problem, Nsga2Config.binaryDefaults(8, 42, sn.genes()), 4, 6, store,
                     org.emodir.emodir.ProgressListener.SILENT, hook);
         }
@@ -205,8 +226,8 @@ class NativePipelineTest {
     @Test
     void l1SeedingStartsEvenRowsFromTheMagnitudeHeuristicAcrossDensities() {
         Subnet sn = subnets.get(2);
-        var program = NativePrograms.stage(spec, weights, 2, calib.shape(2));
-        EvaluationData data = new EvaluationData(calib.feature(2), calib.images(), calib.feature(3), null);
+        var program = NativePrograms.blocks(spec, weights, 6, 9, calib.shape(6));
+        EvaluationData data = new EvaluationData(calib.feature(6), calib.images(), calib.feature(9), null);
         try (NativeCpuEvaluator ev = new NativeCpuEvaluator(program, data, 2)) {
             MaskProblem problem = new MaskProblem(sn, ev, new CostModel(spec, 32, 32), MaskProblem.Impairment.NORMALISED_MSE,
                     1.0, calib.images(), 8).seedWithL1(weights);

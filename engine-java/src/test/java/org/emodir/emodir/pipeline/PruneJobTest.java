@@ -129,6 +129,28 @@ class PruneJobTest {
     }
 
     @Test
+    void halfStageSplitSearchesSixSubnetsAndItsSchemeMeetsTheTarget(@TempDir Path dir) throws Exception {
+        List<String> lines = new ArrayList<>();
+        ProgressListener record = new ProgressListener() {
+            @Override public void phase(String phase, String detail) { lines.add("phase " + phase + " " + detail); }
+            @Override public void generation(String s, int g, int gs, int f, double b, double eta) { }
+            @Override public void message(String line) { lines.add(line); }
+        };
+        RunReport r = new PruneJob(tiny(dir.resolve("run")).subnetsPerStage(2).baselineWholeNetwork(false).baselineEvaluations(0)
+                .tradeoffStep(0.1).build(), record).run();
+        assertEquals(List.of("layer1.0-1", "layer1.2", "layer2.0-1", "layer2.2", "layer3.0-1", "layer3.2"),
+                r.fronts.stream().map(f -> f.name()).toList());
+        for (var f : r.fronts) assertNonDominated(f);
+        assertTrue(r.flopsReduction >= 0.5, "scheme meets the 50% target: " + r.flopsReduction);
+        assertEquals(r.macsBefore - r.macsAfter, (long) Math.round(r.flopsReduction * r.macsBefore), 1.0);
+        // Cross-network constraint training runs once per sub-network, half-stage by half-stage.
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("cross-network layer2.0-1 step")), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("cross-network layer3.2 step")), lines.toString());
+        assertEquals(2, r.config.get("subnets_per_stage"));
+        assertTrue(r.top1PrunedFinetuned > 0.1, "the pruned model runs: " + r.top1PrunedFinetuned);
+    }
+
+    @Test
     void checkpointsOfOtherSettingsAreRefused(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("run");
         assertThrows(RuntimeException.class, () -> new PruneJob(tiny(out).build(), ProgressListener.SILENT)

@@ -33,6 +33,33 @@ class SubnetSplitTest {
     }
 
     @Test
+    void finerSplitsCutStagesIntoRunsOfWholeBlocksThatTileTheNetwork() {
+        NetSpec r56 = NetSpec.dense("resnet56", 10);
+        List<Subnet> halves = SubnetSplit.of(r56, SubnetSplit.MinKeep.DEFAULT, 2);
+        assertEquals(List.of("layer1.0-4", "layer1.5-8", "layer2.0-4", "layer2.5-8", "layer3.0-4", "layer3.5-8"),
+                halves.stream().map(Subnet::name).toList());
+        assertEquals(List.of(80, 64, 160, 128, 320, 256), halves.stream().map(Subnet::genes).toList());
+        int next = 0;
+        int group = 0;
+        for (Subnet sn : halves) {
+            assertEquals(next, sn.firstBlock(), "sub-networks are contiguous");
+            next = sn.endBlock();
+            for (var g : sn.groups()) {
+                assertEquals(group++, g.index(), "groups in network order");
+                assertEquals(true, g.block() >= sn.firstBlock() && g.block() < sn.endBlock(), g.name());
+            }
+        }
+        assertEquals(r56.numBlocks(), next);
+        // More parts than blocks: one sub-network per block.
+        List<Subnet> vggBlocks = SubnetSplit.of(NetSpec.dense("vgg16", 10), SubnetSplit.MinKeep.DEFAULT, 4);
+        assertEquals(13, vggBlocks.size());
+        assertEquals("block3.1", vggBlocks.get(5).name());
+        assertEquals(SubnetSplit.of(r56, SubnetSplit.MinKeep.DEFAULT).stream().map(sn -> sn.name() + sn.firstBlock() + sn.endBlock()).toList(),
+                List.of("layer1" + 0 + 9, "layer2" + 9 + 18, "layer3" + 18 + 27));
+        assertThrows(IllegalArgumentException.class, () -> SubnetSplit.of(r56, SubnetSplit.MinKeep.DEFAULT, 0));
+    }
+
+    @Test
     void minKeepIsTheLargerOfCountAndFraction() {
         SubnetSplit.MinKeep k = SubnetSplit.MinKeep.DEFAULT;
         assertEquals(4, k.of(16));
