@@ -384,7 +384,8 @@ public final class PruneJob {
             if (cfg.constraintSteps() > 0) {
                 CrossNetworkTrainer.Config cc = new CrossNetworkTrainer.Config().steps(cfg.constraintSteps())
                         .batchSize(cfg.batchSize()).lr(cfg.constraintLr()).lambdaFeature(cfg.constraintLambda()).seed(cfg.seed())
-                        .subnets(subnets.stream().map(sn -> new int[] {sn.firstBlock(), sn.endBlock()}).toList());
+                        .subnets(subnets.stream().map(sn -> new int[] {sn.firstBlock(), sn.endBlock()}).toList())
+                        .keptAtCut(keptAtCuts(masks));
                 model = model.withWeights(new CrossNetworkTrainer().train(dense, model, train, cc, progress::message));
             }
             double constraintSeconds = (System.nanoTime() - c0) / 1e9;
@@ -394,6 +395,18 @@ public final class PruneJob {
             EvalResult ev = new FineTuner().evaluate(model, test, cfg.evalImages(), cfg.batchSize());
             progress.message("pruned fine-tuned: " + ev);
             return new TrainRecord(ev.top1(), ev.loss(), ev.images(), constraintSeconds, tuned == null ? 0 : tuned.seconds());
+        }
+
+        /** Kept dense channel indices at every cut whose channels are pruned (VGG), from the per-group masks. */
+        java.util.Map<Integer, int[]> keptAtCuts(byte[][] masks) {
+            java.util.Map<Integer, int[]> kept = new java.util.HashMap<>();
+            for (Subnet sn : subnets) {
+                var g = spec.outputGroup(sn.endBlock() - 1);
+                if (g == null) continue;
+                byte[] m = masks[g.index()];
+                kept.put(sn.endBlock(), java.util.stream.IntStream.range(0, m.length).filter(c -> m[c] != 0).toArray());
+            }
+            return kept;
         }
 
         /** The one fine-tune recipe of the pruned model and both baselines; resumable from its own state file. */

@@ -111,6 +111,16 @@ public final class NetSpec {
         return merged;
     }
 
+    /**
+     * The prunable group that block {@code b}'s output channels belong to (VGG: every conv output), or {@code null}
+     * when they are residual-tied and stay dense (ResNets). Such a group crosses a cut after {@code b}.
+     */
+    public ChannelGroup outputGroup(int b) {
+        if (!(block(b) instanceof Plain p)) return null;
+        for (ChannelGroup g : groups) if (g.name().equals(p.conv().name())) return g;
+        return null;
+    }
+
     /** Output channels of global block {@code b}. */
     public int blockOutChannels(int b) {
         return block(b).outChannels();

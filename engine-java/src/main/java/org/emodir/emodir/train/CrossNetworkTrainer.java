@@ -51,6 +51,7 @@ public final class CrossNetworkTrainer {
         long seed;
         int progressEvery = 25;
         List<int[]> subnets;
+        java.util.Map<Integer, int[]> keptAtCut = java.util.Map.of();
 
         public Config steps(int v) { if (v < 1) throw new IllegalArgumentException("steps must be >= 1, got " + v); stepsPerStage = v; epochsPerStage = 0; return this; }
         /** Steps per stage = ceil(epochs * batches per epoch) of the loader; overrides {@link #steps}. */
@@ -72,6 +73,16 @@ public final class CrossNetworkTrainer {
         public Config subnets(List<int[]> ranges) {
             for (int[] r : ranges) if (r.length != 2 || r[1] <= r[0]) throw new IllegalArgumentException("block range must be {from, to} with to > from");
             subnets = List.copyOf(ranges);
+            return this;
+        }
+        /**
+         * For cuts whose channels are pruned (VGG: the last conv of a sub-network is prunable), the dense indices of the
+         * channels the pruned net keeps there, keyed by the cut (the block range's {@code to}). The pruned output is
+         * zero-filled to the teacher's width at those indices, for the feature MSE and for the teacher's downstream
+         * blocks, exactly as the search measured it.
+         */
+        public Config keptAtCut(java.util.Map<Integer, int[]> kept) {
+            keptAtCut = java.util.Map.copyOf(kept);
             return this;
         }
         /** A progress line every {@code n} steps (0: only one line per stage). */
@@ -106,7 +117,13 @@ public final class CrossNetworkTrainer {
             }
             int mine = pruned.spec().blockOutChannels(r[1] - 1);
             int theirs = denseTeacher.spec().blockOutChannels(r[1] - 1);
-            if (mine != theirs) {
+            int[] kept = cfg.keptAtCut.get(r[1]);
+            if (kept != null) {
+                if (kept.length != mine || java.util.Arrays.stream(kept).anyMatch(c -> c < 0 || c >= theirs)) {
+                    throw new IllegalArgumentException(name(pruned.spec(), r) + " outputs " + mine + " of the teacher's " + theirs
+                            + " channels but " + kept.length + " kept indices within 0.." + (theirs - 1) + " were given");
+                }
+            } else if (mine != theirs) {
                 // Only residual-tied outputs (ResNets) keep the teacher's width; the constraint needs equal shapes.
                 throw new IllegalArgumentException(name(pruned.spec(), r) + " of " + pruned.spec() + " outputs " + mine
                         + " channels but the teacher's outputs " + theirs + "; cross-network training needs equal stage widths");
@@ -123,7 +140,9 @@ public final class CrossNetworkTrainer {
             List<Tensor> studentParams = student.parameters();
             studentParams.forEach(p -> p.set_requires_grad(false));
             Batches batches = new Batches(train);
-            for (int[] r : ranges) trainRange(denseTeacher, student, r[0], r[1], batches, steps, cfg, progress);
+            for (int[] r : ranges) {
+                trainRange(denseTeacher, student, r[0], r[1], cfg.keptAtCut.get(r[1]), batches, steps, cfg, progress);
+            }
             return student.toStateDict();
         } finally {
             for (int i = 0; i < teacherGrad.length; i++) teacherParams.get(i).set_requires_grad(teacherGrad[i]);
@@ -139,8 +158,8 @@ public final class CrossNetworkTrainer {
         return spec.blockRangeName(r[0], r[1]);
     }
 
-    private static void trainRange(TorchNet teacher, TorchNet student, int from, int to, Batches batches, int steps, Config cfg,
-                                   Consumer<String> progress) {
+    private static void trainRange(TorchNet teacher, TorchNet student, int from, int to, int[] kept, Batches batches, int steps,
+                                   Config cfg, Consumer<String> progress) {
         String s = name(student.spec(), new int[] {from, to});
         List<Tensor> params = student.blockParameters(from, to);
         params.forEach(p -> p.set_requires_grad(true));
@@ -164,6 +183,7 @@ public final class CrossNetworkTrainer {
                         target = teacher.forwardBlocks(from, to, teacher.forwardToBlock(from, x));
                     }
                     Tensor out = student.forwardBlocks(from, to, in);
+                    if (kept != null) out = zeroFilled(out, kept, target);
                     Tensor mseT = torch.mse_loss(out, target, REDUCTION_MEAN);
                     Tensor logits = teacher.forwardFromBlock(to, out).div(new Scalar(cfg.temperature));
                     Tensor taskT = torch.cross_entropy_loss(logits, BatchTensors.labels(b), new TensorOptional(), REDUCTION_MEAN,
@@ -195,6 +215,12 @@ public final class CrossNetworkTrainer {
             params.forEach(p -> p.set_requires_grad(false));
         }
         student.train(false);
+    }
+
+    /** {@code pruned}'s channels placed at {@code kept} of a zero tensor shaped like {@code dense}; differentiable. */
+    static Tensor zeroFilled(Tensor pruned, int[] kept, Tensor dense) {
+        Tensor index = org.emodir.model.Tensors.longs(kept, kept.length);
+        return torch.zeros_like(dense).index_copy(1, index, pruned);
     }
 
     /**

@@ -64,6 +64,77 @@ class CrossNetworkTrainerTest {
         }
     }
 
+    /** VGG: sub-network outputs are pruned; with the kept indices they are zero-filled to the teacher's width. */
+    @Test
+    void vggSubnetsWithPrunedOutputsTrainAgainstTheZeroFilledTeacherFeatures() {
+        var vgg = org.emodir.model.NetSpec.dense("vgg16", 10);
+        DataLoader loader = SharedFixtures.cifarSubset("train", 2, 20);
+        java.util.Random rnd = new java.util.Random(5);
+        try (PointerScope scope = new PointerScope(); TorchNet teacher = TorchNet.random(vgg, 1)) {
+            // Random BN statistics (0/1) are far from the data's; train-mode forwards move them to it, else the student's
+            // BN updates alone would pull it away from the eval-mode teacher.
+            teacher.train(true);
+            try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+                for (int i = 0; i < 15; i++) for (var b : loader) teacher.forward(BatchTensors.images(b));
+            }
+            teacher.train(false);
+            StateDict dense = teacher.toStateDict();
+            byte[][] masks = new byte[vgg.prunableGroups().size()][];
+            for (var g : vgg.prunableGroups()) {
+                masks[g.index()] = new byte[g.denseWidth()];
+                for (int c = 0; c < g.denseWidth(); c++) masks[g.index()][c] = (byte) (c == 0 || rnd.nextBoolean() ? 1 : 0);
+            }
+            PrunedModel pruned = PrunedModel.fromMasks(vgg, dense, vgg.prunableGroups(), masks);
+            java.util.Map<Integer, int[]> kept = new java.util.HashMap<>();
+            List<int[]> stages = new ArrayList<>();
+            for (int s = 0; s < vgg.numStages(); s++) {
+                int to = vgg.stageStart(s + 1);
+                byte[] m = masks[vgg.outputGroup(to - 1).index()];
+                kept.put(to, java.util.stream.IntStream.range(0, m.length).filter(c -> m[c] != 0).toArray());
+                stages.add(new int[] {vgg.stageStart(s), to});
+            }
+            int[] first = stages.get(0);
+            double before = zeroFilledMse(teacher, pruned.weights(), pruned, first, kept.get(first[1]), loader);
+            var cfg = new CrossNetworkTrainer.Config().steps(8).lr(0.02).lambdaTask(0).progressEvery(0)
+                    .subnets(List.of(first)).keptAtCut(kept);
+            StateDict trained = new CrossNetworkTrainer().train(teacher, pruned, loader, cfg, s -> {});
+            double after = zeroFilledMse(teacher, trained, pruned, first, kept.get(first[1]), loader);
+            assertTrue(after < 0.9 * before, "block1 zero-filled feature MSE " + before + " -> " + after);
+
+            List<String> log = new ArrayList<>();
+            new CrossNetworkTrainer().train(teacher, pruned, loader,
+                    new CrossNetworkTrainer.Config().steps(1).progressEvery(0).subnets(stages).keptAtCut(kept), log::add);
+            assertEquals(5, log.size(), log.toString());
+            assertTrue(log.get(4).startsWith("cross-network stage 4 step 1/1"), log.get(4));
+        }
+    }
+
+    private static double zeroFilledMse(TorchNet teacher, StateDict weights, PrunedModel pruned, int[] range, int[] kept,
+                                        DataLoader data) {
+        double sum = 0;
+        int n = 0;
+        try (TorchNet net = TorchNet.fromStateDict(pruned.spec(), weights);
+             org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+            for (var b : data) {
+                Tensor x = BatchTensors.images(b);
+                Tensor t = teacher.forwardToBlock(range[1], x);
+                Tensor o = CrossNetworkTrainer.zeroFilled(net.forwardToBlock(range[1], x), kept, t);
+                float[] of = org.emodir.model.Tensors.toFloats(o), tf = org.emodir.model.Tensors.toFloats(t);
+                int hw = (int) (t.size(2) * t.size(3));
+                // zero-filled: every channel not kept is exactly zero, every kept one carries the pruned output
+                java.util.Set<Integer> keptSet = new java.util.HashSet<>();
+                for (int c : kept) keptSet.add(c);
+                for (int i = 0; i < of.length; i++) {
+                    int c = (int) ((i / hw) % t.size(1));
+                    if (!keptSet.contains(c)) assertEquals(0f, of[i], 0f);
+                }
+                for (int i = 0; i < of.length; i++) sum += (of[i] - tf[i]) * (double) (of[i] - tf[i]);
+                n += of.length;
+            }
+        }
+        return sum / n;
+    }
+
     @Test
     void prunedStageOutputsOfAnotherWidthAreRejected() {
         var vgg = org.emodir.model.NetSpec.dense("vgg16", 10);
