@@ -261,7 +261,7 @@ static int evaluate(const Program* prog, const uint8_t* masks, int32_t populatio
         std::vector<Scratch> scratch(static_cast<size_t>(threads));
         const int64_t in_size = prog->input.size(), out_size = prog->output.size();
         // A channel-pruned output is compacted in the slot; it is reported zero-expanded to the dense width.
-        const bool kept = prog->output_group >= 0;
+        const bool pruned_output = prog->output_group >= 0;
         const int64_t out_hw = int64_t(prog->output.h) * prog->output.w;
         parallel_for(items, threads, [&](int tid, int item) {
             Scratch& sc = scratch[tid];
@@ -275,7 +275,7 @@ static int evaluate(const Program* prog, const uint8_t* masks, int32_t populatio
                 const float* out = run_image(*prog, plans[p], input + int64_t(b) * in_size, sc);
                 if (outputs) {
                     float* o = outputs + (int64_t(p) * batch + b) * out_size;
-                    if (kept)
+                    if (pruned_output)
                         expand_channels(out, o, prog->output.c, out_hw, plans[p].active.per_group[prog->output_group]);
                     else
                         std::memcpy(o, out, sizeof(float) * size_t(out_size));
@@ -283,7 +283,7 @@ static int evaluate(const Program* prog, const uint8_t* masks, int32_t populatio
                 ImageLoss& loss = losses[size_t(p) * batch + b];
                 if (reference) {
                     const float* r = reference + int64_t(b) * out_size;
-                    if (kept) {
+                    if (pruned_output) {
                         const auto& list = plans[p].active.per_group[prog->output_group];
                         loss.sse = squared_error_pruned(out, r, prog->output.c, long(out_hw), list.data(),
                                                         int(list.size()));
