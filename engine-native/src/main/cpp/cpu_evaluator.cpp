@@ -204,6 +204,13 @@ const float* run_image(const Program& prog, const IndividualPlan& plan, const fl
     return sc.slots[prog.output_slot].data();
 }
 
+// Writes the compacted channels of `list` (ascending dense indices) to their dense places, zeros elsewhere.
+void expand_channels(const float* compact, float* dense, int channels, int64_t hw, const std::vector<int>& list) {
+    std::fill(dense, dense + int64_t(channels) * hw, 0.0f);
+    for (size_t k = 0; k < list.size(); ++k)
+        std::memcpy(dense + int64_t(list[k]) * hw, compact + int64_t(k) * hw, sizeof(float) * size_t(hw));
+}
+
 // Per-image losses, summed in image order afterwards so that an individual's objectives do not depend on
 // how the call was split into threads, batch chunks or population chunks (bit-identical across splits).
 struct ImageLoss {
@@ -253,6 +260,9 @@ static int evaluate(const Program* prog, const uint8_t* masks, int32_t populatio
         std::vector<ImageLoss> losses(size_t(population) * size_t(batch));
         std::vector<Scratch> scratch(static_cast<size_t>(threads));
         const int64_t in_size = prog->input.size(), out_size = prog->output.size();
+        // A channel-pruned output is compacted in the slot; it is reported zero-expanded to the dense width.
+        const bool pruned_output = prog->output_group >= 0;
+        const int64_t out_hw = int64_t(prog->output.h) * prog->output.w;
         parallel_for(items, threads, [&](int tid, int item) {
             Scratch& sc = scratch[tid];
             if (sc.packed.empty()) sc.init(*prog);
@@ -263,10 +273,24 @@ static int evaluate(const Program* prog, const uint8_t* masks, int32_t populatio
                     pack_conv(*prog, prog->ops[i], plans[p], sc.packed[i], sc.bias[i]);
             for (int b = b0; b < b1; ++b) {
                 const float* out = run_image(*prog, plans[p], input + int64_t(b) * in_size, sc);
-                if (outputs)
-                    std::memcpy(outputs + (int64_t(p) * batch + b) * out_size, out, sizeof(float) * size_t(out_size));
+                if (outputs) {
+                    float* o = outputs + (int64_t(p) * batch + b) * out_size;
+                    if (pruned_output)
+                        expand_channels(out, o, prog->output.c, out_hw, plans[p].active.per_group[prog->output_group]);
+                    else
+                        std::memcpy(o, out, sizeof(float) * size_t(out_size));
+                }
                 ImageLoss& loss = losses[size_t(p) * batch + b];
-                if (reference) loss.sse = squared_error(out, reference + int64_t(b) * out_size, long(out_size));
+                if (reference) {
+                    const float* r = reference + int64_t(b) * out_size;
+                    if (pruned_output) {
+                        const auto& list = plans[p].active.per_group[prog->output_group];
+                        loss.sse = squared_error_pruned(out, r, prog->output.c, long(out_hw), list.data(),
+                                                        int(list.size()));
+                    } else {
+                        loss.sse = squared_error(out, r, long(out_size));
+                    }
+                }
                 if (labels && prog->has_head) loss.ce = cross_entropy(out, prog->output.c, labels[b], &loss.correct);
             }
         });

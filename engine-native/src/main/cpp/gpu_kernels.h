@@ -131,7 +131,8 @@ struct HeadPoint {
     }
 };
 
-// Per (p, b) loss terms of the dense output slot; summed per individual on the host.
+// Per (p, b) loss terms of the output slot; summed per individual on the host. A channel-pruned output
+// (channels.idx set) is compared as its zero-expanded dense tensor: dropped channels contribute ref^2.
 struct LossPoint {
     const float* out;
     const float* reference;  // [B][n] or null
@@ -141,10 +142,15 @@ struct LossPoint {
     int* correct;            // [P][B]
     int64_t image, n;
     int B;
+    ChannelList channels;    // the output's live channels (dense: idx null)
+    int64_t hw;              // floats per output channel
     EMODIR_HD void run(int p, int64_t b) const {
         const float* o = out + (int64_t(p) * B + b) * image;
         const int64_t k = int64_t(p) * B + b;
-        if (reference) sse[k] = squared_error(o, reference + b * n, long(n));
+        if (reference)
+            sse[k] = channels.idx ? squared_error_pruned(o, reference + b * n, channels.dense, long(hw),
+                                                         channels.idx + int64_t(p) * channels.stride, channels.count(p))
+                                  : squared_error(o, reference + b * n, long(n));
         if (labels) {
             int ok = 0;
             ce[k] = cross_entropy(o, int(n), labels[b], &ok);

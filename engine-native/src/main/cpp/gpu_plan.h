@@ -52,8 +52,10 @@ inline int64_t device_bytes(const Program& prog, int P, int B) {
     for (int size : prog.group_sizes) genes += size + 1;
     const int64_t per_individual = int64_t(B) * (slot_floats * int64_t(sizeof(float)) + 2 * int64_t(sizeof(double)) +
                                                  int64_t(sizeof(int))) + genes * int64_t(sizeof(int));
+    // The reference is uploaded at its dense size (also for a channel-pruned output); labels only with a head.
     const int64_t fixed = prog.num_weights * int64_t(sizeof(float)) +
-                          int64_t(B) * (prog.output.size() * int64_t(sizeof(float)) + int64_t(sizeof(int32_t)));
+                          int64_t(B) * (prog.output.size() * int64_t(sizeof(float)) +
+                                        (prog.has_head ? int64_t(sizeof(int32_t)) : 0));
     return fixed + int64_t(P) * per_individual;
 }
 
@@ -141,7 +143,8 @@ int run_population(Backend& be, const Program& prog, const std::vector<ActiveCha
     LossPoint loss{slots[prog.output_slot],
                    reference ? arena.upload(reference, size_t(B) * n) : nullptr,
                    cls ? arena.upload(labels, size_t(B)) : nullptr,
-                   sse, ce, correct, prog.max_slot_size[prog.output_slot], n, B};
+                   sse, ce, correct, prog.max_slot_size[prog.output_slot], n, B,
+                   channels(prog.output_group, prog.output.c), int64_t(prog.output.h) * prog.output.w};
     be.launch(loss, B, P);
     std::vector<double> h_sse(size_t(P) * B), h_ce(size_t(P) * B);
     std::vector<int> h_correct(size_t(P) * B);

@@ -20,6 +20,32 @@ EMODIR_HD inline double squared_error(const float* out, const float* ref, long n
     return s;
 }
 
+// squared_error of a channel-pruned output against the dense reference: `out` holds only the kept channels
+// (dense channel idx[0..cnt), ascending, hw floats each), dropped channels count as zeros. Channels are
+// walked in dense order, so the sum equals squared_error over the zero-expanded tensor bit for bit.
+EMODIR_HD inline double squared_error_pruned(const float* out, const float* ref, int channels, long hw, const int* idx,
+                                             int cnt) {
+    double s = 0.0;
+    int k = 0;
+    for (int c = 0; c < channels; ++c) {
+        const float* r = ref + long(c) * hw;
+        if (k < cnt && idx[k] == c) {
+            const float* o = out + long(k) * hw;
+            for (long i = 0; i < hw; ++i) {
+                double d = double(o[i]) - double(r[i]);
+                s += d * d;
+            }
+            ++k;
+        } else {
+            for (long i = 0; i < hw; ++i) {
+                double d = 0.0 - double(r[i]);
+                s += d * d;
+            }
+        }
+    }
+    return s;
+}
+
 // Cross-entropy of one logit row against `label`; *correct = 1 when the first arg-max equals label.
 EMODIR_HD inline double cross_entropy(const float* logits, int classes, int label, int* correct) {
     int best = 0;

@@ -248,9 +248,12 @@ static bool build(Program& prog, const emodir_op* ops, int32_t num_ops) {
     }
     prog.output_slot = prog.ops.back().op.dst;
     prog.output = slots[prog.output_slot].shape;
-    if (slots[prog.output_slot].group >= 0) {
-        set_last_error("the program output is channel-pruned (mask group " +
-                       std::to_string(slots[prog.output_slot].group) + "); end with a dense tensor");
+    // A channel-pruned output (e.g. a VGG sub-network ending in a prunable conv) is allowed: the backends
+    // report it as the dense-width tensor with the dropped channels zero, what physical pruning gives.
+    prog.output_group = slots[prog.output_slot].group;
+    if (prog.output_group >= 0 && prog.has_head) {
+        set_last_error("the program output is both a head and channel-pruned (mask group " +
+                       std::to_string(prog.output_group) + ")");
         return false;
     }
     return true;

@@ -34,7 +34,8 @@ struct Program {
     std::vector<int> group_sizes, group_offsets;
     int num_genes = 0;
     int output_slot = 0;
-    Shape output;
+    Shape output;          // dense shape: a channel-pruned output is reported zero-expanded to it
+    int output_group = -1; // mask group of the output tensor (-1 = dense), e.g. a sub-network ending in a prunable conv
     bool has_head = false;
     int64_t max_slot_size[EMODIR_MAX_SLOTS] = {};  // floats per image, dense bound
     int64_t max_col_size = 0;                      // floats of one im2col buffer (dense bound)

@@ -1,6 +1,7 @@
 // CPU backend (and the host emulation of the CUDA kernels) against a naive dense conv reference that
-// prunes by zeroing channels. Tolerances: outputs max |diff| <= 1e-4 * max|output| (float32 GEMM vs double
-// accumulation); mse/ce relative 1e-4; top-1 counts identical.
+// prunes by zeroing channels, including programs whose output is channel-pruned (reported zero-expanded).
+// Tolerances: outputs max |diff| <= 1e-4 * max|output| (float32 GEMM vs double accumulation); mse/ce
+// relative 1e-4; top-1 counts identical.
 #include <algorithm>
 #include <cstdio>
 
@@ -35,10 +36,58 @@ Expected naive_objectives(const std::vector<float>& out, const std::vector<float
     return e;
 }
 
+void check_net(const Net& net, bool head, const std::string& tag, const char* second_group_layer);
+
 void check_net(bool head, int size) {
     const std::string tag = std::string(head ? "with head" : "feature map") + " " + std::to_string(size) + "x" +
                             std::to_string(size);
-    Net net = resnet_like(head ? 11 : 7, head, size);
+    check_net(resnet_like(head ? 11 : 7, head, size), head, tag, "block1.conv1");
+}
+
+// The output is channel-pruned: forward must give the zero-expanded dense tensor (the naive reference zeroes
+// dropped channels), mse must compare it over the dense size (dropped channels contribute ref^2).
+void check_pruned_output(bool pool_last, int size) {
+    const std::string tag = std::string("pruned output") + (pool_last ? " + maxpool " : " ") + std::to_string(size) +
+                            "x" + std::to_string(size);
+    Net net = vgg_like(pool_last ? 41 : 43, pool_last, size);
+    check_net(net, false, tag, "features.3");
+    emodir_program* prog = emodir_program_create(net.ops.data(), int(net.ops.size()), net.weights.data(),
+                                                 int64_t(net.weights.size()), net.in_c, net.in_h, net.in_w,
+                                                 net.groups.data(), int(net.groups.size()));
+    if (!prog) return;
+    expect(emodir_program_output_size(prog) == int64_t(16) * (pool_last ? (size / 2) / 2 : size / 2) *
+                                                   (pool_last ? (size / 2) / 2 : size / 2),
+           tag + ": output size is the dense width");
+    // Keep only channel 5 of the last group: every other output channel must come back exactly zero.
+    const int genes = net.num_genes(), last = genes - net.groups.back();
+    std::vector<uint8_t> one(size_t(genes), 1);
+    std::fill(one.begin() + last, one.end(), 0);
+    one[size_t(last) + 5] = 1;
+    const int64_t in_size = emodir_program_input_size(prog), out_size = emodir_program_output_size(prog);
+    const int64_t hw = out_size / 16;
+    std::vector<float> input(size_t(in_size), 0.5f), out(size_t(out_size), -1.0f);
+    expect(emodir_cpu_forward(prog, one.data(), 1, input.data(), 1, 1, out.data()) == EMODIR_OK, emodir_last_error());
+    bool zeros = true;
+    for (int64_t i = 0; i < out_size; ++i)
+        if (i / hw != 5) zeros &= out[size_t(i)] == 0.0f;
+    expect(zeros, tag + ": dropped output channels are zero");
+    // mse against the output itself is 0; against zeros it is mean(out^2) (emulated cuda: relative 1e-4).
+    std::vector<float> zero_ref(size_t(out_size), 0.0f), cpu(3), emu(3);
+    expect(emodir_cpu_evaluate(prog, one.data(), 1, input.data(), 1, out.data(), nullptr, 1, cpu.data()) == EMODIR_OK &&
+               cpu[0] == 0.0f, tag + ": mse against its own forward is " + std::to_string(cpu[0]));
+    double sq = 0;
+    for (float f : out) sq += double(f) * f;
+    expect(emodir_cpu_evaluate(prog, one.data(), 1, input.data(), 1, zero_ref.data(), nullptr, 1, cpu.data()) ==
+                   EMODIR_OK && close(cpu[0], sq / double(out_size), 1e-6, 1e-12),
+           tag + ": mse against zeros");
+    const int rc = emodir_emulated_cuda_evaluate(prog, one.data(), 1, input.data(), 1, zero_ref.data(), nullptr,
+                                                 emu.data());
+    expect(rc == EMODIR_OK && close(emu[0], cpu[0], 1e-4, 1e-12),
+           tag + ": emulated cuda mse against zeros " + std::to_string(emu[0]) + " vs cpu " + std::to_string(cpu[0]));
+    emodir_program_destroy(prog);
+}
+
+void check_net(const Net& net, bool head, const std::string& tag, const char* second_group_layer) {
     emodir_program* prog = emodir_program_create(net.ops.data(), int(net.ops.size()), net.weights.data(),
                                                  int64_t(net.weights.size()), net.in_c, net.in_h, net.in_w,
                                                  net.groups.data(), int(net.groups.size()));
@@ -111,7 +160,7 @@ void check_net(bool head, int size) {
     std::vector<uint8_t> empty(masks.begin(), masks.begin() + genes);
     std::fill(empty.begin() + net.groups[0], empty.begin() + net.groups[0] + net.groups[1], 0);
     int rc = emodir_cpu_evaluate(prog, empty.data(), 1, input.data(), B, ref.data(), nullptr, 1, cpu.data());
-    expect(rc == EMODIR_ERR_EMPTY_MASK && std::string(emodir_last_error()).find("block1.conv1") != std::string::npos,
+    expect(rc == EMODIR_ERR_EMPTY_MASK && std::string(emodir_last_error()).find(second_group_layer) != std::string::npos,
            std::string("empty mask error: ") + emodir_last_error());
     if (head) {
         std::vector<int32_t> bad(labels);
@@ -145,6 +194,9 @@ int main() {
     check_net(false, 9);
     check_net(true, 9);
     check_net(false, 32);
+    check_pruned_output(false, 9);
+    check_pruned_output(true, 9);
+    check_pruned_output(false, 32);
     check_invalid_programs();
     if (failures) {
         std::fprintf(stderr, "%d failures\n", failures);

@@ -12,8 +12,10 @@ int main() {
         std::printf("skipped: %s\n", emodir_last_error());
         return 77;
     }
-    for (bool head : {false, true}) {
-        Net net = resnet_like(head ? 21 : 23, head);
+    for (int variant : {0, 1, 2}) {
+        const bool head = variant == 1;
+        // variant 2: the output is channel-pruned (VGG-like sub-network ending in a prunable conv)
+        Net net = variant == 2 ? vgg_like(25, false) : resnet_like(head ? 21 : 23, head);
         emodir_program* prog = emodir_program_create(net.ops.data(), int(net.ops.size()), net.weights.data(),
                                                      int64_t(net.weights.size()), net.in_c, net.in_h, net.in_w,
                                                      net.groups.data(), int(net.groups.size()));

@@ -9,8 +9,9 @@
 
 using namespace test;
 
-int main() {
-    Net net = resnet_like(31, true);
+namespace {
+
+int check(const Net& net) {
     emodir_program* prog = emodir_program_create(net.ops.data(), int(net.ops.size()), net.weights.data(),
                                                  int64_t(net.weights.size()), net.in_c, net.in_h, net.in_w,
                                                  net.groups.data(), int(net.groups.size()));
@@ -56,6 +57,14 @@ int main() {
                "split calls with " + std::to_string(threads) + " threads differ from one call");
     }
     emodir_program_destroy(prog);
+    return 0;
+}
+
+}  // namespace
+
+int main() {
+    check(resnet_like(31, true));
+    check(vgg_like(33, false));  // channel-pruned output: no extra device or host scratch
     if (failures) {
         std::fprintf(stderr, "%d failures\n", failures);
         return 1;

@@ -116,6 +116,22 @@ inline Net resnet_like(unsigned seed, bool with_head, int size = 9) {
     return b.net;
 }
 
+// VGG-like: every conv output prunable, the program ends with the pruned output of a prunable conv (then
+// optionally a max-pool, which keeps the pruning): the output is reported zero-expanded to the dense width.
+inline Net vgg_like(unsigned seed, bool pool_last, int size = 9) {
+    NetBuilder b(seed);
+    b.net.in_h = b.net.in_w = size;
+    b.conv(1, 0, 8, 8, 3, 1, 1, true, "features.0");
+    b.relu(1);
+    b.conv(2, 1, 8, 12, 3, 1, 1, true, "features.3");
+    b.relu(2);
+    b.maxpool(3, 2, 2, 2, 0);
+    b.conv(4, 3, 12, 16, 3, 1, 1, true, "features.7");
+    b.relu(4);
+    if (pool_last) b.maxpool(5, 4, 2, 2, 0);
+    return b.net;
+}
+
 struct Tensor {
     int c = 0, h = 0, w = 0;
     std::vector<float> v;

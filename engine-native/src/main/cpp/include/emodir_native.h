@@ -77,7 +77,11 @@ emodir_program* emodir_program_create(const emodir_op* ops, int32_t num_ops, con
                                       int32_t num_groups);
 void emodir_program_destroy(emodir_program* program);
 int32_t emodir_program_num_genes(const emodir_program* program);
-/* Floats per image of the program's output (the last op's dst slot). */
+/*
+ * Floats per image of the program's output (the last op's dst slot) at its DENSE shape. A channel-pruned
+ * output (the last tensor belongs to a mask group) is reported as that dense tensor with the dropped
+ * channels zero: forward outputs are zero-expanded and the mse runs over the dense size.
+ */
 int64_t emodir_program_output_size(const emodir_program* program);
 int64_t emodir_program_input_size(const emodir_program* program);
 

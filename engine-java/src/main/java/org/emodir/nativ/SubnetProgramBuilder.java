@@ -157,15 +157,16 @@ public final class SubnetProgramBuilder {
                 new Value(nodes.size(), classes, 1, 1, -1)));
     }
 
-    /** Finishes the program; {@code output} must be the last value built and dense. */
+    /**
+     * Finishes the program; {@code output} must be the last value built. It may be channel-pruned (a VGG
+     * sub-network ends with a prunable conv): the engine then reports it as the dense-width tensor with the
+     * dropped channels zero, what physical pruning followed by zero-filling gives, and the MSE objective compares
+     * that tensor with the dense reference over the full dense size (dropped channels contribute {@code ref^2}).
+     */
     public SubnetProgram build(Value output) {
         if (nodes.isEmpty() || output.node != nodes.size() - 1) {
             throw new IllegalArgumentException("the output must be the last value built (program has " + nodes.size()
                     + " ops)");
-        }
-        if (output.group >= 0) {
-            throw new IllegalArgumentException("the output is pruned by mask group '" + groupNames.get(output.group)
-                    + "'; end the program with a dense tensor");
         }
         int[] slots = assignSlots(output.node);
         List<SubnetOp> ops = new ArrayList<>();

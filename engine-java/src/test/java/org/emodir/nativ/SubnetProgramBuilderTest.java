@@ -45,10 +45,11 @@ class SubnetProgramBuilderTest {
     }
 
     @Test
-    void prunedOutputIsRejected() {
+    void prunedOutputIsAllowedAndReportedAtTheDenseWidth() {
         SubnetProgramBuilder b = new SubnetProgramBuilder(4, 8, 8);
-        var y = b.conv("pruned", b.input(), new float[4 * 4 * 9], new float[4], 4, 3, 1, 1, true);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.build(y));
-        assertTrue(e.getMessage().contains("pruned"), e.getMessage());
+        var y = b.conv("pruned", b.input(), new float[6 * 4 * 9], new float[6], 6, 3, 1, 1, true);
+        SubnetProgram p = b.build(b.maxPool("pool", b.relu(y), 2, 2, 0));
+        assertEquals(6 * 4 * 4, p.outputSize());
+        assertEquals(java.util.List.of("pruned"), p.groupNames());
     }
 }
