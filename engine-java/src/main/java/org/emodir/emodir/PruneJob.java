@@ -217,9 +217,24 @@ public final class PruneJob {
                     TradeoffCurve.evenTargets(cfg.tradeoffStep()));
             JointScheme chosen = report.schemeExact;
             report.applyScheme(chosen, networkCost);
+            // Sub-network costs add up exactly where cuts are residual-tied (ResNets); where a sub-network's pruned
+            // output feeds the next one (VGG) the network removes more than predicted, never less.
+            byte[] mask = networkMask(chosen.choices());
+            long macs = cost.denseMacs() - cost.removedMacs(spec.prunableGroups(), mask, 0);
+            long params = cost.denseParams() - cost.removedParams(spec.prunableGroups(), mask, 0);
+            if (macs > chosen.macs() || params > chosen.params()) {
+                throw new IllegalStateException("the pruned network keeps " + macs + " MACs / " + params
+                        + " params, more than the scheme's " + chosen.macs() + " / " + chosen.params());
+            }
+            report.details.put("scheme_predicted_macs", chosen.macs());
+            report.details.put("scheme_predicted_params", chosen.params());
+            report.macsAfter = macs;
+            report.paramsAfter = params;
+            report.flopsReduction = 1.0 - (double) macs / cost.denseMacs();
+            report.paramsReduction = 1.0 - (double) params / cost.denseParams();
             report.phaseSeconds.put("scheme", (System.nanoTime() - s0) / 1e9);
             progress.message(String.format("scheme: FLOPs -%.1f%%, params -%.1f%%, predicted impairment %.4f",
-                    100 * chosen.flopsReduction(), 100 * chosen.paramsReduction(), chosen.predictedImpairment()));
+                    100 * report.flopsReduction, 100 * report.paramsReduction, chosen.predictedImpairment()));
             return chosen;
         }
 
@@ -376,9 +391,9 @@ public final class PruneJob {
                 masks[g.index()] = java.util.Arrays.copyOfRange(networkMask, off, off + g.denseWidth());
             }
             PrunedModel model = PrunedModel.fromMasks(spec, weights, spec.prunableGroups(), masks);
-            long macs = model.flops().totalMacs();
-            if (macs != scheme.macs()) {
-                throw new IllegalStateException("pruned network has " + macs + " MACs but the scheme predicted " + scheme.macs());
+            long macs = org.emodir.model.Flops.count(model.spec(), train.geometry().height(), train.geometry().width()).totalMacs();
+            if (macs != report.macsAfter) {
+                throw new IllegalStateException("pruned network has " + macs + " MACs but the cost model gives " + report.macsAfter);
             }
             long c0 = System.nanoTime();
             if (cfg.constraintSteps() > 0) {

@@ -332,6 +332,14 @@ public final class NetSpec {
         return m;
     }
 
+    /** {in channels, out channels, kernel} of every conv and of the classifier (kernel 1), by layer name, forward order. */
+    public java.util.LinkedHashMap<String, int[]> layerShapes() {
+        java.util.LinkedHashMap<String, int[]> m = new java.util.LinkedHashMap<>();
+        for (Conv c : convs()) m.put(c.name(), new int[] {c.in(), c.out(), c.kernel()});
+        m.put(head.name(), new int[] {head.in(), head.out(), 1});
+        return m;
+    }
+
     /** BatchNorm entries in state_dict order. */
     public static final List<String> BN_PARAMS = List.of("weight", "bias", "running_mean", "running_var");
 

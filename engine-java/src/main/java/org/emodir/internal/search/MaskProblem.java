@@ -124,13 +124,14 @@ public final class MaskProblem implements BatchProblem {
         }
     }
 
-    /** Remaining MACs of the sub-network (of the whole network for the whole-network problem's scope). */
+    /** Remaining MACs of the sub-network's own layers, its input at full width (blocks of the whole network for the baseline). */
     public long remainingMacs(byte[] mask) {
-        return denseMacs - cost.removedMacs(subnet.groups(), mask, 0);
+        return denseMacs - cost.removedMacsInBlocks(subnet.firstBlock(), subnet.endBlock(), subnet.groups(), mask, 0);
     }
 
     public long remainingParams(byte[] mask) {
-        return cost.blockParams(subnet.firstBlock(), subnet.endBlock()) - cost.removedParams(subnet.groups(), mask, 0);
+        return cost.blockParams(subnet.firstBlock(), subnet.endBlock())
+                - cost.removedParamsInBlocks(subnet.firstBlock(), subnet.endBlock(), subnet.groups(), mask, 0);
     }
 
     public long denseMacs() { return denseMacs; }
