@@ -10,6 +10,14 @@ public record Augmentation(int pad, boolean flip) {
     public static final Augmentation CIFAR = new Augmentation(4, true);
     public static final Augmentation NONE = new Augmentation(0, false);
 
+    /**
+     * Crop-and-flip for images stored at {@code geometry}: CIFAR's 4 px on 32x32, and the same relative translation
+     * (an eighth of the side, 28 px at 224) for larger stored crops such as ImageNet's.
+     */
+    public static Augmentation cropFlipFor(ImageGeometry geometry) {
+        return new Augmentation(Math.max(4, Math.min(geometry.height(), geometry.width()) / 8), true);
+    }
+
     public Augmentation {
         if (pad < 0) {
             throw new IllegalArgumentException("pad must be >= 0, got " + pad);

@@ -277,11 +277,16 @@ public final class PruneJob {
         void load() throws IOException {
             progress.phase("load", cfg.model() + " from " + cfg.weights());
             weights = WeightsLoader.load(cfg.weights());
-            Path root = cifarRoot(cfg.data());
-            train = Datasets.cifar10Jpg(root, "train", cfg.cacheDir());
-            test = Datasets.cifar10Jpg(root, "test", cfg.cacheDir());
-            report.dataset = root.getFileName().toString();
+            NetSpec.Family family = NetSpec.dense(cfg.model(), 1).family();
+            DataSplits splits = DataSplits.find(cfg.data(), family);
+            train = Datasets.imageFolder(splits.train(), splits.geometry(), cfg.cacheDir());
+            test = Datasets.imageFolder(splits.test(), splits.geometry(), cfg.cacheDir());
+            report.dataset = splits.name();
             spec = NetSpec.dense(cfg.model(), train.numClasses());
+            if (test.numClasses() != train.numClasses()) {
+                throw new IllegalArgumentException(splits.test() + " has " + test.numClasses() + " classes but " + splits.train()
+                        + " has " + train.numClasses());
+            }
             dense = TorchNet.fromStateDict(spec, weights);
             cost = new CostModel(spec, train.geometry().height(), train.geometry().width());
             networkCost = new NetworkCost(cost.denseMacs(), cost.denseParams());
@@ -400,6 +405,7 @@ public final class PruneJob {
                 CrossNetworkTrainer.Config cc = new CrossNetworkTrainer.Config().steps(cfg.constraintSteps())
                         .batchSize(cfg.batchSize()).lr(cfg.constraintLr()).lambdaFeature(cfg.constraintLambda()).seed(cfg.seed())
                         .subnets(subnets.stream().map(sn -> new int[] {sn.firstBlock(), sn.endBlock()}).toList())
+                        .augmentation(org.emodir.data.Augmentation.cropFlipFor(train.geometry()))
                         .keptAtCut(keptAtCuts(masks));
                 model = model.withWeights(new CrossNetworkTrainer().train(dense, model, train, cc, progress::message));
             }
@@ -429,6 +435,7 @@ public final class PruneJob {
             if (epochs <= 0) return null;
             FineTuner.Config fc = new FineTuner.Config().epochs(epochs).batchSize(cfg.batchSize())
                     .lr(cfg.finetuneLr()).distillAlpha(cfg.distillAlpha()).seed(cfg.seed())
+                    .augmentation(org.emodir.data.Augmentation.cropFlipFor(train.geometry()))
                     .checkpoint(run.checkpoints().resolve(name + ".state"));
             return new FineTuner().finetune(model, dense, train, fc, progress::message);
         }
@@ -490,11 +497,28 @@ public final class PruneJob {
         }
     }
 
-    /** Accepts the data root ({@code datasets/cifar10-jpg} inside) or the CIFAR-10 ImageFolder itself. */
-    static Path cifarRoot(Path data) {
-        Path nested = data.resolve("datasets").resolve("cifar10-jpg");
-        if (Files.isDirectory(nested)) return nested;
-        if (Files.isDirectory(data.resolve("train")) && Files.isDirectory(data.resolve("test"))) return data;
-        throw new IllegalArgumentException("data directory " + data + " has neither datasets/cifar10-jpg nor train/ and test/");
+    /**
+     * Where a run's images are: the data root holding {@code datasets/cifar10-jpg} (the shared layout), or an ImageFolder
+     * root with {@code train/} and {@code test/} (CIFAR-like) or {@code train/} and {@code val/} (ImageNet layout).
+     * CIFAR families read 32x32 images as they are; ResNet-50 reads them at ImageNet evaluation geometry (shorter side
+     * 256, centre 224), augmented in training by translation and flip only.
+     */
+    record DataSplits(Path train, Path test, org.emodir.data.ImageGeometry geometry, String name) {
+        static DataSplits find(Path data, NetSpec.Family family) {
+            org.emodir.data.ImageGeometry g = family == NetSpec.Family.IMAGENET_RESNET
+                    ? org.emodir.data.ImageGeometry.IMAGENET_EVAL : org.emodir.data.ImageGeometry.CIFAR;
+            Path root = data;
+            Path nested = data.resolve("datasets").resolve("cifar10-jpg");
+            if (Files.isDirectory(nested)) root = nested;
+            Path train = root.resolve("train");
+            for (String test : new String[] {"test", "val"}) {
+                if (Files.isDirectory(train) && Files.isDirectory(root.resolve(test))) {
+                    Path name = root.toAbsolutePath().normalize().getFileName();
+                    return new DataSplits(train, root.resolve(test), g, name == null ? root.toString() : name.toString());
+                }
+            }
+            throw new IllegalArgumentException("data directory " + data + " has neither datasets/cifar10-jpg nor train/ with"
+                    + " test/ or val/ (ImageFolder layout)");
+        }
     }
 }

@@ -52,6 +52,7 @@ public final class CrossNetworkTrainer {
         int progressEvery = 25;
         List<int[]> subnets;
         java.util.Map<Integer, int[]> keptAtCut = java.util.Map.of();
+        Augmentation augmentation = Augmentation.CIFAR;
 
         public Config steps(int v) { if (v < 1) throw new IllegalArgumentException("steps must be >= 1, got " + v); stepsPerStage = v; epochsPerStage = 0; return this; }
         /** Steps per stage = ceil(epochs * batches per epoch) of the loader; overrides {@link #steps}. */
@@ -66,6 +67,8 @@ public final class CrossNetworkTrainer {
         /** Divides the downstream logits before the task CE; 1 = plain cross-entropy. */
         public Config temperature(double v) { if (!(v > 0)) throw new IllegalArgumentException("temperature must be > 0"); temperature = v; return this; }
         public Config seed(long v) { seed = v; return this; }
+        /** Training augmentation of the loader the trainer builds itself (default: CIFAR crop + flip). */
+        public Config augmentation(Augmentation v) { augmentation = java.util.Objects.requireNonNull(v); return this; }
         /**
          * The sub-networks to train, in forward order, as global block ranges {@code {from, to}} with their names;
          * default: one per stage. Steps are per sub-network.
@@ -96,7 +99,7 @@ public final class CrossNetworkTrainer {
     /** Builds a shuffled, CIFAR-augmented loader of {@code cfg.batchSize} over {@code train} and trains on it. */
     public StateDict train(TorchNet denseTeacher, PrunedModel pruned, ImageDataset train, Config cfg, Consumer<String> progress) {
         DataLoader loader = DataLoader.builder(train).batchSize(cfg.batchSize).shuffle(true).dropLast(train.size() >= cfg.batchSize)
-                .augmentation(Augmentation.CIFAR).seed(cfg.seed).build();
+                .augmentation(cfg.augmentation).seed(cfg.seed).build();
         return train(denseTeacher, pruned, loader, cfg, progress);
     }
 

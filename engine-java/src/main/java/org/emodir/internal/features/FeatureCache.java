@@ -73,7 +73,14 @@ public final class FeatureCache {
                         if (features[f] == null) {
                             shapes[f] = new int[] {(int) shape[1], (int) shape[2], (int) shape[3]};
                             long bytes = (long) indices.length * shape[1] * shape[2] * shape[3] * Float.BYTES;
-                            features[f] = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.toIntExact(bytes))
+                            if (bytes > Integer.MAX_VALUE) {
+                                // One off-heap buffer per cut, int-indexed (Agrona): 2 GiB at most.
+                                throw new IllegalArgumentException("feature cache: " + indices.length + " images x "
+                                        + shape[1] + "x" + shape[2] + "x" + shape[3] + " floats at block " + sorted[f] + " need "
+                                        + bytes + " bytes, over the 2 GiB a cut may hold; use fewer calibration or held-out"
+                                        + " images per class (at most " + (Integer.MAX_VALUE / (bytes / indices.length)) + " images)");
+                            }
+                            features[f] = new UnsafeBuffer(ByteBuffer.allocateDirect((int) bytes)
                                     .order(ByteOrder.nativeOrder()));
                         }
                         float[] v = Tensors.toFloats(h);

@@ -72,4 +72,44 @@ class OtherFamiliesPruneJobTest {
         List<String> names = r.fronts.stream().map(f -> f.name()).toList();
         assertEquals(names.size(), names.stream().distinct().count(), "distinct sub-network names " + names);
     }
+
+    /**
+     * ResNet-50 at ImageNet geometry (shorter side 256, centre 224) from an ImageNet-layout folder ({@code train/},
+     * {@code val/}). The shared sample has one image per ImageNet class, so the folder here groups 28 real sample images
+     * into 4 classes (5 train + 2 val each): the labels are arbitrary, the test checks the data path and the mechanics.
+     */
+    @org.junit.jupiter.api.Test
+    void resnet50RunsFromAnImageNetLayoutFolder(@TempDir Path dir) throws Exception {
+        Path sample = DataDirs.shared().resolve("datasets").resolve("imagenet-sample");
+        List<Path> images;
+        try (var files = java.nio.file.Files.walk(sample)) {
+            images = files.filter(p -> p.toString().endsWith(".JPEG")).sorted().limit(28).toList();
+        }
+        assertEquals(28, images.size(), "imagenet-sample images in " + sample);
+        Path data = dir.resolve("imagenet4");
+        for (int i = 0; i < images.size(); i++) {
+            int cls = i % 4, k = i / 4;
+            Path folder = data.resolve(k < 5 ? "train" : "val").resolve("class" + cls);
+            java.nio.file.Files.createDirectories(folder);
+            java.nio.file.Files.createSymbolicLink(folder.resolve(images.get(i).getFileName()), images.get(i));
+        }
+        NetSpec spec = NetSpec.dense("resnet50", 4);
+        Path weights = dir.resolve("resnet50.safetensors");
+        try (PointerScope scope = new PointerScope(); TorchNet net = TorchNet.random(spec, 7)) {
+            SafeTensors.write(weights, net.toStateDict(), Map.of());
+        }
+        PruneConfig cfg = PruneConfig.quick().model("resnet50").weights(weights)
+                .data(data).cacheDir(dir.resolve("cache")).out(dir.resolve("run"))
+                .targetFlops(0.3).population(4).generations(1).calibPerClass(1).heldOutPerClass(1).frontCap(4)
+                .constraintSteps(1).finetuneEpochs(0.2).batchSize(4).evalImages(0)
+                .tradeoffStep(0.3).threads(2).seed(3).build();
+        RunReport r = new PruneJob(cfg, ProgressListener.SILENT).run();
+        assertEquals("imagenet4", r.dataset);
+        assertEquals(4, r.fronts.size());
+        assertTrue(r.flopsReduction >= 0.3, "target met: " + r.flopsReduction);
+        assertEquals(org.emodir.model.Flops.count(spec, 224, 224).totalMacs(), r.macsBefore.longValue(), "costs at 224x224");
+        PrunedModel pruned = PrunedModel.load(dir.resolve("run").resolve("pruned"));
+        assertEquals(r.macsAfter.longValue(), org.emodir.model.Flops.count(pruned.spec(), 224, 224).totalMacs());
+        assertEquals(8L, ((Number) r.details.get("eval_images")).longValue(), "all val images evaluated");
+    }
 }
