@@ -20,17 +20,8 @@ class CostModelTest {
             CostModel cost = new CostModel(dense, side, side);
             Random rnd = new Random(7);
             for (int trial = 0; trial < 5; trial++) {
-                int genes = dense.prunableGroups().stream().mapToInt(ChannelGroup::denseWidth).sum();
-                byte[] mask = new byte[genes];
                 int[] kept = new int[dense.prunableGroups().size()];
-                int pos = 0;
-                for (ChannelGroup g : dense.prunableGroups()) {
-                    for (int i = 0; i < g.denseWidth(); i++) {
-                        mask[pos + i] = (byte) (i == 0 || rnd.nextBoolean() ? 1 : 0);
-                        kept[g.index()] += mask[pos + i];
-                    }
-                    pos += g.denseWidth();
-                }
+                byte[] mask = randomMask(dense, rnd, 2, kept);
                 Flops.Report r = Flops.count(dense.withChannels(new ChannelConfig(kept)), side, side);
                 assertEquals(r.totalMacs(), cost.denseMacs() - cost.removedMacs(dense.prunableGroups(), mask, 0), arch);
                 assertEquals(r.totalParams(), cost.denseParams() - cost.removedParams(dense.prunableGroups(), mask, 0), arch);
@@ -52,19 +43,10 @@ class CostModelTest {
             CostModel cost = new CostModel(dense, side, side);
             var subnets = org.emodir.internal.split.SubnetSplit.of(dense, org.emodir.internal.split.SubnetSplit.MinKeep.DEFAULT, 2);
             Random rnd = new Random(11);
-            int genes = dense.prunableGroups().stream().mapToInt(ChannelGroup::denseWidth).sum();
-            byte[] mask = new byte[genes];
             int[] kept = new int[dense.prunableGroups().size()];
-            int pos = 0;
-            for (ChannelGroup g : dense.prunableGroups()) {
-                for (int i = 0; i < g.denseWidth(); i++) {
-                    mask[pos + i] = (byte) (i == 0 || rnd.nextInt(3) > 0 ? 1 : 0);
-                    kept[g.index()] += mask[pos + i];
-                }
-                pos += g.denseWidth();
-            }
+            byte[] mask = randomMask(dense, rnd, 3, kept);
             long sum = 0;
-            pos = 0;
+            int pos = 0;
             for (var sn : subnets) {
                 byte[] m = java.util.Arrays.copyOfRange(mask, pos, pos + sn.genes());
                 long own = cost.removedMacsInBlocks(sn.firstBlock(), sn.endBlock(), sn.groups(), m, 0);
@@ -83,5 +65,19 @@ class CostModelTest {
             if (arch.startsWith("resnet")) assertEquals(whole, sum, arch);
             else org.junit.jupiter.api.Assertions.assertTrue(whole > sum, arch + ": " + whole + " vs " + sum);
         }
+    }
+
+    /** A whole-network mask keeping channel 0 of every group and each other channel with probability 1 - 1/{@code odds}; fills {@code kept}. */
+    static byte[] randomMask(NetSpec dense, Random rnd, int odds, int[] kept) {
+        byte[] mask = new byte[dense.prunableGroups().stream().mapToInt(ChannelGroup::denseWidth).sum()];
+        int pos = 0;
+        for (ChannelGroup g : dense.prunableGroups()) {
+            for (int i = 0; i < g.denseWidth(); i++) {
+                mask[pos + i] = (byte) (i == 0 || rnd.nextInt(odds) > 0 ? 1 : 0);
+                kept[g.index()] += mask[pos + i];
+            }
+            pos += g.denseWidth();
+        }
+        return mask;
     }
 }
