@@ -49,6 +49,16 @@ class CliTest {
         assertEquals(125.49e6, j.get("macs").asDouble(), 0.01 * 125.49e6);
         assertEquals(0.85e6, j.get("params").asDouble(), 0.01 * 0.85e6);
         assertEquals(27, j.get("prunable_groups").size());
+        assertEquals(3, j.get("subnets").size());
+        Run half = run("info", "--model", "resnet56", "--subnets-per-stage", "2", "--json");
+        JsonNode h = JSON.readTree(half.out());
+        assertEquals(6, h.get("subnets").size());
+        assertEquals("layer1.5-8", h.get("subnets").get(1).get("name").asText());
+        long sum = 0;
+        for (JsonNode sn : h.get("subnets")) sum += sn.get("macs").asLong();
+        long stages = 0;
+        for (JsonNode m : h.get("stage_macs")) stages += m.asLong();
+        assertEquals(stages, sum, "half-stages tile the stages");
     }
 
     @Test
