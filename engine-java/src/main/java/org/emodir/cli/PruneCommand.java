@@ -26,7 +26,7 @@ final class PruneCommand implements Callable<Integer> {
     String model;
     @Option(names = "--weights", description = "state_dict (.safetensors or .pt); default: the shared pretrained CIFAR-10 weights of --model.")
     Path weights;
-    @Option(names = "--data", description = "data root (holding datasets/cifar10-jpg) or an ImageFolder root with train/ and test/ or val/ (ResNet-50: ImageNet layout, read at 256/224); default $EMODIR_DATA or ../shared.")
+    @Option(names = "--data", description = "data root (holding datasets/cifar10-jpg) or an ImageFolder root with train/ and test/ (read at 32x32) or train/ and val/ (ImageNet layout, read at 256/224); default $EMODIR_DATA or ../shared.")
     Path data;
     @Option(names = "--cache-dir", description = "where decoded images are cached (default: $EMODIR_CACHE or ~/.cache/emodir).")
     Path cacheDir;

@@ -277,8 +277,7 @@ public final class PruneJob {
         void load() throws IOException {
             progress.phase("load", cfg.model() + " from " + cfg.weights());
             weights = WeightsLoader.load(cfg.weights());
-            NetSpec.Family family = NetSpec.dense(cfg.model(), 1).family();
-            DataSplits splits = DataSplits.find(cfg.data(), family);
+            DataSplits splits = DataSplits.find(cfg.data());
             train = Datasets.imageFolder(splits.train(), splits.geometry(), cfg.cacheDir());
             test = Datasets.imageFolder(splits.test(), splits.geometry(), cfg.cacheDir());
             report.dataset = splits.name();
@@ -499,14 +498,11 @@ public final class PruneJob {
 
     /**
      * Where a run's images are: the data root holding {@code datasets/cifar10-jpg} (the shared layout), or an ImageFolder
-     * root with {@code train/} and {@code test/} (CIFAR-like) or {@code train/} and {@code val/} (ImageNet layout).
-     * CIFAR families read 32x32 images as they are; ResNet-50 reads them at ImageNet evaluation geometry (shorter side
-     * 256, centre 224), augmented in training by translation and flip only.
+     * root with {@code train/} and {@code test/} (CIFAR layout: 32x32 images read as stored) or {@code train/} and
+     * {@code val/} (ImageNet layout: shorter side 256, centre 224, augmented in training by translation and flip only).
      */
     record DataSplits(Path train, Path test, org.emodir.data.ImageGeometry geometry, String name) {
-        static DataSplits find(Path data, NetSpec.Family family) {
-            org.emodir.data.ImageGeometry g = family == NetSpec.Family.IMAGENET_RESNET
-                    ? org.emodir.data.ImageGeometry.IMAGENET_EVAL : org.emodir.data.ImageGeometry.CIFAR;
+        static DataSplits find(Path data) {
             Path root = data;
             Path nested = data.resolve("datasets").resolve("cifar10-jpg");
             if (Files.isDirectory(nested)) root = nested;
@@ -514,6 +510,8 @@ public final class PruneJob {
             for (String test : new String[] {"test", "val"}) {
                 if (Files.isDirectory(train) && Files.isDirectory(root.resolve(test))) {
                     Path name = root.toAbsolutePath().normalize().getFileName();
+                    org.emodir.data.ImageGeometry g = test.equals("val")
+                            ? org.emodir.data.ImageGeometry.IMAGENET_EVAL : org.emodir.data.ImageGeometry.CIFAR;
                     return new DataSplits(train, root.resolve(test), g, name == null ? root.toString() : name.toString());
                 }
             }
