@@ -39,22 +39,6 @@ public final class ResNetStagePrograms {
         return b.build(appendHead(b, weights, x));
     }
 
-    /**
-     * Global blocks {@code [fromBlock, toBlock)} ({@code blocks} per stage, counted over the whole network) from the
-     * input of {@code fromBlock}; with {@code withHead} the classifier follows. Genes: the inner channels of those
-     * blocks, in order. Lets sub-networks be parts of stages (e.g. half-stages).
-     */
-    public static SubnetProgram cifarBlocks(StateDict weights, int blocks, int fromBlock, int toBlock, int inC, int inH,
-                                            int inW, boolean withHead) {
-        if (fromBlock < 0 || toBlock <= fromBlock) {
-            throw new IllegalArgumentException("empty block range [" + fromBlock + ", " + toBlock + ")");
-        }
-        SubnetProgramBuilder b = new SubnetProgramBuilder(inC, inH, inW);
-        SubnetProgramBuilder.Value x = b.input();
-        for (int g = fromBlock; g < toBlock; g++) x = appendBlock(b, weights, g / blocks + 1, g % blocks, x);
-        return b.build(withHead ? appendHead(b, weights, x) : x);
-    }
-
     /** The whole network from images: stem (conv1 + bn1 + ReLU), every stage, head. Genes: every block's inner channels. */
     public static SubnetProgram cifarNetwork(StateDict weights, int numStages, int blocks, int inH, int inW) {
         SubnetProgramBuilder b = new SubnetProgramBuilder(3, inH, inW);
