@@ -18,7 +18,7 @@ public record PruneConfig(
         int constraintSteps, double constraintLambda, double constraintLr,
         double finetuneEpochs, double finetuneLr, double distillAlpha, int batchSize, int evalImages,
         boolean baselineWholeNetwork, int baselineEvaluations, int baselineCalibPerClass, double baselineCostRatio,
-        double tradeoffStep,
+        double tradeoffStep, boolean gpirAdaptiveBn,
         int threads, long seed, boolean resume, boolean force) {
 
     /**
@@ -74,6 +74,7 @@ public record PruneConfig(
         m.put("baseline_calib_per_class", baselineCalibPerClass);
         m.put("baseline_cost_ratio", baselineCostRatio);
         m.put("tradeoff_step", tradeoffStep);
+        m.put("gpir_adaptive_bn", gpirAdaptiveBn);
         m.put("seed", seed);
         return m;
     }
@@ -107,6 +108,7 @@ public record PruneConfig(
         int baselineCalibPerClass;
         double baselineCostRatio;
         double tradeoffStep = 0.01;
+        boolean gpirAdaptiveBn;
         int threads = Runtime.getRuntime().availableProcessors();
         long seed = 1;
         boolean resume;
@@ -146,6 +148,8 @@ public record PruneConfig(
         public Builder baselineCostRatio(double v) { baselineCostRatio = v; return this; }
         /** Spacing of the targets of the whole-network trade-off curve (fraction of FLOPs or params removed). */
         public Builder tradeoffStep(double v) { tradeoffStep = v; return this; }
+        /** Recalibrate each pruned sub-network's BatchNorm statistics before measuring its GPIR (adaptive BN). */
+        public Builder gpirAdaptiveBn(boolean v) { gpirAdaptiveBn = v; return this; }
         public Builder threads(int v) { threads = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder resume(boolean v) { resume = v; return this; }
@@ -190,7 +194,7 @@ public record PruneConfig(
                     heldOutPerClass, frontCap, minChannels, minFraction, subnetsPerStage, constraintSteps, constraintLambda, constraintLr,
                     finetuneEpochs, finetuneLr, distillAlpha, batchSize, evalImages, baselineWholeNetwork,
                     baselineEvaluations, baselineCalibPerClass == 0 ? calibPerClass : baselineCalibPerClass,
-                    baselineCostRatio, tradeoffStep, threads, seed, resume, force);
+                    baselineCostRatio, tradeoffStep, gpirAdaptiveBn, threads, seed, resume, force);
         }
 
         private static void require(boolean ok, String field, String message) {

@@ -11,6 +11,8 @@ import org.emodir.data.Datasets;
 import org.emodir.data.ImageDataset;
 import org.emodir.internal.features.CalibrationSets;
 import org.emodir.internal.features.FeatureCache;
+import org.emodir.internal.gpir.AdaptiveBnGpirMeasurer;
+import org.emodir.internal.gpir.AdaptiveBnNetworkEvaluator;
 import org.emodir.internal.gpir.GpirMeasurer;
 import org.emodir.internal.gpir.NativePrograms;
 import org.emodir.internal.gpir.NetworkMaskEvaluator;
@@ -52,6 +54,8 @@ public final class PruneJob {
     public static final double HV_REF_FLOPS = 1.0;
     private static final String CONFIG_CHECKPOINT = "config";
     private static final int FEATURE_BATCH = 128;
+    /** Calibration images of the one adaptive-BN batch (a few hundred give stable statistics; bounds memory). */
+    private static final int ADAPTIVE_BN_IMAGES = 256;
 
     private final PruneConfig cfg;
     private final ProgressListener progress;
@@ -135,6 +139,8 @@ public final class PruneJob {
         SubnetSplit.MinKeep minKeep;
         List<Subnet> subnets;
         CalibrationSets sets;
+        FeatureCache calibFeatures;
+        FeatureCache heldOutFeatures;
 
         Execution(RunDirectory run, CheckpointStore store, PhaseLog phases, RunReport report) {
             this.run = run;
@@ -147,14 +153,18 @@ public final class PruneJob {
             load();
             long t0 = System.nanoTime();
             progress.phase("features", sets.toString());
-            int[] cuts = subnets.stream().flatMapToInt(sn -> java.util.stream.IntStream.of(sn.firstBlock(), sn.endBlock()))
+            // Cut 0 (the stem output) also serves the adaptive-BN whole-network measurements.
+            int[] cuts = java.util.stream.IntStream.concat(java.util.stream.IntStream.of(0),
+                    subnets.stream().flatMapToInt(sn -> java.util.stream.IntStream.of(sn.firstBlock(), sn.endBlock())))
                     .distinct().sorted().toArray();
             FeatureCache calib = FeatureCache.build(dense, train, sets.calibration(), FEATURE_BATCH, cuts, progress::message);
             FeatureCache heldOut = FeatureCache.build(dense, train, sets.heldOut(), FEATURE_BATCH, cuts, progress::message);
+            calibFeatures = calib;
+            heldOutFeatures = heldOut;
             report.phaseSeconds.put("features", (System.nanoTime() - t0) / 1e9);
 
             long searchEvaluations = searchAll(calib);
-            List<SubnetFront> measured = measureGpir(heldOut);
+            List<SubnetFront> measured = measureGpir(calib, heldOut);
             JointScheme chosen = chooseScheme(measured);
             HypervolumeRecord hv = phases.run("hypervolume", "EMO-DIR trade-off on held-out images", HypervolumeRecord.class,
                     () -> emodirHypervolume(report.tradeoff));
@@ -192,10 +202,11 @@ public final class PruneJob {
             return evaluations;
         }
 
-        List<SubnetFront> measureGpir(FeatureCache heldOut) throws IOException {
+        List<SubnetFront> measureGpir(FeatureCache calib, FeatureCache heldOut) throws IOException {
             List<SubnetFront> searched = report.fronts;
-            GpirRecord gpir = phases.run("gpir", heldOut.images() + " held-out images", GpirRecord.class,
-                    () -> gpir(searched, heldOut));
+            GpirRecord gpir = phases.run("gpir", heldOut.images() + " held-out images"
+                    + (cfg.gpirAdaptiveBn() ? ", BN recalibrated on the calibration images" : ""), GpirRecord.class,
+                    () -> gpir(searched, calib, heldOut));
             List<SubnetFront> measured = gpir.fronts();
             report.fronts = measured;
             report.details.put("gpir_dense_loss", gpir.denseLoss());
@@ -309,13 +320,16 @@ public final class PruneJob {
             }
         }
 
-        GpirRecord gpir(List<SubnetFront> fronts, FeatureCache heldOut) {
-            GpirMeasurer m = new GpirMeasurer(spec, weights, heldOut, cfg.threads());
+        GpirRecord gpir(List<SubnetFront> fronts, FeatureCache calib, FeatureCache heldOut) {
+            GpirMeasurer plain = new GpirMeasurer(spec, weights, heldOut, cfg.threads());
+            AdaptiveBnGpirMeasurer adaptive = cfg.gpirAdaptiveBn()
+                    ? new AdaptiveBnGpirMeasurer(spec, weights, calib, heldOut, ADAPTIVE_BN_IMAGES) : null;
             List<SubnetFront> out = new ArrayList<>();
             List<double[]> drops = new ArrayList<>();
             double loss = Double.NaN, top1 = Double.NaN;
             for (Subnet sn : subnets) {
-                GpirMeasurer.Measured r = m.measure(sn, fronts.get(sn.index()));
+                GpirMeasurer.Measured r = adaptive != null ? adaptive.measure(sn, fronts.get(sn.index()))
+                        : plain.measure(sn, fronts.get(sn.index()));
                 out.add(r.front());
                 drops.add(r.top1Drop());
                 loss = r.denseLoss();
@@ -370,6 +384,19 @@ public final class PruneJob {
             return 1.0 - (double) cost.removedMacs(spec.prunableGroups(), networkMask, 0) / cost.denseMacs();
         }
 
+        /**
+         * Held-out {CE, top-1} of whole-network masks: natively, or with adaptive BN (libtorch, every pruned network's BN
+         * statistics recalibrated on the calibration images) when GPIR uses it, so both trade-offs are measured alike.
+         */
+        double[][] heldOutLossAndTop1(List<byte[]> masks) {
+            if (cfg.gpirAdaptiveBn()) {
+                return new AdaptiveBnNetworkEvaluator(spec, weights, calibFeatures, heldOutFeatures, ADAPTIVE_BN_IMAGES).evaluate(masks);
+            }
+            try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(spec, weights, train, sets.heldOut(), cfg.threads())) {
+                return ev.evaluate(masks);
+            }
+        }
+
         HypervolumeRecord emodirHypervolume(TradeoffCurve curve) {
             // Neighbouring targets often share a scheme: measure each distinct network once.
             java.util.Map<String, byte[]> distinct = new java.util.LinkedHashMap<>();
@@ -380,10 +407,8 @@ public final class PruneJob {
             List<byte[]> masks = new ArrayList<>(distinct.values());
             List<Double> x = masks.stream().map(this::remainingRatio).toList();
             List<double[]> points = new ArrayList<>();
-            try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(spec, weights, train, sets.heldOut(), cfg.threads())) {
-                double[][] r = ev.evaluate(masks);
-                for (int i = 0; i < r.length; i++) points.add(new double[] {x.get(i), r[i][0]});
-            }
+            double[][] r = heldOutLossAndTop1(masks);
+            for (int i = 0; i < r.length; i++) points.add(new double[] {x.get(i), r[i][0]});
             return new HypervolumeRecord(points, Hypervolume2D.compute(points, HV_REF_FLOPS, Math.log(spec.numClasses())));
         }
 
@@ -487,10 +512,8 @@ public final class PruneJob {
             long forward = r.forwardMacs() + fixedMacs * images * r.evaluations();
             List<byte[]> masks = r.front().solutions().stream().map(SubnetSolution::mask).toList();
             List<double[]> points = new ArrayList<>();
-            try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(spec, weights, train, sets.heldOut(), cfg.threads())) {
-                double[][] res = ev.evaluate(masks);
-                for (int i = 0; i < res.length; i++) points.add(new double[] {remainingRatio(masks.get(i)), res[i][0]});
-            }
+            double[][] res = heldOutLossAndTop1(masks);
+            for (int i = 0; i < res.length; i++) points.add(new double[] {remainingRatio(masks.get(i)), res[i][0]});
             double hv = Hypervolume2D.compute(points, HV_REF_FLOPS, Math.log(spec.numClasses()));
             return new BaselineSearchRecord(forward, r.evaluations(), points, hv);
         }

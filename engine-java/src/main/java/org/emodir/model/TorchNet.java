@@ -35,6 +35,8 @@ public final class TorchNet implements AutoCloseable {
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
     /** BN mode per part: index 0 = stem, 1..numBlocks = blocks (global order), numBlocks+1 = head (no BN, kept for symmetry). */
     private boolean[] partTraining;
+    /** BN running-statistics momentum of train-mode forwards; 1 while recalibrating (running stats = batch stats). */
+    private double bnMomentum = BN_MOMENTUM;
 
     private TorchNet(NetSpec spec) {
         TorchRuntime.init();
@@ -249,6 +251,27 @@ public final class TorchNet implements AutoCloseable {
         return all;
     }
 
+    /**
+     * Adaptive BatchNorm: replaces the running statistics of every BN in global blocks {@code [from, to)} by the
+     * statistics of one train-mode forward of {@code input} (the blocks' input feature, one batch: mean and unbiased
+     * variance over it, as PyTorch's {@code momentum=1} gives). A pruned network's BN statistics no longer match its
+     * narrower convs; recalibrated, its loss says how well it can be fine-tuned rather than how badly the stale
+     * statistics break it (Li et al., EagleEye, ECCV 2020). No parameter changes; modes are restored.
+     */
+    public void recalibrateBatchNorm(int from, int to, Tensor input) {
+        checkRange(from, to);
+        boolean[] saved = modes();
+        double momentum = bnMomentum;
+        try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+            trainOnlyBlocks(from, to);
+            bnMomentum = 1.0;
+            forwardBlocks(from, to, input);
+        } finally {
+            bnMomentum = momentum;
+            restoreModes(saved);
+        }
+    }
+
     /** Stem and stages {@code 0 .. s-1}: the input of stage {@code s}. */
     public Tensor forwardUpTo(int s, Tensor x) {
         Tensor h = forwardStem(x);
@@ -328,7 +351,7 @@ public final class TorchNet implements AutoCloseable {
                 new long[] {c.stride(), c.stride()}, new long[] {c.pad(), c.pad()}, DILATION, 1);
         return torch.batch_norm(y, new TensorOptional(tensors.get(c.bn() + ".weight")), new TensorOptional(tensors.get(c.bn() + ".bias")),
                 new TensorOptional(tensors.get(c.bn() + ".running_mean")), new TensorOptional(tensors.get(c.bn() + ".running_var")),
-                training, BN_MOMENTUM, BN_EPS, false);
+                training, bnMomentum, BN_EPS, false);
     }
 
     private static Tensor pool(Pool p, Tensor x) {

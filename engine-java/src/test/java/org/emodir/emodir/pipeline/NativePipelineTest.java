@@ -193,6 +193,87 @@ class NativePipelineTest {
         }
     }
 
+    /** Adaptive BN: recalibrated statistics make eval mode reproduce the batch statistics; GPIR uses them. */
+    @Test
+    void adaptiveBnGpirRecalibratesThePrunedSubnetOnly() {
+        Subnet sn = subnets.get(1);
+        int from = sn.firstBlock(), to = sn.endBlock();
+        byte[] mask = randomMask(sn, new Random(13));
+        ChannelPruner.Result small = physicallyPruned(sn, mask);
+        int[] in = calib.shape(from);
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard();
+             TorchNet pruned = TorchNet.fromStateDict(small.spec(), small.weights())) {
+            Tensor x = Tensors.fromBuffer(calib.feature(from), calib.images(), in[0], in[1], in[2]);
+            float[] stale = Tensors.toFloats(pruned.forwardBlocks(from, to, x));
+            pruned.recalibrateBatchNorm(from, to, x);
+            float[] eval = Tensors.toFloats(pruned.forwardBlocks(from, to, x));
+            pruned.trainOnlyBlocks(from, to);
+            float[] batch = Tensors.toFloats(pruned.forwardBlocks(from, to, x));
+            pruned.train(false);
+            double diffStale = 0, diffEval = 0, norm = 0;
+            for (int i = 0; i < eval.length; i++) {
+                diffStale = Math.max(diffStale, Math.abs(stale[i] - batch[i]));
+                diffEval = Math.max(diffEval, Math.abs(eval[i] - batch[i]));
+                norm = Math.max(norm, Math.abs(batch[i]));
+            }
+            // Unbiased (running) vs biased (batch) variance over 20 x 16 x 16 values: ~1e-4 relative.
+            assertTrue(diffEval < 2e-3 * norm, "recalibrated eval output = batch-statistics output: " + diffEval + " of " + norm);
+            assertTrue(diffStale > 0.05 * norm, "stale statistics differ: " + diffStale + " of " + norm);
+            // Outside the sub-network nothing moved.
+            for (String k : List.of("bn1.running_mean", "layer1.2.bn2.running_var", "layer3.0.bn1.running_mean")) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(small.weights().get(k).data(), pruned.toStateDict().get(k).data(), 0f, k);
+            }
+
+            CostModel cost = new CostModel(spec, 32, 32);
+            long macs = cost.blockMacs(from, to) - cost.removedMacsInBlocks(from, to, sn.groups(), mask, 0);
+            SubnetFront front = new SubnetFront(sn.index(), sn.name(), cost.blockMacs(from, to), cost.blockParams(from, to), List.of(
+                    new SubnetSolution(sn.index(), 0, mask, (double) macs / cost.blockMacs(from, to), macs, 1, 0.5, Double.NaN)));
+            var m = new org.emodir.internal.gpir.AdaptiveBnGpirMeasurer(spec, weights, calib, heldOut, 256).measure(sn, front);
+            assertEquals(0.0, m.front().solutions().get(0).globalImpairment(), 0.0);
+            int[] h = heldOut.shape(from);
+            Tensor xh = Tensors.fromBuffer(heldOut.feature(from), heldOut.images(), h[0], h[1], h[2]);
+            Tensor y = Tensors.longs(heldOut.labelArray(), heldOut.images());
+            double denseLoss = torch.cross_entropy(dense.forwardFromBlock(from, xh), y).item_double();
+            double recalibratedLoss = torch.cross_entropy(pruned.forwardFromBlock(from, xh), y).item_double();
+            double recalibratedDense;
+            try (TorchNet d = TorchNet.fromStateDict(spec, weights)) {
+                d.recalibrateBatchNorm(from, to, x);
+                recalibratedDense = torch.cross_entropy(d.forwardFromBlock(from, xh), y).item_double();
+            }
+            assertEquals(denseLoss, m.denseLoss(), 1e-5);
+            assertTrue(m.front().solutions().get(0).isDense());
+            assertEquals(recalibratedLoss - recalibratedDense, m.front().solutions().get(1).globalImpairment(), 1e-4);
+        }
+    }
+
+    /** Whole-network adaptive BN from the cached stem output equals recalibrating and running the net from images. */
+    @Test
+    void adaptiveBnNetworkEvaluationMatchesARecalibratedForwardFromImages() {
+        Subnet whole = SubnetSplit.whole(spec, SubnetSplit.MinKeep.DEFAULT);
+        byte[] ones = new byte[whole.genes()];
+        java.util.Arrays.fill(ones, (byte) 1);
+        byte[] pruned = ones.clone();
+        byte[] half = randomMask(subnets.get(2), new Random(21));
+        System.arraycopy(half, 0, pruned, subnets.get(0).genes() + subnets.get(1).genes(), half.length);
+        double[][] r = new org.emodir.internal.gpir.AdaptiveBnNetworkEvaluator(spec, weights, calib, heldOut, 256)
+                .evaluate(List.of(ones, pruned));
+        var loader = org.emodir.data.DataLoader.builder(train).subset(sets.calibration()).batchSize(sets.calibration().length)
+                .shuffle(false).build();
+        var held = org.emodir.data.DataLoader.builder(train).subset(sets.heldOut()).batchSize(sets.heldOut().length)
+                .shuffle(false).build();
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard();
+             TorchNet net = TorchNet.fromStateDict(spec, weights)) {
+            var b = loader.iterator().next();
+            Tensor stem = net.forwardStem(Tensors.fromBuffer(b.pixels(), b.n(), b.c(), b.h(), b.w()));
+            net.recalibrateBatchNorm(0, spec.numBlocks(), stem);
+            var h = held.iterator().next();
+            Tensor logits = net.forward(Tensors.fromBuffer(h.pixels(), h.n(), h.c(), h.h(), h.w()));
+            double ce = torch.cross_entropy(logits, Tensors.longs(h.labels(), h.n())).item_double();
+            assertEquals(ce, r[0][0], 1e-4, "keep-all mask, recalibrated");
+        }
+        assertTrue(r[1][0] > r[0][0], "pruning a stage costs held-out CE even after recalibration: " + r[1][0] + " vs " + r[0][0]);
+    }
+
     @Test
     void killedSearchResumesToTheSameFront(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         SubnetSearch.Result straight = search(new CheckpointStore(dir.resolve("a")), null);
