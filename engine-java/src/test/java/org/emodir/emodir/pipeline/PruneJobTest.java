@@ -151,6 +151,26 @@ class PruneJobTest {
     }
 
     @Test
+    void adaptiveBnGpirRunsEndToEndAndMeasuresBothTradeoffsAlike(@TempDir Path dir) throws Exception {
+        RunReport plain = new PruneJob(tiny(dir.resolve("plain")).constraintSteps(0).finetuneEpochs(0).tradeoffStep(0.1).build(),
+                ProgressListener.SILENT).run();
+        RunReport adaptive = new PruneJob(tiny(dir.resolve("abn")).gpirAdaptiveBn(true).constraintSteps(0).finetuneEpochs(0)
+                .tradeoffStep(0.1).build(), ProgressListener.SILENT).run();
+        assertEquals(true, adaptive.config.get("gpir_adaptive_bn"));
+        // Same searches, other impairments: the fronts' masks agree, their global impairments do not.
+        for (int i = 0; i < plain.fronts.size(); i++) {
+            var p = plain.fronts.get(i).solutions();
+            var a = adaptive.fronts.get(i).solutions();
+            assertEquals(p.size(), a.size());
+            for (int k = 0; k < p.size(); k++) org.junit.jupiter.api.Assertions.assertArrayEquals(p.get(k).mask(), a.get(k).mask());
+            assertTrue(a.stream().anyMatch(x -> !x.isDense() && x.globalImpairment() != p.get(a.indexOf(x)).globalImpairment()),
+                    plain.fronts.get(i).name());
+        }
+        assertTrue(adaptive.flopsReduction >= 0.5 && adaptive.hypervolume >= 0 && adaptive.baselineHypervolume >= 0);
+        assertTrue(!adaptive.hypervolume.equals(plain.hypervolume), "trade-off measured with recalibrated BN");
+    }
+
+    @Test
     void checkpointsOfOtherSettingsAreRefused(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("run");
         assertThrows(RuntimeException.class, () -> new PruneJob(tiny(out).build(), ProgressListener.SILENT)
