@@ -56,7 +56,7 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--baseline-cost-ratio", description = "instead: run that baseline until its forward FLOPs are this multiple of the EMO-DIR search's (e.g. 5).") Double baselineCostRatio;
     @Option(names = "--baseline-calib-per-class", description = "calibration images per class of that baseline's fitness (default: --calib-per-class).") Integer baselineCalibPerClass;
     @Option(names = "--tradeoff-step", description = "spacing of the whole-network trade-off curve's targets (default 0.01).") Double tradeoffStep;
-    @Option(names = "--gpir-adaptive-bn", description = "recalibrate each pruned sub-network's BatchNorm statistics on the calibration images before measuring its GPIR (libtorch; slower).") boolean gpirAdaptiveBn;
+    @Option(names = "--gpir-adaptive-bn", negatable = true, description = "recalibrate each pruned sub-network's BatchNorm statistics on the calibration images before measuring its GPIR, and every trade-off point likewise (libtorch; --no-gpir-adaptive-bn: plain native GPIR). Default: the preset's.") Boolean gpirAdaptiveBn;
     @Option(names = "--threads") Integer threads;
     @Option(names = "--seed") Long seed;
     @Option(names = "--resume", description = "continue a killed run (automatic when the settings match).") boolean resume;
@@ -101,7 +101,7 @@ final class PruneCommand implements Callable<Integer> {
         if (baselineEvaluations != null) b.baselineEvaluations(baselineEvaluations);
         if (baselineCostRatio != null) b.baselineCostRatio(baselineCostRatio);
         if (baselineCalibPerClass != null) b.baselineCalibPerClass(baselineCalibPerClass);
-        if (gpirAdaptiveBn) b.gpirAdaptiveBn(true);
+        if (gpirAdaptiveBn != null) b.gpirAdaptiveBn(gpirAdaptiveBn);
         if (tradeoffStep != null) b.tradeoffStep(tradeoffStep);
         if (threads != null) b.threads(threads);
         if (seed != null) b.seed(seed);
