@@ -262,7 +262,9 @@ public final class TorchNet implements AutoCloseable {
         checkRange(from, to);
         boolean[] saved = modes();
         double momentum = bnMomentum;
-        try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+        // Own scope: the forward's activations are freed here, not by whatever scope the caller holds.
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope();
+             org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
             trainOnlyBlocks(from, to);
             bnMomentum = 1.0;
             forwardBlocks(from, to, input);

@@ -63,8 +63,9 @@ public final class AdaptiveBnGpirMeasurer {
                     measured.add(sol.withGlobalImpairment(0.0));
                     continue;
                 }
-                PrunedModel pruned = PrunedModel.fromMasks(spec, weights, spec.prunableGroups(), masks(subnet, sol.mask()));
-                try (TorchNet net = pruned.toTorchNet()) {
+                // One scope per solution: its network is freed before the next is built.
+                try (PointerScope inner = new PointerScope();
+                     TorchNet net = PrunedModel.fromMasks(spec, weights, spec.prunableGroups(), masks(subnet, sol.mask())).toTorchNet()) {
                     net.recalibrateBatchNorm(from, to, recalibration);
                     double[] r = evaluate(net, from);
                     measured.add(sol.withGlobalImpairment(r[0] - base[0]));

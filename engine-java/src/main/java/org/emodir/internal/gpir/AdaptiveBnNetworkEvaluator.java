@@ -52,7 +52,9 @@ public final class AdaptiveBnNetworkEvaluator {
                     perGroup[g.index()] = java.util.Arrays.copyOfRange(mask, off, off + g.denseWidth());
                     off += g.denseWidth();
                 }
-                try (TorchNet net = PrunedModel.fromMasks(spec, weights, spec.prunableGroups(), perGroup).toTorchNet()) {
+                // One scope per network: its weights and activations are freed before the next is built.
+                try (PointerScope inner = new PointerScope();
+                     TorchNet net = PrunedModel.fromMasks(spec, weights, spec.prunableGroups(), perGroup).toTorchNet()) {
                     net.recalibrateBatchNorm(0, spec.numBlocks(), recalibration);
                     out[i] = TorchHeldOut.lossAndTop1(net, heldOut, 0);
                 }
