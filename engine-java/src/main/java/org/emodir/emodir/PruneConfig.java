@@ -108,7 +108,7 @@ public record PruneConfig(
         int baselineCalibPerClass;
         double baselineCostRatio;
         double tradeoffStep = 0.01;
-        boolean gpirAdaptiveBn;
+        boolean gpirAdaptiveBn = true;
         int threads = Runtime.getRuntime().availableProcessors();
         long seed = 1;
         boolean resume;
@@ -148,7 +148,10 @@ public record PruneConfig(
         public Builder baselineCostRatio(double v) { baselineCostRatio = v; return this; }
         /** Spacing of the targets of the whole-network trade-off curve (fraction of FLOPs or params removed). */
         public Builder tradeoffStep(double v) { tradeoffStep = v; return this; }
-        /** Recalibrate each pruned sub-network's BatchNorm statistics before measuring its GPIR (adaptive BN). */
+        /**
+         * Recalibrate each pruned sub-network's BatchNorm statistics before measuring its GPIR, and every trade-off point's
+         * (adaptive BN; default on: without it short fine-tunes favour the wrong architectures, see docs/pipeline.md).
+         */
         public Builder gpirAdaptiveBn(boolean v) { gpirAdaptiveBn = v; return this; }
         public Builder threads(int v) { threads = v; return this; }
         public Builder seed(long v) { seed = v; return this; }

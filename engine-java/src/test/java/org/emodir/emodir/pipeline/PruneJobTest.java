@@ -152,7 +152,8 @@ class PruneJobTest {
 
     @Test
     void adaptiveBnGpirRunsEndToEndAndMeasuresBothTradeoffsAlike(@TempDir Path dir) throws Exception {
-        RunReport plain = new PruneJob(tiny(dir.resolve("plain")).constraintSteps(0).finetuneEpochs(0).tradeoffStep(0.1).build(),
+        RunReport plain = new PruneJob(tiny(dir.resolve("plain")).gpirAdaptiveBn(false).constraintSteps(0).finetuneEpochs(0)
+                .tradeoffStep(0.1).build(),
                 ProgressListener.SILENT).run();
         RunReport adaptive = new PruneJob(tiny(dir.resolve("abn")).gpirAdaptiveBn(true).constraintSteps(0).finetuneEpochs(0)
                 .tradeoffStep(0.1).build(), ProgressListener.SILENT).run();
