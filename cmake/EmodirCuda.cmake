@@ -3,7 +3,9 @@
 find_program(EMODIR_NVCC nvcc)
 if(EMODIR_NVCC AND NOT EMODIR_DISABLE_CUDA)
   set(CMAKE_CUDA_COMPILER ${EMODIR_NVCC})
-  set(CMAKE_CUDA_ARCHITECTURES 80 90)
+  # gpu-check.sh builds for the lent card only (90: H100/H200); the default serves A100 and H100.
+  set(EMODIR_CUDA_ARCHITECTURES "80;90" CACHE STRING "CUDA architectures of the CUDA backend")
+  set(CMAKE_CUDA_ARCHITECTURES ${EMODIR_CUDA_ARCHITECTURES})
   set(CMAKE_CUDA_RUNTIME_LIBRARY Static)
   set(CMAKE_CUDA_STANDARD 17)
   enable_language(CUDA)
