@@ -72,7 +72,14 @@ main() {
     if [ "$rc" = 77 ]; then
         if [ "$ctest_rc" != 0 ]; then echo "GPU CHECK FAILED: ctest"; return 1; fi
         dry_run "${facts[@]}"
-        return $?
+        rc=$?
+        # A GPU that nvidia-smi lists but the library cannot use (driver older than the CUDA runtime, ...)
+        # is a failure, not "no device".
+        if [ "$rc" = 77 ] && [ -n "$smi" ]; then
+            echo "GPU CHECK FAILED: nvidia-smi lists '$smi' but libemodir_native cannot use it (probe above)"
+            return 1
+        fi
+        return "$rc"
     elif [ "$rc" != 0 ]; then
         echo "GPU CHECK FAILED: device probe exited $rc"; return 1
     fi

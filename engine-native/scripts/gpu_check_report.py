@@ -26,12 +26,17 @@ def peak_tflops(name):
 
 
 def read_lines(path):
-    if not path:
-        return []
+    """JSON lines of a step; a missing file is no lines, a torn last line (a step killed mid-write) is dropped."""
+    lines = []
     try:
-        return [json.loads(s) for s in open(path) if s.strip()]
+        for s in open(path) if path else ():
+            try:
+                lines.append(json.loads(s))
+            except ValueError:
+                print("warning: %s: unreadable line dropped: %.80s" % (path, s))
     except FileNotFoundError:
-        return []
+        pass
+    return lines
 
 
 def main():
