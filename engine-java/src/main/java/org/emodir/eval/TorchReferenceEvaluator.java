@@ -9,6 +9,7 @@ import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
+import org.emodir.model.conv.ConvRouter;
 import org.emodir.nativ.SubnetOp;
 import org.emodir.nativ.SubnetProgram;
 
@@ -83,8 +84,7 @@ public final class TorchReferenceEvaluator implements PopulationEvaluator {
                 Tensor x = slots[op.src()];
                 slots[op.dst()] = switch (op.kind()) {
                     case CONV -> {
-                        Tensor y = torch.conv2d(x, weights.get(i), new TensorOptional(biases.get(i)),
-                                new long[] {op.stride(), op.stride()}, new long[] {op.pad(), op.pad()}, new long[] {1, 1}, 1);
+                        Tensor y = ConvRouter.global().conv2d(x, weights.get(i), biases.get(i), op.stride(), op.pad());
                         yield op.maskGroup() < 0 ? y : y.mul(channelMask(masks, p, op.maskGroup()));
                     }
                     case RELU -> x.relu();

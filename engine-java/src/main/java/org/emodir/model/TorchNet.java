@@ -14,6 +14,7 @@ import org.emodir.model.Layers.Bottleneck;
 import org.emodir.model.Layers.Conv;
 import org.emodir.model.Layers.Plain;
 import org.emodir.model.Layers.Pool;
+import org.emodir.model.conv.ConvRouter;
 import org.emodir.model.io.NamedTensor;
 import org.emodir.model.io.StateDict;
 import org.emodir.model.io.WeightsException;
@@ -349,8 +350,7 @@ public final class TorchNet implements AutoCloseable {
 
     private Tensor convBn(Conv c, Tensor x, boolean training) {
         Tensor bias = c.bias() ? tensors.get(c.name() + ".bias") : null;
-        Tensor y = torch.conv2d(x, tensors.get(c.name() + ".weight"), bias == null ? new TensorOptional() : new TensorOptional(bias),
-                new long[] {c.stride(), c.stride()}, new long[] {c.pad(), c.pad()}, DILATION, 1);
+        Tensor y = ConvRouter.global().conv2d(x, tensors.get(c.name() + ".weight"), bias, c.stride(), c.pad());
         return torch.batch_norm(y, new TensorOptional(tensors.get(c.bn() + ".weight")), new TensorOptional(tensors.get(c.bn() + ".bias")),
                 new TensorOptional(tensors.get(c.bn() + ".running_mean")), new TensorOptional(tensors.get(c.bn() + ".running_var")),
                 training, bnMomentum, BN_EPS, false);

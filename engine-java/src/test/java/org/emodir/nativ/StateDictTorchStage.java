@@ -7,6 +7,7 @@ import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
+import org.emodir.model.conv.ConvRouter;
 import org.emodir.eval.PopulationMasks;
 import org.emodir.model.io.NamedTensor;
 import org.emodir.model.io.StateDict;
@@ -61,8 +62,7 @@ final class StateDictTorchStage {
     }
 
     private static Tensor conv(StateDict sd, String name, Tensor x, int stride, int pad) {
-        return torch.conv2d(x, tensor(sd.require(name + ".weight")), new TensorOptional(), new long[] {stride, stride},
-                new long[] {pad, pad}, new long[] {1, 1}, 1);
+        return ConvRouter.global().conv2d(x, tensor(sd.require(name + ".weight")), null, stride, pad);
     }
 
     private static Tensor bn(StateDict sd, String name, Tensor y) {
