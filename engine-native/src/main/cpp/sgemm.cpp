@@ -1,4 +1,5 @@
 #include "sgemm.h"
+#include "emodir_native.h"
 
 #include <cstring>
 
@@ -65,3 +66,11 @@ void sgemm_gather(int m, int n, int k, const float* a_packed, const float* const
 }
 
 }  // namespace emodir
+
+// Mirrors the resolver of the target_clones above (highest priority first), so reports name the kernel that runs.
+extern "C" const char* emodir_cpu_kernel_isa(void) {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("x86-64-v4")) return "x86-64-v4 (AVX-512)";
+    if (__builtin_cpu_supports("x86-64-v3")) return "x86-64-v3 (AVX2)";
+    return "baseline";
+}

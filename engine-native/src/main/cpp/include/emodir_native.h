@@ -65,6 +65,12 @@ typedef struct emodir_program emodir_program;
 /* sizeof(emodir_op): lets a binding check its hard-coded layout against the library it loaded. */
 int32_t emodir_op_bytes(void);
 
+/*
+ * Which clone of the CPU kernels this process runs: "x86-64-v4 (AVX-512)", "x86-64-v3 (AVX2)" or "baseline"
+ * (the same test GCC's target_clones resolver makes at load time).
+ */
+const char* emodir_cpu_kernel_isa(void);
+
 /* Thread-local message of the last failed call ("" if none). */
 const char* emodir_last_error(void);
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "emodir", mixinStandardHelpOptions = true, version = "emodir 0.1.0",
         description = "Evolutionary multi-objective channel pruning (EMO-DIR) of convolutional networks.",
         subcommands = {CommandLine.HelpCommand.class, InfoCommand.class, EvalCommand.class, TrainCommand.class,
-                PruneCommand.class, DownloadCommand.class},
+                PruneCommand.class, DownloadCommand.class, DoctorCommand.class},
         footer = {"", "Exit codes: 0 success, 1 run failed (bad input or I/O error), 2 usage error.",
                 "Data directory: --data, else $EMODIR_DATA, else ../shared beside the project."})
 public final class Main implements Runnable {

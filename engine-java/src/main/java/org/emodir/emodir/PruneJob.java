@@ -95,6 +95,9 @@ public final class PruneJob {
             report.versions.put("java", System.getProperty("java.version"));
             PhaseLog phases = new PhaseLog(store, progress, report.phaseSeconds);
             new Execution(run, store, phases, report).execute();
+            // Which kind of host computed the numbers: libtorch convolutions checked / routed (issue 12).
+            report.details.put("host", org.emodir.model.conv.HostInfo.detect().summary());
+            report.details.put("conv_routing", org.emodir.model.conv.ConvRouter.global().summary().toMap());
             report.finishedAt = Instant.now().toString();
             ReportFiles.save(run.root(), report);
             return report;

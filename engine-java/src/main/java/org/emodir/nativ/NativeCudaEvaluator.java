@@ -16,6 +16,7 @@ public final class NativeCudaEvaluator extends ChunkedNativeEvaluator {
 
     /** True when the library was built with nvcc and a CUDA device is visible. */
     public static boolean isAvailable() {
+        NativeLibraries.load();
         return EmodirNative.emodir_cuda_available() == 1;
     }
 

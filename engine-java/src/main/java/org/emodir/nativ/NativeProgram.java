@@ -22,6 +22,7 @@ final class NativeProgram implements AutoCloseable {
     private EmodirNative.emodir_program handle;
 
     NativeProgram(SubnetProgram program) {
+        NativeLibraries.load();
         if (EmodirNative.emodir_op_bytes() != EmodirNative.OP_BYTES) {
             throw new IllegalStateException("libemodir_native has a " + EmodirNative.emodir_op_bytes()
                     + "-byte emodir_op but this binding writes " + EmodirNative.OP_BYTES + " bytes: rebuild engine-native");

@@ -82,6 +82,27 @@ class CliTest {
         assertTrue(r.err().contains("layer1.3") || r.err().contains("missing"), r.err());
     }
 
+    /** doctor --json: the host facts and a probe whose counts agree with each other and with this host's kind. */
+    @Test
+    void doctorJsonReportsTheHostKindAndAConsistentProbe() throws Exception {
+        Run r = run("doctor", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = JSON.readTree(r.out());
+        for (String f : new String[] {"cpu_model", "isa", "processors", "cache_sizes_visible", "threads", "libtorch", "onednn",
+                "plain_mkldnn_trusted", "conv_probe", "conv_routing", "native_kernel_isa", "cuda"}) {
+            assertTrue(j.has(f), "field " + f + " in " + r.out());
+        }
+        boolean visible = org.emodir.model.conv.HostInfo.detect().cacheSizesVisible();
+        assertEquals(visible, j.get("cache_sizes_visible").asBoolean());
+        assertEquals(visible, j.get("plain_mkldnn_trusted").asBoolean(), "plain mkldnn is trusted exactly where caches are visible");
+        JsonNode probe = j.get("conv_probe");
+        assertEquals(26, probe.get("shapes").asInt());
+        assertEquals(probe.get("wrong").asInt(), probe.get("routed").asInt(), "the probe routes exactly the shapes plain gets wrong");
+        assertEquals(probe.get("wrong").asInt(), probe.get("wrong_shapes").size());
+        assertTrue(j.get("native_kernel_isa").asText().matches("x86-64-v4 \\(AVX-512\\)|x86-64-v3 \\(AVX2\\)|baseline"));
+        assertTrue(j.get("cuda").has("device"));
+    }
+
     @Test
     void usageErrorsExitWithTwo() {
         assertEquals(2, run("eval", "--no-such-option").exit());

@@ -53,6 +53,9 @@ public final class EmodirNative {
 
     public static native String emodir_last_error();
 
+    /** The CPU kernel clone this process runs, e.g. "x86-64-v4 (AVX-512)". */
+    public static native String emodir_cpu_kernel_isa();
+
     /** sizeof(emodir_op) in the loaded library; must equal {@link #OP_BYTES}. */
     public static native int emodir_op_bytes();
 

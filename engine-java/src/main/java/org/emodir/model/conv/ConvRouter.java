@@ -92,7 +92,9 @@ public final class ConvRouter {
      * emodir doctor} counts the shapes plain gets wrong.
      */
     public static ConvRouter probing() {
-        return inMemory(true);
+        ConvRouter r = inMemory(true);
+        r.warned = true; // a probe reports its findings itself
+        return r;
     }
 
     static ConvRouter inMemory(boolean trustPlain) {
@@ -193,6 +195,6 @@ public final class ConvRouter {
     public synchronized RoutingSummary summary() {
         Map<ConvRoute, Integer> byRoute = new EnumMap<>(ConvRoute.class);
         for (ConvRoute r : routes.values()) byRoute.merge(r, 1, Integer::sum);
-        return new RoutingSummary(mode, checked, wrong, fromStore, byRoute, store == null ? null : store.file().toString());
+        return new RoutingSummary(mode, trustPlain, checked, wrong, fromStore, byRoute, store == null ? null : store.file().toString());
     }
 }

@@ -4,12 +4,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The convolution router's state: {@code checked} shapes verified in this process, of which {@code wrong} were computed
+ * The convolution router's state: {@code plainTrusted} whether plain mkldnn is a candidate on this host; {@code checked} shapes verified in this process, of which {@code wrong} were computed
  * wrongly by plain mkldnn; {@code fromStore} verdicts loaded from this host kind's file; {@code shapesByRoute} every
  * known shape counted by its route.
  */
-public record RoutingSummary(String mode, int checked, int wrong, int fromStore, Map<ConvRoute, Integer> shapesByRoute,
-        String verdictFile) {
+public record RoutingSummary(String mode, boolean plainTrusted, int checked, int wrong, int fromStore,
+        Map<ConvRoute, Integer> shapesByRoute, String verdictFile) {
 
     /** Shapes that do not use the plain path. */
     public int routed() {
@@ -22,6 +22,7 @@ public record RoutingSummary(String mode, int checked, int wrong, int fromStore,
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("mode", mode);
+        m.put("plain_mkldnn_trusted", plainTrusted);
         m.put("checked", checked);
         m.put("wrong", wrong);
         m.put("from_cache", fromStore);
