@@ -20,6 +20,15 @@ final class IsolatedChecker implements AutoCloseable {
     /** Error value reported for a check whose process died. */
     static final double CRASHED = Double.POSITIVE_INFINITY;
     private static final long TIMEOUT_SECONDS = 300;
+    /** An idle child is stopped after this long: it holds a libtorch (about 250 MB) that a run rarely needs again. */
+    private static final long IDLE_SECONDS = 5;
+    private static final java.util.concurrent.ScheduledExecutorService REAPER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "emodir-convcheck-reaper");
+                t.setDaemon(true);
+                return t;
+            });
+    private java.util.concurrent.ScheduledFuture<?> reap;
 
     private Process process;
     private Writer toChild;
@@ -27,6 +36,7 @@ final class IsolatedChecker implements AutoCloseable {
     private int crashes;
 
     synchronized ConvVerifier.Check check(ConvShape shape, ConvRoute route) {
+        if (reap != null) reap.cancel(false);
         try {
             if (process == null || !process.isAlive()) start();
             toChild.write(route.id() + "\t" + shape.toLine() + "\n");
@@ -38,6 +48,8 @@ final class IsolatedChecker implements AutoCloseable {
             return new ConvVerifier.Check(f[0].equals("ok"), Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]));
         } catch (IOException e) {
             return crashed();
+        } finally {
+            reap = REAPER.schedule(this::close, IDLE_SECONDS, TimeUnit.SECONDS);
         }
     }
 
