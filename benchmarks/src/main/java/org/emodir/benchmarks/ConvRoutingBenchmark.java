@@ -1,16 +1,10 @@
 package org.emodir.benchmarks;
 
 import java.util.concurrent.TimeUnit;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.emodir.eval.Sgd;
 import org.emodir.model.ChannelConfig;
 import org.emodir.model.ChannelGroup;
 import org.emodir.model.NetSpec;
-import org.emodir.model.Tensors;
-import org.emodir.model.TorchNet;
 import org.emodir.model.conv.ConvRouter;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -50,10 +44,7 @@ public class ConvRoutingBenchmark {
     @Param({"128"})
     public int batch;
 
-    private TorchNet net;
-    private Tensor images;
-    private Tensor labels;
-    private Sgd sgd;
+    private TrainingBatch fixture;
 
     /** ResNet-56 with every prunable group at about half its width, odd. */
     static NetSpec prunedResNet56() {
@@ -74,43 +65,25 @@ public class ConvRoutingBenchmark {
             case "plain", "mkldnn_off" -> "off";
             default -> policy;
         });
-        net = TorchNet.random(prunedResNet56(), 1);
+        fixture = new TrainingBatch(prunedResNet56(), batch);
         if (policy.equals("mkldnn_off")) torch.globalContext().setUserEnabledMkldnn(false);
-        torch.manual_seed(2);
-        images = torch.randn(batch, 3, 32, 32);
-        images.retainReference();
-        int[] y = new int[batch];
-        for (int k = 0; k < batch; k++) y[k] = k % 10;
-        labels = Tensors.longs(y, batch);
-        labels.retainReference();
-        sgd = new Sgd(net.parameters(), 0.9, 5e-4, false);
-        trainStep();
-        evalForward();
+        // Checks happen here, not while measuring: a run pays them once per shape and host kind.
+        fixture.trainStep();
+        fixture.evalForward();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        sgd.close();
-        net.close();
+        fixture.close();
     }
 
     @Benchmark
     public float evalForward() {
-        net.train(false);
-        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            return net.forward(images).sum().item_float();
-        }
+        return fixture.evalForward();
     }
 
     @Benchmark
     public float trainStep() {
-        net.train(true);
-        try (PointerScope scope = new PointerScope()) {
-            sgd.zeroGrad();
-            Tensor loss = torch.cross_entropy_loss(net.forward(images), labels);
-            loss.backward();
-            sgd.step(0.01);
-            return loss.item_float();
-        }
+        return fixture.trainStep();
     }
 }

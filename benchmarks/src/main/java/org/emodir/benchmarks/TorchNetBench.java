@@ -1,14 +1,7 @@
 package org.emodir.benchmarks;
 
 import java.util.concurrent.TimeUnit;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
-import org.emodir.eval.Sgd;
 import org.emodir.model.NetSpec;
-import org.emodir.model.Tensors;
-import org.emodir.model.TorchNet;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -40,47 +33,25 @@ public class TorchNetBench {
     @Param({"128"})
     public int batch;
 
-    private TorchNet net;
-    private Tensor images;
-    private Tensor labels;
-    private Sgd sgd;
+    private TrainingBatch fixture;
 
     @Setup(Level.Trial)
     public void setUp() {
-        net = TorchNet.random(NetSpec.dense(arch, 10), 1);
-        torch.manual_seed(2);
-        images = torch.randn(batch, 3, 32, 32);
-        images.retainReference();
-        int[] y = new int[batch];
-        for (int i = 0; i < batch; i++) y[i] = i % 10;
-        labels = Tensors.longs(y, batch);
-        labels.retainReference();
-        sgd = new Sgd(net.parameters(), 0.9, 5e-4, false);
+        fixture = new TrainingBatch(NetSpec.dense(arch, 10), batch);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        sgd.close();
-        net.close();
+        fixture.close();
     }
 
     @Benchmark
     public float evalForward() {
-        net.train(false);
-        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            return net.forward(images).sum().item_float();
-        }
+        return fixture.evalForward();
     }
 
     @Benchmark
     public float trainStep() {
-        net.train(true);
-        try (PointerScope scope = new PointerScope()) {
-            sgd.zeroGrad();
-            Tensor loss = torch.cross_entropy_loss(net.forward(images), labels);
-            loss.backward();
-            sgd.step(0.01);
-            return loss.item_float();
-        }
+        return fixture.trainStep();
     }
 }
