@@ -38,7 +38,7 @@ import org.emodir.model.TorchNet;
 import org.emodir.model.io.StateDict;
 import org.emodir.model.io.WeightsLoader;
 import org.emodir.nativ.NativeCpuEvaluator;
-import org.emodir.nativ.SubnetProgram;
+import org.emodir.program.SubnetProgram;
 import org.emodir.report.ReportFiles;
 import org.emodir.report.ReportJson;
 import org.emodir.report.RunReport;

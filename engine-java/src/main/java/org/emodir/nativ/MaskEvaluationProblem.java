@@ -1,5 +1,7 @@
 package org.emodir.nativ;
 
+import org.emodir.program.ProgramMacs;
+import org.emodir.program.SubnetProgram;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationEvaluator;
 import org.emodir.eval.PopulationMasks;
