@@ -29,6 +29,7 @@ import org.emodir.emodir.train.PrunedModel;
 import org.emodir.emodir.train.UniformBaseline;
 import org.emodir.eval.EvalResult;
 import org.emodir.eval.EvaluationData;
+import org.emodir.evo.Metrics;
 import org.emodir.evo.Nsga2Config;
 import org.emodir.run.AtomicFiles;
 import org.emodir.run.CheckpointStore;
@@ -412,7 +413,7 @@ public final class PruneJob {
             List<double[]> points = new ArrayList<>();
             double[][] r = heldOutLossAndTop1(masks);
             for (int i = 0; i < r.length; i++) points.add(new double[] {x.get(i), r[i][0]});
-            return new HypervolumeRecord(points, Hypervolume2D.compute(points, HV_REF_FLOPS, Math.log(spec.numClasses())));
+            return new HypervolumeRecord(points, Metrics.hypervolume(points, HV_REF_FLOPS, Math.log(spec.numClasses())));
         }
 
         TrainRecord pruneAndFinetune(JointScheme scheme) throws IOException {
@@ -517,7 +518,7 @@ public final class PruneJob {
             List<double[]> points = new ArrayList<>();
             double[][] res = heldOutLossAndTop1(masks);
             for (int i = 0; i < res.length; i++) points.add(new double[] {remainingRatio(masks.get(i)), res[i][0]});
-            double hv = Hypervolume2D.compute(points, HV_REF_FLOPS, Math.log(spec.numClasses()));
+            double hv = Metrics.hypervolume(points, HV_REF_FLOPS, Math.log(spec.numClasses()));
             return new BaselineSearchRecord(forward, r.evaluations(), points, hv);
         }
     }
