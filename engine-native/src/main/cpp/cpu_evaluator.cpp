@@ -246,7 +246,7 @@ static int evaluate(const Program* prog, const uint8_t* masks, int32_t populatio
         set_last_error("emodir_cpu_evaluate: threads must be positive, got " + std::to_string(threads));
         return EMODIR_ERR_INVALID_ARGUMENT;
     }
-    try {
+    const int status = run_guarded("emodir_cpu_evaluate", EMODIR_ERR_INVALID_ARGUMENT, "out of memory", [&] {
         std::vector<ActiveChannels> active;
         const int rc = prepare_population("emodir_cpu_evaluate", prog, masks, population, input, batch, labels,
                                           objectives, active);
@@ -309,15 +309,10 @@ static int evaluate(const Program* prog, const uint8_t* masks, int32_t populatio
             o[EMODIR_OBJ_CROSS_ENTROPY] = cls ? float(sum.ce / batch) : nan;
             o[EMODIR_OBJ_TOP1] = cls ? float(sum.correct) : nan;
         }
-    } catch (const std::bad_alloc&) {
-        set_last_error("emodir_cpu_evaluate: out of memory");
-        return EMODIR_ERR_OUT_OF_MEMORY;
-    } catch (const std::exception& e) {
-        set_last_error(std::string("emodir_cpu_evaluate: ") + e.what());
-        return EMODIR_ERR_INVALID_ARGUMENT;
-    }
-    set_last_error("");
-    return EMODIR_OK;
+        return EMODIR_OK;
+    });
+    if (status == EMODIR_OK) set_last_error("");
+    return status;
 }
 
 extern "C" int emodir_cpu_evaluate(const emodir_program* program, const uint8_t* masks, int32_t population,

@@ -40,7 +40,7 @@ extern "C" int emodir_emulated_cuda_evaluate(const emodir_program* program, cons
                                              const float* input, int32_t batch, const float* reference,
                                              const int32_t* labels, float* objectives) {
     const Program* prog = reinterpret_cast<const Program*>(program);
-    try {
+    return run_guarded("emodir_emulated_cuda_evaluate", EMODIR_ERR_INVALID_ARGUMENT, "out of memory", [&] {
         std::vector<ActiveChannels> active;
         int rc = prepare_population("emodir_emulated_cuda_evaluate", prog, masks, population, input, batch, labels,
                                     objectives, active);
@@ -49,13 +49,7 @@ extern "C" int emodir_emulated_cuda_evaluate(const emodir_program* program, cons
         rc = run_population(be, *prog, active, population, input, batch, reference, labels, objectives);
         last_device_bytes = be.allocated;
         return rc;
-    } catch (const std::bad_alloc&) {
-        set_last_error("emodir_emulated_cuda_evaluate: out of memory");
-        return EMODIR_ERR_OUT_OF_MEMORY;
-    } catch (const std::exception& e) {
-        set_last_error(std::string("emodir_emulated_cuda_evaluate: ") + e.what());
-        return EMODIR_ERR_INVALID_ARGUMENT;
-    }
+    });
 }
 
 extern "C" int64_t emodir_emulated_cuda_device_bytes(void) { return last_device_bytes; }

@@ -1,6 +1,8 @@
 // Validated program: ops plus the per-slot shapes inferred once, shared by the CPU and CUDA backends.
 #pragma once
 #include <cstdint>
+#include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,22 @@ struct ActiveChannels {
 bool active_channels(const Program& prog, const uint8_t* masks, int p, ActiveChannels& out);
 
 void set_last_error(const std::string& msg);
+
+// Runs `body` (returns an emodir status) so that no C++ exception crosses the C API: std::bad_alloc becomes
+// EMODIR_ERR_OUT_OF_MEMORY with the last error "<fn>: <out_of_memory>", any other std::exception becomes
+// `failure` with the last error "<fn>: <what()>". One place for the catch blocks of every evaluate entry point.
+template <typename Body>
+int run_guarded(const char* fn, int failure, const char* out_of_memory, Body&& body) {
+    try {
+        return body();
+    } catch (const std::bad_alloc&) {
+        set_last_error(std::string(fn) + ": " + out_of_memory);
+        return EMODIR_ERR_OUT_OF_MEMORY;
+    } catch (const std::exception& e) {
+        set_last_error(std::string(fn) + ": " + e.what());
+        return failure;
+    }
+}
 
 // Shared argument checks of the evaluate entry points; fills each individual's active channels.
 // Returns EMODIR_OK or an error code with the last error naming `fn` and the offending value.

@@ -70,7 +70,7 @@ extern "C" int emodir_cuda_evaluate(const emodir_program* program, const uint8_t
                                     float* objectives) {
     const Program* prog = reinterpret_cast<const Program*>(program);
     if (!emodir_cuda_available()) return EMODIR_ERR_NO_CUDA;
-    try {
+    return run_guarded("emodir_cuda_evaluate", EMODIR_ERR_CUDA, "out of host memory", [&] {
         std::vector<ActiveChannels> active;
         int rc = prepare_population("emodir_cuda_evaluate", prog, masks, population, input, batch, labels, objectives,
                                     active);
@@ -79,13 +79,7 @@ extern "C" int emodir_cuda_evaluate(const emodir_program* program, const uint8_t
         rc = run_population(dev, *prog, active, population, input, batch, reference, labels, objectives);
         check(cudaDeviceSynchronize(), "kernel execution");
         return rc;
-    } catch (const std::bad_alloc&) {
-        set_last_error("emodir_cuda_evaluate: out of host memory");
-        return EMODIR_ERR_OUT_OF_MEMORY;
-    } catch (const std::exception& e) {
-        set_last_error(std::string("emodir_cuda_evaluate: ") + e.what());
-        return EMODIR_ERR_CUDA;
-    }
+    });
 }
 
 extern "C" int64_t emodir_cuda_free_bytes(void) {

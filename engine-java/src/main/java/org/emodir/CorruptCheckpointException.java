@@ -1,9 +1,10 @@
 package org.emodir;
 
 import java.nio.file.Path;
+import org.emodir.run.EmodirException;
 
 /** A checkpoint file is truncated, altered or not a checkpoint at all. */
-public class CorruptCheckpointException extends RuntimeException {
+public class CorruptCheckpointException extends EmodirException {
     private final Path file;
 
     public CorruptCheckpointException(Path file, String reason) {

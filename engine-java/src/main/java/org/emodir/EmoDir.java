@@ -19,7 +19,7 @@ import org.emodir.model.TorchRuntime;
 import org.emodir.model.io.StateDict;
 import org.emodir.model.io.WeightsLoader;
 import org.emodir.nativ.PopulationEvaluators;
-import org.emodir.nativ.SubnetProgram;
+import org.emodir.program.SubnetProgram;
 import org.emodir.report.RunReport;
 
 /**

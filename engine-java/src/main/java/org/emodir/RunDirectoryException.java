@@ -1,7 +1,9 @@
 package org.emodir;
 
+import org.emodir.run.EmodirException;
+
 /** A run's output directory cannot be used: it holds a finished run, or another run holds it. */
-public class RunDirectoryException extends RuntimeException {
+public class RunDirectoryException extends EmodirException {
     public RunDirectoryException(String message) {
         super(message);
     }

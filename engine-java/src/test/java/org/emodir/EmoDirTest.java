@@ -13,8 +13,8 @@ import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationEvaluator;
 import org.emodir.eval.PopulationMasks;
 import org.emodir.model.TorchNet;
-import org.emodir.nativ.ResNetStagePrograms;
-import org.emodir.nativ.SubnetProgram;
+import org.emodir.program.ResNetStagePrograms;
+import org.emodir.program.SubnetProgram;
 import org.emodir.testdata.SharedFixtures;
 import org.junit.jupiter.api.Test;
 

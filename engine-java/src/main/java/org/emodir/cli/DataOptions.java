@@ -3,9 +3,11 @@ package org.emodir.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.emodir.data.DataDirs;
+import org.emodir.data.DataLoader;
 import org.emodir.data.Datasets;
 import org.emodir.data.ImageDataset;
 import org.emodir.data.ImageGeometry;
+import org.emodir.data.Subsets;
 import org.emodir.model.NetSpec;
 import picocli.CommandLine.Option;
 
@@ -37,6 +39,13 @@ final class DataOptions {
         String env = System.getenv(CACHE_ENV);
         if (env != null && !env.isBlank()) return Path.of(env);
         return Path.of(System.getProperty("user.home"), ".cache", "emodir");
+    }
+
+    /** Batches of {@code ds}; {@code perClass > 0} keeps only the first {@code perClass} images of every class. */
+    static DataLoader.Builder loader(ImageDataset ds, int batchSize, int perClass) {
+        DataLoader.Builder b = DataLoader.builder(ds).batchSize(batchSize);
+        if (perClass > 0) b.subset(Subsets.firstPerClass(ds, perClass));
+        return b;
     }
 
     ImageDataset split(String split, NetSpec spec) {

@@ -6,7 +6,6 @@ import java.util.concurrent.Callable;
 import org.emodir.data.DataLoader;
 import org.emodir.data.ImageDataset;
 import org.emodir.data.Normalization;
-import org.emodir.data.Subsets;
 import org.emodir.eval.EvalResult;
 import org.emodir.eval.Evaluator;
 import org.emodir.model.NetSpec;
@@ -43,8 +42,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
-        if (perClass < 0) throw new IllegalArgumentException("--per-class must be >= 0, got " + perClass);
+        Checks.atLeast("--batch-size", batchSize, 1);
+        Checks.atLeast("--per-class", perClass, 0);
         modelOptions.initRuntime();
         NetSpec spec = modelOptions.spec();
         ImageDataset ds = dataOptions.split(split, spec);
@@ -52,8 +51,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("dataset " + dataOptions.root() + " has " + ds.numClasses()
                     + " classes but --classes is " + spec.numClasses());
         }
-        DataLoader.Builder b = DataLoader.builder(ds).batchSize(batchSize).normalization(Normalization.IMAGENET);
-        if (perClass > 0) b.subset(Subsets.firstPerClass(ds, perClass));
+        DataLoader.Builder b = DataOptions.loader(ds, batchSize, perClass).normalization(Normalization.IMAGENET);
         EvalResult r;
         try (TorchNet net = TorchNet.fromStateDict(spec, modelOptions.loadWeights())) {
             r = new Evaluator(json ? 0 : 10, System.err::println).evaluate(net, b.build());

@@ -33,7 +33,7 @@ final class ModelOptions {
 
     void initRuntime() {
         if (threads != null) {
-            if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+            Checks.atLeast("--threads", threads, 1);
             System.setProperty(TorchRuntime.THREADS_PROPERTY, Integer.toString(threads));
         }
         TorchRuntime.init();

@@ -9,7 +9,6 @@ import org.emodir.data.Augmentation;
 import org.emodir.data.DataLoader;
 import org.emodir.data.ImageDataset;
 import org.emodir.data.Normalization;
-import org.emodir.data.Subsets;
 import org.emodir.eval.LrSchedule;
 import org.emodir.eval.Trainer;
 import org.emodir.model.NetSpec;
@@ -64,9 +63,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
-        if (!(lr > 0)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
-        if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+        Checks.atLeast("--epochs", epochs, 1);
+        Checks.positive("--lr", lr);
+        Checks.atLeast("--batch-size", batchSize, 1);
         LrSchedule s = switch (schedule) {
             case "cosine" -> LrSchedule.cosine(lr);
             case "step" -> LrSchedule.step(lr, 0.1, epochs / 2, epochs * 3 / 4);
@@ -75,10 +74,8 @@ final class TrainCommand implements Callable<Integer> {
         modelOptions.initRuntime();
         NetSpec spec = modelOptions.spec();
         ImageDataset ds = dataOptions.split("train", spec);
-        DataLoader.Builder b = DataLoader.builder(ds).batchSize(batchSize).shuffle(true).dropLast(true)
-                .augmentation(Augmentation.CIFAR).normalization(Normalization.IMAGENET).seed(seed);
-        if (perClass > 0) b.subset(Subsets.firstPerClass(ds, perClass));
-        DataLoader loader = b.build();
+        DataLoader loader = DataOptions.loader(ds, batchSize, perClass).shuffle(true).dropLast(true)
+                .augmentation(Augmentation.CIFAR).normalization(Normalization.IMAGENET).seed(seed).build();
         try (TorchNet net = scratch ? TorchNet.random(spec, seed) : TorchNet.fromStateDict(spec, modelOptions.loadWeights())) {
             Trainer.Config cfg = new Trainer.Config().epochs(epochs).schedule(s).weightDecay(weightDecay)
                     .progress(json ? 0 : 20, System.err::println);

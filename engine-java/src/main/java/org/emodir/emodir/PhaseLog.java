@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
-import org.emodir.internal.io.CheckpointStore;
+import org.emodir.run.CheckpointStore;
 import org.emodir.report.ReportJson;
 
 /**

@@ -29,16 +29,17 @@ import org.emodir.emodir.train.PrunedModel;
 import org.emodir.emodir.train.UniformBaseline;
 import org.emodir.eval.EvalResult;
 import org.emodir.eval.EvaluationData;
+import org.emodir.evo.Metrics;
 import org.emodir.evo.Nsga2Config;
-import org.emodir.internal.io.AtomicFiles;
-import org.emodir.internal.io.CheckpointStore;
-import org.emodir.internal.io.RunDirectory;
+import org.emodir.run.AtomicFiles;
+import org.emodir.run.CheckpointStore;
+import org.emodir.run.RunDirectory;
 import org.emodir.model.NetSpec;
 import org.emodir.model.TorchNet;
 import org.emodir.model.io.StateDict;
 import org.emodir.model.io.WeightsLoader;
 import org.emodir.nativ.NativeCpuEvaluator;
-import org.emodir.nativ.SubnetProgram;
+import org.emodir.program.SubnetProgram;
 import org.emodir.report.ReportFiles;
 import org.emodir.report.ReportJson;
 import org.emodir.report.RunReport;
@@ -412,7 +413,7 @@ public final class PruneJob {
             List<double[]> points = new ArrayList<>();
             double[][] r = heldOutLossAndTop1(masks);
             for (int i = 0; i < r.length; i++) points.add(new double[] {x.get(i), r[i][0]});
-            return new HypervolumeRecord(points, Hypervolume2D.compute(points, HV_REF_FLOPS, Math.log(spec.numClasses())));
+            return new HypervolumeRecord(points, Metrics.hypervolume(points, HV_REF_FLOPS, Math.log(spec.numClasses())));
         }
 
         TrainRecord pruneAndFinetune(JointScheme scheme) throws IOException {
@@ -517,7 +518,7 @@ public final class PruneJob {
             List<double[]> points = new ArrayList<>();
             double[][] res = heldOutLossAndTop1(masks);
             for (int i = 0; i < res.length; i++) points.add(new double[] {remainingRatio(masks.get(i)), res[i][0]});
-            double hv = Hypervolume2D.compute(points, HV_REF_FLOPS, Math.log(spec.numClasses()));
+            double hv = Metrics.hypervolume(points, HV_REF_FLOPS, Math.log(spec.numClasses()));
             return new BaselineSearchRecord(forward, r.evaluations(), points, hv);
         }
     }

@@ -2,6 +2,7 @@ package org.emodir.emodir;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.emodir.evo.Metrics;
 
 /**
  * Whole-network trade-off: for a sweep of reduction targets, the greedy and the exact joint
@@ -49,6 +50,6 @@ public record TradeoffCurve(PruningTarget.Kind kind, List<Point> points) {
         for (Point p : points) {
             pts.add(new double[] {1.0 - p.exact().flopsReduction(), p.exact().predictedImpairment()});
         }
-        return Hypervolume2D.compute(pts, refRemainingRatio, refImpairment);
+        return Metrics.hypervolume(pts, refRemainingRatio, refImpairment);
     }
 }

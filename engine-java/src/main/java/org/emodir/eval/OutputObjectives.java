@@ -1,6 +1,6 @@
 package org.emodir.eval;
 
-import org.emodir.nativ.SubnetProgram;
+import org.emodir.program.SubnetProgram;
 
 /** Objectives of one individual from its outputs, in double precision (mirrors image_losses.h). */
 final class OutputObjectives {

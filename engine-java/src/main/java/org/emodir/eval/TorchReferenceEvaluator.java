@@ -10,8 +10,8 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 import org.emodir.model.conv.ConvRouter;
-import org.emodir.nativ.SubnetOp;
-import org.emodir.nativ.SubnetProgram;
+import org.emodir.program.SubnetOp;
+import org.emodir.program.SubnetProgram;
 
 /**
  * The "framework" baseline: libtorch runs the dense program once per individual and prunes by zeroing

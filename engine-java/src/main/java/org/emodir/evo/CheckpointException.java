@@ -1,9 +1,10 @@
 package org.emodir.evo;
 
 import java.nio.file.Path;
+import org.emodir.run.EmodirException;
 
 /** A checkpoint that cannot be written, read or trusted; the message names the file. */
-public class CheckpointException extends RuntimeException {
+public class CheckpointException extends EmodirException {
     public CheckpointException(Path file, String problem) {
         super("checkpoint " + file + ": " + problem);
     }

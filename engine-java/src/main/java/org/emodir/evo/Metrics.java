@@ -6,7 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /** Quality indicators for approximation sets (minimisation). Not on the hot path. */
-final class Metrics {
+public final class Metrics {
     private Metrics() {}
 
     /**
@@ -36,16 +36,34 @@ final class Metrics {
         };
     }
 
+    /**
+     * 2-D hypervolume of {x, y} pairs, e.g. {remaining FLOPs ratio, impairment}, bounded by {@code (refX, refY)}:
+     * {@link #hypervolume(double[][], double[])} with a two-coordinate reference point.
+     */
+    public static double hypervolume(List<double[]> points, double refX, double refY) {
+        return hypervolume(points.toArray(new double[0][]), new double[] {refX, refY});
+    }
+
+    /**
+     * Sweeps x upwards over the non-dominated staircase: each step adds the slab from its x to the next
+     * step's x (the last: to the reference), between its y and the reference.
+     */
     private static double hv2(List<double[]> pts, double rx, double ry) {
         double[][] sorted = pts.toArray(new double[0][]);
         Arrays.sort(sorted, Comparator.<double[]>comparingDouble(p -> p[0]).thenComparingDouble(p -> p[1]));
         double area = 0;
-        double bestY = ry;
+        double[] step = null; // last non-dominated point
         for (double[] p : sorted) {
-            if (p[1] < bestY) {
-                area += (rx - p[0]) * (bestY - p[1]);
-                bestY = p[1];
+            if (step != null && p[1] >= step[1]) {
+                continue; // dominated
             }
+            if (step != null) {
+                area += (p[0] - step[0]) * (ry - step[1]);
+            }
+            step = p;
+        }
+        if (step != null) {
+            area += (rx - step[0]) * (ry - step[1]);
         }
         return area;
     }

@@ -7,14 +7,11 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32;
+import org.emodir.run.AtomicFiles;
 
 /**
  * Binary checkpoint of an {@link Nsga2} run, big-endian:
@@ -126,40 +123,12 @@ final class Nsga2Checkpoint {
         }
     }
 
+    /** Readers see the old checkpoint or the complete new one, never a torn file (see {@link AtomicFiles}). */
     private static void writeAtomically(Path file, byte[] content) {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
         try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true); // make the rename itself durable
-            } catch (IOException ignored) {
-                // some file systems cannot open a directory; the data file is already synced
-            }
+            AtomicFiles.writeBytes(file, content);
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot write", e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the temp file is harmless; the original file was never touched
-                }
-            }
         }
     }
 

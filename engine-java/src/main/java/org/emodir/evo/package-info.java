@@ -13,6 +13,7 @@
  * objectives, ENS-SS beyond), {@link org.emodir.evo.CrowdingDistance}, checkpoints through
  * {@code saveState}/{@code resume}. Channel masks use {@link org.emodir.evo.MaskLayout} and
  * {@link org.emodir.evo.MaskRepair}. Quality: {@link org.emodir.evo.Metrics},
- * {@link org.emodir.evo.ParetoArchive}.
+ * {@link org.emodir.evo.ParetoArchive}. The test problems (ZDT, DTLZ2, a mask problem with a known front) are
+ * test sources ({@code org.emodir.evo.problems}), which the JMH benchmarks get as engine-java's test-jar.
  */
 package org.emodir.evo;

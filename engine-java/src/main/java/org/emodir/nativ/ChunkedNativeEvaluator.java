@@ -1,5 +1,6 @@
 package org.emodir.nativ;
 
+import org.emodir.program.SubnetProgram;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package org.emodir.nativ;
 
+import org.emodir.program.SubnetProgram;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.emodir.eval.EvaluationData;
 import org.emodir.eval.MemoryBudget;

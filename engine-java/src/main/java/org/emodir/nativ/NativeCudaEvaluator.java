@@ -1,5 +1,6 @@
 package org.emodir.nativ;
 
+import org.emodir.program.SubnetProgram;
 import org.emodir.eval.EvaluationData;
 import org.emodir.eval.MemoryBudget;
 import org.emodir.eval.Objectives;

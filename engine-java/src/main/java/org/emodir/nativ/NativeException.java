@@ -1,7 +1,9 @@
 package org.emodir.nativ;
 
+import org.emodir.run.EmodirException;
+
 /** A failure reported by the native engine, with its error code and emodir_last_error() message. */
-public final class NativeException extends RuntimeException {
+public final class NativeException extends EmodirException {
     private final int code;
 
     public NativeException(int code, String message) {

@@ -1,5 +1,7 @@
 package org.emodir.nativ;
 
+import org.emodir.program.SubnetOp;
+import org.emodir.program.SubnetProgram;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +28,10 @@ final class NativeProgram implements AutoCloseable {
         if (EmodirNative.emodir_op_bytes() != EmodirNative.OP_BYTES) {
             throw new IllegalStateException("libemodir_native has a " + EmodirNative.emodir_op_bytes()
                     + "-byte emodir_op but this binding writes " + EmodirNative.OP_BYTES + " bytes: rebuild engine-native");
+        }
+        if (SubnetProgram.MAX_SLOTS != EmodirNative.MAX_SLOTS) {
+            throw new IllegalStateException("programs are built for " + SubnetProgram.MAX_SLOTS
+                    + " slots but the native engine has " + EmodirNative.MAX_SLOTS);
         }
         this.program = program;
         ops = direct(program.ops().size() * EmodirNative.OP_BYTES);
@@ -59,7 +65,7 @@ final class NativeProgram implements AutoCloseable {
     }
 
     private void encode(SubnetOp op, int at) {
-        ops.putInt(at + KIND, op.kind().code);
+        ops.putInt(at + KIND, code(op.kind()));
         ops.putInt(at + DST, op.dst());
         ops.putInt(at + SRC, op.src());
         ops.putInt(at + IN_C, op.inC());
@@ -73,6 +79,17 @@ final class NativeProgram implements AutoCloseable {
         byte[] name = op.name().getBytes(StandardCharsets.UTF_8);
         int n = Math.min(name.length, EmodirNative.NAME_BYTES - 1); // keep the NUL terminator
         ops.putBytes(at + NAME, name, 0, n);
+    }
+
+    /** The ABI's op code of a kind (EMODIR_OP_* in emodir_native.h). */
+    static int code(SubnetOp.Kind kind) {
+        return switch (kind) {
+            case CONV -> EmodirNative.OP_CONV;
+            case RELU -> EmodirNative.OP_RELU;
+            case ADD -> EmodirNative.OP_ADD;
+            case MAXPOOL -> EmodirNative.OP_MAXPOOL;
+            case HEAD -> EmodirNative.OP_HEAD;
+        };
     }
 
     private static UnsafeBuffer direct(int bytes) {

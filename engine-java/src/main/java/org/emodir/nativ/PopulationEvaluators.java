@@ -1,5 +1,6 @@
 package org.emodir.nativ;
 
+import org.emodir.program.SubnetProgram;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import org.emodir.eval.EvaluationData;

@@ -1,9 +1,7 @@
 /**
- * Java side of the native engine: {@link org.emodir.nativ.SubnetProgram}s (built by hand with
- * {@link org.emodir.nativ.SubnetProgramBuilder} or from weights with {@link org.emodir.nativ.NetSpecPrograms} for any NetSpec family, or
- * {@link org.emodir.nativ.ResNetStagePrograms} for CIFAR ResNets),
- * the CPU and CUDA population evaluators ({@link org.emodir.nativ.PopulationEvaluators#best} picks one), MAC
- * counting ({@link org.emodir.nativ.ProgramMacs}) and the NSGA-II adapter
- * {@link org.emodir.nativ.MaskEvaluationProblem}. See docs/evaluator.md.
+ * Java side of the native engine: the CPU and CUDA population evaluators that run
+ * {@link org.emodir.program.SubnetProgram}s ({@link org.emodir.nativ.PopulationEvaluators#best} picks one), their
+ * memory-budget chunking, and the NSGA-II adapter {@link org.emodir.nativ.MaskEvaluationProblem}. The programs
+ * themselves (op IR, builders, MAC counting) are in {@link org.emodir.program}. See docs/evaluator.md.
  */
 package org.emodir.nativ;

@@ -2,8 +2,8 @@ package org.emodir.report;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.emodir.internal.io.AtomicFiles;
-import org.emodir.internal.io.RunDirectory;
+import org.emodir.run.AtomicFiles;
+import org.emodir.run.RunDirectory;
 
 /** Writes a run's report files atomically; report.json goes last since it marks the run finished. */
 public final class ReportFiles {

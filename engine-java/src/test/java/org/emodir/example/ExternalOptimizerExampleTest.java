@@ -11,8 +11,8 @@ import org.emodir.eval.PopulationEvaluator;
 import org.emodir.eval.PopulationMasks;
 import org.emodir.nativ.NativeCpuEvaluator;
 import org.emodir.nativ.PopulationEvaluators;
-import org.emodir.nativ.SubnetProgram;
-import org.emodir.nativ.SubnetProgramBuilder;
+import org.emodir.program.SubnetProgram;
+import org.emodir.program.SubnetProgramBuilder;
 import org.junit.jupiter.api.Test;
 
 /**

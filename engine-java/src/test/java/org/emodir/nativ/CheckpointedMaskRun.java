@@ -1,5 +1,6 @@
 package org.emodir.nativ;
 
+import org.emodir.program.SubnetProgram;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package org.emodir.nativ;
 
+import org.emodir.program.ProgramMacs;
+import org.emodir.program.SubnetProgram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

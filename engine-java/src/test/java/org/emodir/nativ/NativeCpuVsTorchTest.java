@@ -1,5 +1,8 @@
 package org.emodir.nativ;
 
+import org.emodir.program.ResNetStagePrograms;
+import org.emodir.program.SubnetProgram;
+import org.emodir.program.SubnetProgramBuilder;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,8 @@
 package org.emodir.nativ;
 
+import org.emodir.program.NetSpecPrograms;
+import org.emodir.program.ResNetStagePrograms;
+import org.emodir.program.SubnetProgram;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

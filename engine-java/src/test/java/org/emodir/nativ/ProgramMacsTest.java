@@ -1,5 +1,6 @@
 package org.emodir.nativ;
 
+import org.emodir.program.ProgramMacs;
 import static org.emodir.nativ.TinyPrograms.C1;
 import static org.emodir.nativ.TinyPrograms.C2;
 import static org.emodir.nativ.TinyPrograms.CLASSES;

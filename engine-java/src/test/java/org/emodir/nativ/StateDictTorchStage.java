@@ -1,5 +1,6 @@
 package org.emodir.nativ;
 
+import org.emodir.program.ResNetStagePrograms;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.LongOptional;

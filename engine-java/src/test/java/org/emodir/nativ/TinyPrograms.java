@@ -1,5 +1,7 @@
 package org.emodir.nativ;
 
+import org.emodir.program.SubnetProgram;
+import org.emodir.program.SubnetProgramBuilder;
 import java.util.Random;
 import org.emodir.eval.EvaluationData;
 

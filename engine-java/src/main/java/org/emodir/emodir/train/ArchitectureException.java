@@ -1,9 +1,10 @@
 package org.emodir.emodir.train;
 
 import java.nio.file.Path;
+import org.emodir.run.EmodirException;
 
 /** An architecture.json that cannot describe a network, or weights that do not fit it; names the file and field. */
-public final class ArchitectureException extends RuntimeException {
+public final class ArchitectureException extends EmodirException {
     public ArchitectureException(Path file, String field, String problem) {
         super(file + ": field '" + field + "': " + problem);
     }

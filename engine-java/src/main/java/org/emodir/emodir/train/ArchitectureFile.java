@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.emodir.internal.io.AtomicFiles;
+import org.emodir.run.AtomicFiles;
 import org.emodir.model.ChannelConfig;
 import org.emodir.model.ChannelGroup;
 import org.emodir.model.Flops;

@@ -14,6 +14,7 @@ import org.emodir.data.Augmentation;
 import org.emodir.data.DataLoader;
 import org.emodir.data.ImageDataset;
 import org.emodir.data.LabeledBatch;
+import org.emodir.eval.Batches;
 import org.emodir.eval.Sgd;
 import org.emodir.model.TorchNet;
 import org.emodir.model.io.StateDict;
@@ -142,7 +143,7 @@ public final class CrossNetworkTrainer {
             denseTeacher.train(false);
             List<Tensor> studentParams = student.parameters();
             studentParams.forEach(p -> p.set_requires_grad(false));
-            Batches batches = new Batches(train);
+            EndlessBatches batches = new EndlessBatches(train);
             for (int[] r : ranges) {
                 trainRange(denseTeacher, student, r[0], r[1], cfg.keptAtCut.get(r[1]), batches, steps, cfg, progress);
             }
@@ -161,7 +162,7 @@ public final class CrossNetworkTrainer {
         return spec.blockRangeName(r[0], r[1]);
     }
 
-    private static void trainRange(TorchNet teacher, TorchNet student, int from, int to, int[] kept, Batches batches, int steps,
+    private static void trainRange(TorchNet teacher, TorchNet student, int from, int to, int[] kept, EndlessBatches batches, int steps,
                                    Config cfg, Consumer<String> progress) {
         String s = name(student.spec(), new int[] {from, to});
         List<Tensor> params = student.blockParameters(from, to);
@@ -178,7 +179,7 @@ public final class CrossNetworkTrainer {
                 double mse;
                 double task;
                 try (PointerScope scope = new PointerScope()) {
-                    Tensor x = BatchTensors.images(b);
+                    Tensor x = Batches.images(b);
                     Tensor in;
                     Tensor target;
                     try (NoGradGuard noGrad = new NoGradGuard()) {
@@ -189,7 +190,7 @@ public final class CrossNetworkTrainer {
                     if (kept != null) out = zeroFilled(out, kept, target);
                     Tensor mseT = torch.mse_loss(out, target, REDUCTION_MEAN);
                     Tensor logits = teacher.forwardFromBlock(to, out).div(new Scalar(cfg.temperature));
-                    Tensor taskT = torch.cross_entropy_loss(logits, BatchTensors.labels(b), new TensorOptional(), REDUCTION_MEAN,
+                    Tensor taskT = torch.cross_entropy_loss(logits, Batches.labels(b), new TensorOptional(), REDUCTION_MEAN,
                             IGNORE_INDEX, 0.0);
                     Tensor loss = taskT.mul(new Scalar(cfg.lambdaTask)).add(mseT.mul(new Scalar(cfg.lambdaFeature)));
                     sgd.zeroGrad();
@@ -240,7 +241,7 @@ public final class CrossNetworkTrainer {
         try (NoGradGuard noGrad = new NoGradGuard()) {
             for (LabeledBatch b : data) {
                 try (PointerScope scope = new PointerScope()) {
-                    Tensor x = BatchTensors.images(b);
+                    Tensor x = Batches.images(b);
                     Tensor a = pruned.forwardStage(s, pruned.forwardUpTo(s, x));
                     Tensor t = teacher.forwardStage(s, teacher.forwardUpTo(s, x));
                     sum += torch.mse_loss(a, t, REDUCTION_MEAN).item_double() * b.n();
@@ -256,12 +257,12 @@ public final class CrossNetworkTrainer {
     }
 
     /** Endless batches: the loader's epochs one after another (epoch number advanced, so shuffles differ). */
-    private static final class Batches {
+    private static final class EndlessBatches {
         private final DataLoader loader;
         private Iterator<LabeledBatch> it;
         private int epoch;
 
-        Batches(DataLoader loader) {
+        EndlessBatches(DataLoader loader) {
             this.loader = loader;
             if (loader.batchesPerEpoch() == 0) throw new IllegalArgumentException("training loader yields no batch");
             loader.setEpoch(0);

@@ -16,6 +16,7 @@ import org.emodir.data.DataLoader;
 import org.emodir.data.ImageDataset;
 import org.emodir.data.LabeledBatch;
 import org.emodir.data.Subsets;
+import org.emodir.eval.Batches;
 import org.emodir.eval.EvalResult;
 import org.emodir.eval.Evaluator;
 import org.emodir.eval.Sgd;
@@ -176,9 +177,9 @@ public final class FineTuner {
     }
 
     private static Tensor loss(TorchNet net, TorchNet teacher, LabeledBatch b, Config cfg) {
-        Tensor x = BatchTensors.images(b);
+        Tensor x = Batches.images(b);
         Tensor logits = net.forward(x);
-        Tensor ce = torch.cross_entropy_loss(logits, BatchTensors.labels(b), new TensorOptional(), REDUCTION_MEAN, IGNORE_INDEX, 0.0);
+        Tensor ce = torch.cross_entropy_loss(logits, Batches.labels(b), new TensorOptional(), REDUCTION_MEAN, IGNORE_INDEX, 0.0);
         if (teacher == null) return ce;
         Tensor teacherLogits;
         try (NoGradGuard noGrad = new NoGradGuard()) {

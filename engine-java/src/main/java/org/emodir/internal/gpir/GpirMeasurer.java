@@ -12,7 +12,7 @@ import org.emodir.eval.PopulationMasks;
 import org.emodir.model.NetSpec;
 import org.emodir.model.io.StateDict;
 import org.emodir.nativ.NativeCpuEvaluator;
-import org.emodir.nativ.SubnetProgram;
+import org.emodir.program.SubnetProgram;
 
 /**
  * Global performance impairment of every front solution: the increase of the whole network's mean

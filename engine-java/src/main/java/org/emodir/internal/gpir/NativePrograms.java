@@ -2,8 +2,8 @@ package org.emodir.internal.gpir;
 
 import org.emodir.model.NetSpec;
 import org.emodir.model.io.StateDict;
-import org.emodir.nativ.NetSpecPrograms;
-import org.emodir.nativ.SubnetProgram;
+import org.emodir.program.NetSpecPrograms;
+import org.emodir.program.SubnetProgram;
 
 /**
  * The native programs the pipeline runs, built from the NetSpec and the dense weights (BN folded) for every family

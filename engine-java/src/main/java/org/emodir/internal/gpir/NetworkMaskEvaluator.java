@@ -12,7 +12,7 @@ import org.emodir.eval.PopulationMasks;
 import org.emodir.model.NetSpec;
 import org.emodir.model.io.StateDict;
 import org.emodir.nativ.NativeCpuEvaluator;
-import org.emodir.nativ.SubnetProgram;
+import org.emodir.program.SubnetProgram;
 
 /**
  * Whole-network masks (one byte per prunable channel of the network, {@link NetSpec#prunableGroups()}

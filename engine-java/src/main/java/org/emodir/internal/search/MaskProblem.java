@@ -1,11 +1,9 @@
 package org.emodir.internal.search;
 
 import org.emodir.internal.split.Subnet;
+import org.emodir.eval.EvaluatedMaskProblem;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationEvaluator;
-import org.emodir.eval.PopulationMasks;
-import org.emodir.evo.BatchProblem;
-import org.emodir.evo.Encoding;
 import org.emodir.evo.MaskLayout;
 import org.emodir.evo.MaskRepair;
 import org.emodir.evo.ObjectiveMatrix;
@@ -27,19 +25,16 @@ import org.emodir.model.io.StateDict;
  * norm (the classic magnitude heuristic) and the odd rows random channels, so the search starts from the
  * heuristic's trade-off and improves on it instead of on random masks.
  */
-public final class MaskProblem implements BatchProblem {
+public final class MaskProblem extends EvaluatedMaskProblem {
     public enum Impairment { NORMALISED_MSE, CROSS_ENTROPY }
 
     private final Subnet subnet;
-    private final PopulationEvaluator evaluator;
     private final CostModel cost;
     private final Impairment impairment;
     private final double mseScale;
     private final int images;
     private final long denseMacs;
     private final MaskRepair repair;
-    private final PopulationMasks masks;
-    private final Objectives results;
     private final byte[] row;
     private StateDict seedWeights;
     private long forwardMacs;
@@ -52,21 +47,23 @@ public final class MaskProblem implements BatchProblem {
      */
     public MaskProblem(Subnet subnet, PopulationEvaluator evaluator, CostModel cost, Impairment impairment, double mseScale,
                        int images, int capacity) {
-        if (evaluator.numGenes() != subnet.genes()) {
-            throw new IllegalArgumentException("sub-network " + subnet.name() + " has " + subnet.genes()
-                    + " genes but its program has " + evaluator.numGenes());
-        }
+        super(matching(subnet, evaluator), capacity);
         this.subnet = subnet;
-        this.evaluator = evaluator;
         this.cost = cost;
         this.impairment = impairment;
         this.mseScale = mseScale > 0 ? mseScale : 1.0;
         this.images = images;
         this.denseMacs = cost.blockMacs(subnet.firstBlock(), subnet.endBlock());
         this.repair = new MaskRepair(subnet.layout());
-        this.masks = new PopulationMasks(capacity, subnet.genes());
-        this.results = new Objectives(capacity);
         this.row = new byte[subnet.genes()];
+    }
+
+    private static PopulationEvaluator matching(Subnet subnet, PopulationEvaluator evaluator) {
+        if (evaluator.numGenes() != subnet.genes()) {
+            throw new IllegalArgumentException("sub-network " + subnet.name() + " has " + subnet.genes()
+                    + " genes but its program has " + evaluator.numGenes());
+        }
+        return evaluator;
     }
 
     /** Seeds half the initial population with L1-norm masks from these (dense) weights. */
@@ -75,27 +72,15 @@ public final class MaskProblem implements BatchProblem {
         return this;
     }
 
-    @Override public Encoding encoding() { return Encoding.BINARY; }
-    @Override public int genes() { return subnet.genes(); }
-    @Override public int numObjectives() { return 2; }
-    @Override public int numConstraints() { return 0; }
-
     @Override
-    public void evaluate(Population pop, int from, int to, ObjectiveMatrix out) {
-        int count = to - from;
-        for (int r = 0; r < count; r++) {
-            for (int g = 0; g < row.length; g++) masks.set(r, g, pop.bit(from + r, g) != 0);
-        }
-        evaluator.evaluate(masks, count, results);
-        for (int r = 0; r < count; r++) {
-            for (int g = 0; g < row.length; g++) row[g] = (byte) pop.bit(from + r, g);
-            long macs = remainingMacs(row);
-            forwardMacs += macs * images;
-            out.setObjective(from + r, 0, (double) macs / denseMacs);
-            out.setObjective(from + r, 1, impairment == Impairment.NORMALISED_MSE
-                    ? results.mse(r) / mseScale : results.crossEntropy(r));
-        }
-        evaluations += count;
+    protected void score(Population pop, int r, Objectives measured, int i, ObjectiveMatrix out) {
+        for (int g = 0; g < row.length; g++) row[g] = (byte) pop.bit(r, g);
+        long macs = remainingMacs(row);
+        forwardMacs += macs * images;
+        out.setObjective(r, 0, (double) macs / denseMacs);
+        out.setObjective(r, 1, impairment == Impairment.NORMALISED_MSE
+                ? measured.mse(i) / mseScale : measured.crossEntropy(i));
+        evaluations++;
     }
 
     @Override

@@ -15,7 +15,7 @@ import org.emodir.emodir.SubnetSolution;
 import org.emodir.evo.Nsga2;
 import org.emodir.evo.Nsga2Config;
 import org.emodir.evo.Population;
-import org.emodir.internal.io.CheckpointStore;
+import org.emodir.run.CheckpointStore;
 
 /**
  * Runs NSGA-II on one {@link MaskProblem} for a number of generations, checkpointing the whole state

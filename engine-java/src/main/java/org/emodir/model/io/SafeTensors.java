@@ -19,7 +19,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.emodir.internal.io.AtomicFiles;
+import org.emodir.run.AtomicFiles;
 
 /**
  * The safetensors format: an 8-byte little-endian header length, a JSON header mapping each

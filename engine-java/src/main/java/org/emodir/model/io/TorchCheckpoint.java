@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
-import org.emodir.internal.io.AtomicFiles;
+import org.emodir.run.AtomicFiles;
 
 /**
  * PyTorch's zip checkpoint format (torch.save since 1.6): {@code <archive>/data.pkl} pickles the

@@ -22,7 +22,7 @@ import org.emodir.internal.search.CostModel;
 import org.emodir.internal.search.MaskProblem;
 import org.emodir.internal.search.SubnetSearch;
 import org.emodir.evo.Nsga2Config;
-import org.emodir.internal.io.CheckpointStore;
+import org.emodir.run.CheckpointStore;
 import org.emodir.internal.split.Subnet;
 import org.emodir.internal.split.SubnetSplit;
 import org.emodir.eval.EvaluationData;

@@ -13,6 +13,7 @@ import org.emodir.data.Augmentation;
 import org.emodir.data.DataLoader;
 import org.emodir.data.ImageDataset;
 import org.emodir.data.Subsets;
+import org.emodir.eval.Batches;
 import org.emodir.model.TorchNet;
 import org.emodir.model.io.StateDict;
 import org.emodir.testdata.SharedFixtures;
@@ -75,7 +76,7 @@ class CrossNetworkTrainerTest {
             // BN updates alone would pull it away from the eval-mode teacher.
             teacher.train(true);
             try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
-                for (int i = 0; i < 40; i++) for (var b : loader) teacher.forward(BatchTensors.images(b));
+                for (int i = 0; i < 40; i++) for (var b : loader) teacher.forward(Batches.images(b));
             }
             teacher.train(false);
             StateDict dense = teacher.toStateDict();
@@ -117,7 +118,7 @@ class CrossNetworkTrainerTest {
         try (TorchNet net = TorchNet.fromStateDict(pruned.spec(), weights);
              org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
             for (var b : data) {
-                Tensor x = BatchTensors.images(b);
+                Tensor x = Batches.images(b);
                 Tensor t = teacher.forwardToBlock(range[1], x);
                 Tensor o = CrossNetworkTrainer.zeroFilled(net.forwardToBlock(range[1], x), kept, t);
                 float[] of = org.emodir.model.Tensors.toFloats(o), tf = org.emodir.model.Tensors.toFloats(t);

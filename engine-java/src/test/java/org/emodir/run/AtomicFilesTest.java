@@ -1,4 +1,4 @@
-package org.emodir.internal.io;
+package org.emodir.run;
 
 import static org.junit.jupiter.api.Assertions.*;
 

@@ -1,4 +1,4 @@
-package org.emodir.nativ;
+package org.emodir.program;
 
 import java.util.ArrayList;
 import java.util.HashSet;

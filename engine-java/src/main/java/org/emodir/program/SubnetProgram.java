@@ -1,4 +1,4 @@
-package org.emodir.nativ;
+package org.emodir.program;
 
 import java.util.List;
 
@@ -9,6 +9,8 @@ import java.util.List;
  */
 public record SubnetProgram(List<SubnetOp> ops, float[] weights, int[] inputShape, int[] outputShape,
                             List<String> groupNames, int[] groupSizes, boolean hasHead) {
+    /** Tensor slots a program may use: the native engine's {@code EMODIR_MAX_SLOTS} (checked by its binding). */
+    public static final int MAX_SLOTS = 8;
 
     public int numGenes() {
         int n = 0;

@@ -1,4 +1,4 @@
-package org.emodir.nativ;
+package org.emodir.program;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * Builds a {@link SubnetProgram} from value handles, checking every shape as it goes (errors name the
  * layer), then assigns tensor slots by liveness so a whole ResNet stage fits the engine's
- * {@value EmodirNative#MAX_SLOTS} slots.
+ * {@value SubnetProgram#MAX_SLOTS} slots.
  *
  * <pre>{@code
  * var b = new SubnetProgramBuilder(16, 32, 32);
@@ -215,7 +215,7 @@ public final class SubnetProgramBuilder {
                 slots[i] = slotOf(slots, node.src);
                 continue;
             }
-            boolean[] busy = new boolean[EmodirNative.MAX_SLOTS];
+            boolean[] busy = new boolean[SubnetProgram.MAX_SLOTS];
             if (lastUse[n] >= i) busy[inputSlot] = true;
             for (int j = 0; j < i; ++j) {
                 if (lastUse[j] >= i) busy[slots[j]] = true;
@@ -223,7 +223,7 @@ public final class SubnetProgramBuilder {
             int free = 0;
             while (free < busy.length && busy[free]) free++;
             if (free == busy.length) {
-                throw new IllegalStateException("op '" + node.name + "' needs more than " + EmodirNative.MAX_SLOTS
+                throw new IllegalStateException("op '" + node.name + "' needs more than " + SubnetProgram.MAX_SLOTS
                         + " live tensors");
             }
             slots[i] = free;

@@ -1,4 +1,4 @@
-package org.emodir.nativ;
+package org.emodir.program;
 
 /**
  * Folds an inference-mode BatchNorm into the preceding conv:

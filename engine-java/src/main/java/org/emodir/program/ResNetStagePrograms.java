@@ -1,4 +1,4 @@
-package org.emodir.nativ;
+package org.emodir.program;
 
 import org.emodir.model.io.NamedTensor;
 import org.emodir.model.io.StateDict;

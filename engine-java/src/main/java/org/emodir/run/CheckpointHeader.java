@@ -1,4 +1,4 @@
-package org.emodir.internal.io;
+package org.emodir.run;
 
 import java.nio.ByteOrder;
 import org.agrona.concurrent.UnsafeBuffer;

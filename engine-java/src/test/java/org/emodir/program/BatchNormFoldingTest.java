@@ -1,4 +1,4 @@
-package org.emodir.nativ;
+package org.emodir.program;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

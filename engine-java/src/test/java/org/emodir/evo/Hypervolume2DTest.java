@@ -1,4 +1,4 @@
-package org.emodir.emodir;
+package org.emodir.evo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -13,8 +13,8 @@ class Hypervolume2DTest {
         List<double[]> pts = List.of(new double[] {0.2, 0.8}, new double[] {0.5, 0.3}, new double[] {0.6, 0.9},
                 new double[] {1.5, 0.1});
         // (0.2,0.8) to x=0.5: 0.3*0.2 ; (0.5,0.3) to ref: 0.5*0.7 ; (0.6,0.9) dominated ; (1.5,..) outside.
-        assertEquals(0.3 * 0.2 + 0.5 * 0.7, Hypervolume2D.compute(pts, 1.0, 1.0), 1e-12);
-        assertEquals(0.0, Hypervolume2D.compute(List.of(), 1.0, 1.0));
+        assertEquals(0.3 * 0.2 + 0.5 * 0.7, Metrics.hypervolume(pts, 1.0, 1.0), 1e-12);
+        assertEquals(0.0, Metrics.hypervolume(List.of(), 1.0, 1.0));
     }
 
     @Test
@@ -39,7 +39,7 @@ class Hypervolume2DTest {
                     }
                 }
             }
-            assertEquals(cells / 400.0, Hypervolume2D.compute(pts, 1.0, 1.0), 1e-12, "trial " + trial);
+            assertEquals(cells / 400.0, Metrics.hypervolume(pts, 1.0, 1.0), 1e-12, "trial " + trial);
         }
     }
 }

@@ -1,7 +1,8 @@
-package org.emodir.nativ;
+package org.emodir.program;
 
 /**
- * One op of a {@link SubnetProgram}, in the slot form the native engine executes (see emodir_native.h).
+ * One op of a {@link SubnetProgram}, in the slot form the native engine executes (see emodir_native.h; the
+ * engine's {@code NativeProgram} encodes the kind as the ABI's op code).
  * Shapes are those of the src tensor and of the dst tensor after the op; channel counts are dense
  * (before pruning).
  *
@@ -13,14 +14,5 @@ package org.emodir.nativ;
 public record SubnetOp(Kind kind, String name, int dst, int src, int inC, int outC, int kernel, int stride, int pad,
                        int maskGroup, int inGroup, long weightOffset, long biasOffset, int[] inShape, int[] outShape) {
 
-    public enum Kind {
-        CONV(EmodirNative.OP_CONV), RELU(EmodirNative.OP_RELU), ADD(EmodirNative.OP_ADD),
-        MAXPOOL(EmodirNative.OP_MAXPOOL), HEAD(EmodirNative.OP_HEAD);
-
-        public final int code;
-
-        Kind(int code) {
-            this.code = code;
-        }
-    }
+    public enum Kind { CONV, RELU, ADD, MAXPOOL, HEAD }
 }

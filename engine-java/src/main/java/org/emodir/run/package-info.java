@@ -1,0 +1,7 @@
+/**
+ * Run plumbing: {@link org.emodir.run.AtomicFiles} (write, fsync, rename), the checksummed
+ * {@link org.emodir.run.CheckpointStore}, the locked {@link org.emodir.run.RunDirectory}, and the root of emodir's
+ * errors, {@link org.emodir.run.EmodirException}. Its own errors are the public
+ * {@link org.emodir.RunDirectoryException} and {@link org.emodir.CorruptCheckpointException}.
+ */
+package org.emodir.run;
