@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 class EmoDirTest {
     @Test
     void loadsAndEvaluatesThePretrainedModel() throws Exception {
-        try (TorchNet net = EmoDir.loadModel(EmoDir.model("resnet20", 10),
-                DataDirs.cifar10Models().resolve(SharedFixtures.RESNET20))) {
+        try (TorchNet net = EmoDir.loadModel(
+                EmoDir.model("resnet20", 10), DataDirs.cifar10Models().resolve(SharedFixtures.RESNET20))) {
             EvalResult r = EmoDir.evaluate(net, SharedFixtures.cifar("test"), 10);
             assertEquals(100, r.images());
             assertTrue(r.top1() > 0.6, "top-1 " + r.top1());
@@ -43,8 +43,9 @@ class EmoDirTest {
         float[] reference = new float[batch * program.outputSize()];
         try (PopulationEvaluator dense = EmoDir.evaluator(program, EvaluationData.of(input, batch, null, null), 1)) {
             // reference = the all-kept output, so individual 0's MSE must be 0 and the pruned one's positive
-            var buf = new org.agrona.concurrent.UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(2 * reference.length * 4)
-                    .order(java.nio.ByteOrder.nativeOrder()));
+            var buf =
+                    new org.agrona.concurrent.UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(2 * reference.length * 4)
+                            .order(java.nio.ByteOrder.nativeOrder()));
             ((org.emodir.nativ.NativeCpuEvaluator) dense).forward(masks, 1, buf);
             for (int i = 0; i < reference.length; i++) reference[i] = buf.getFloat(i * 4);
         }
@@ -62,12 +63,26 @@ class EmoDirTest {
     void invalidSettingsAreRejectedByName() {
         java.nio.file.Path w = DataDirs.cifar10Models().resolve(SharedFixtures.RESNET20);
         java.nio.file.Path out = java.nio.file.Path.of("target", "facade-run");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> EmoDir.pruning().weights(w).data(DataDirs.cifar10Jpg()).targetFlops(1.5).out(out).build());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> EmoDir.pruning()
+                        .weights(w)
+                        .data(DataDirs.cifar10Jpg())
+                        .targetFlops(1.5)
+                        .out(out)
+                        .build());
         assertTrue(e.getMessage().contains("target"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> EmoDir.pruning().weights(w).data(DataDirs.cifar10Jpg()).population(2).out(out).build());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> EmoDir.pruning()
+                        .weights(w)
+                        .data(DataDirs.cifar10Jpg())
+                        .population(2)
+                        .out(out)
+                        .build());
         assertTrue(e.getMessage().contains("population"), e.getMessage());
-        PruneConfig ok = EmoDir.pruning().weights(w).data(DataDirs.cifar10Jpg()).out(out).build();
+        PruneConfig ok =
+                EmoDir.pruning().weights(w).data(DataDirs.cifar10Jpg()).out(out).build();
         assertEquals("resnet20", ok.model());
     }
 }

@@ -36,7 +36,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 5, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"})
 public class ConvRoutingBenchmark {
     @Param({"routed", "plain", "channels_last", "mkldnn_off"})
     public String policy;
@@ -60,11 +62,13 @@ public class ConvRoutingBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        System.setProperty(ConvRouter.MODE_PROPERTY, switch (policy) {
-            case "routed" -> "verify";
-            case "plain", "mkldnn_off" -> "off";
-            default -> policy;
-        });
+        System.setProperty(
+                ConvRouter.MODE_PROPERTY,
+                switch (policy) {
+                    case "routed" -> "verify";
+                    case "plain", "mkldnn_off" -> "off";
+                    default -> policy;
+                });
         fixture = new TrainingBatch(prunedResNet56(), batch);
         if (policy.equals("mkldnn_off")) torch.globalContext().setUserEnabledMkldnn(false);
         // Checks happen here, not while measuring: a run pays them once per shape and host kind.

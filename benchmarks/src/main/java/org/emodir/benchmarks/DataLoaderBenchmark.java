@@ -35,8 +35,15 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
-        "--add-opens", "java.base/java.nio=ALL-UNNAMED", "-Dagrona.disable.bounds.checks=true"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "--add-opens",
+            "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/java.nio=ALL-UNNAMED",
+            "-Dagrona.disable.bounds.checks=true"
+        })
 public class DataLoaderBenchmark {
     private static final int CIFAR_FILES = 256;
     private static final int IMAGENET_FILES = 8;
@@ -55,7 +62,12 @@ public class DataLoaderBenchmark {
         Path cache = Path.of(System.getProperty("emodir.bench.cache", "target/bench-cache"));
         ImageDataset test = Datasets.cifar10Jpg(DataDirs.cifar10Jpg(), "test", cache);
         plain = DataLoader.builder(test).batchSize(256).build();
-        augmented = DataLoader.builder(test).batchSize(256).shuffle(true).augmentation(Augmentation.CIFAR).seed(1).build();
+        augmented = DataLoader.builder(test)
+                .batchSize(256)
+                .shuffle(true)
+                .augmentation(Augmentation.CIFAR)
+                .seed(1)
+                .build();
         cifarIndex = ImageFolderIndex.scan(DataDirs.cifar10Jpg().resolve("test"));
         imagenetIndex = ImageFolderIndex.scan(DataDirs.imagenetSample());
         cifarScratch = new byte[ImageGeometry.CIFAR.pixelsPerImage()];
@@ -88,7 +100,8 @@ public class DataLoaderBenchmark {
     public int decodeCifarJpg() {
         int sum = 0;
         for (int i = 0; i < CIFAR_FILES; i++) {
-            ImageDecoder.decode(cifarIndex.files().get(i * 37 % cifarIndex.size()), ImageGeometry.CIFAR, cifarScratch, 0);
+            ImageDecoder.decode(
+                    cifarIndex.files().get(i * 37 % cifarIndex.size()), ImageGeometry.CIFAR, cifarScratch, 0);
             sum += cifarScratch[i];
         }
         return sum;
@@ -99,8 +112,11 @@ public class DataLoaderBenchmark {
     public int decodeImagenetResizeCrop() {
         int sum = 0;
         for (int i = 0; i < IMAGENET_FILES; i++) {
-            ImageDecoder.decode(imagenetIndex.files().get(i * 97 % imagenetIndex.size()), ImageGeometry.IMAGENET_EVAL,
-                    imagenetScratch, 0);
+            ImageDecoder.decode(
+                    imagenetIndex.files().get(i * 97 % imagenetIndex.size()),
+                    ImageGeometry.IMAGENET_EVAL,
+                    imagenetScratch,
+                    0);
             sum += imagenetScratch[i];
         }
         return sum;

@@ -32,7 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"})
 public class JointSchemeBenchmark {
     @Param({"3", "16"})
     int fronts;
@@ -62,8 +64,15 @@ public class JointSchemeBenchmark {
                 double keep = 1.0 - 0.95 * (i + 1) / solutions;
                 impairment += sensitivity * (1 - keep) * rnd.nextDouble() * 0.1;
                 long m = Math.round(denseMacs * keep) - rnd.nextInt(1000);
-                sols.add(new SubnetSolution(f, i, new byte[] {1}, (double) m / denseMacs, m,
-                        Math.round(denseParams * keep), impairment, impairment));
+                sols.add(new SubnetSolution(
+                        f,
+                        i,
+                        new byte[] {1},
+                        (double) m / denseMacs,
+                        m,
+                        Math.round(denseParams * keep),
+                        impairment,
+                        impairment));
             }
             paretoFronts.add(new SubnetFront(f, "stage" + f, denseMacs, denseParams, sols));
             macs += denseMacs;

@@ -39,7 +39,9 @@ import org.uma.jmetal.util.pseudorandom.JMetalRandom;
 @State(Scope.Benchmark)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx4g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx4g"})
 public class Nsga2GenerationBenchmark {
     private static final int GENES = 30;
     private static final double CROSSOVER_PROBABILITY = 0.9;
@@ -55,9 +57,13 @@ public class Nsga2GenerationBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         Zdt zdt1 = new Zdt(Zdt.Variant.ZDT1, GENES);
-        emodirRun = new Nsga2(zdt1, new Nsga2Config(n, SEED,
-                new org.emodir.evo.SbxCrossover(CROSSOVER_PROBABILITY, ETA),
-                new org.emodir.evo.PolynomialMutation(1.0 / GENES, ETA)));
+        emodirRun = new Nsga2(
+                zdt1,
+                new Nsga2Config(
+                        n,
+                        SEED,
+                        new org.emodir.evo.SbxCrossover(CROSSOVER_PROBABILITY, ETA),
+                        new org.emodir.evo.PolynomialMutation(1.0 / GENES, ETA)));
         jmetalRun = new SteppableNsgaii(new JmetalZdt1(GENES), n);
         jmetalRun.initialise();
     }
@@ -81,7 +87,12 @@ public class Nsga2GenerationBenchmark {
      */
     static final class SteppableNsgaii extends NSGAII<DoubleSolution> {
         SteppableNsgaii(JmetalZdt1 problem, int populationSize) {
-            super(problem, Integer.MAX_VALUE, populationSize, populationSize, populationSize,
+            super(
+                    problem,
+                    Integer.MAX_VALUE,
+                    populationSize,
+                    populationSize,
+                    populationSize,
                     new SBXCrossover(CROSSOVER_PROBABILITY, ETA),
                     new PolynomialMutation(1.0 / GENES, ETA),
                     new UniformBinaryTournament(),

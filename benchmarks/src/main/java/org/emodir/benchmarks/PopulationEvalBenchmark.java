@@ -36,8 +36,15 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 1)
 @Measurement(iterations = 3)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens",
-        "java.base/java.nio=ALL-UNNAMED", "-Xmx4g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "--add-opens",
+            "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/java.nio=ALL-UNNAMED",
+            "-Xmx4g"
+        })
 public class PopulationEvalBenchmark {
     static final int BATCH = 8;
     static final int STAGE = 1, BLOCKS = 9, CHANNELS = 16, SIZE = 32;
@@ -57,7 +64,8 @@ public class PopulationEvalBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         Random rng = new Random(42);
-        SubnetProgram program = ResNetStagePrograms.cifarStage(randomStage(rng), STAGE, BLOCKS, CHANNELS, SIZE, SIZE, false);
+        SubnetProgram program =
+                ResNetStagePrograms.cifarStage(randomStage(rng), STAGE, BLOCKS, CHANNELS, SIZE, SIZE, false);
         float[] input = gaussian(rng, BATCH * CHANNELS * SIZE * SIZE, 1.0);
         float[] reference = gaussian(rng, BATCH * program.outputSize(), 1.0);
         EvaluationData data = EvaluationData.of(input, BATCH, reference, null);
@@ -105,7 +113,9 @@ public class PopulationEvalBenchmark {
         for (int b = 0; b < BLOCKS; ++b) {
             String p = "layer" + STAGE + "." + b + ".";
             for (String conv : new String[] {"conv1", "conv2"}) {
-                sd.put(new NamedTensor(p + conv + ".weight", new long[] {CHANNELS, CHANNELS, 3, 3},
+                sd.put(new NamedTensor(
+                        p + conv + ".weight",
+                        new long[] {CHANNELS, CHANNELS, 3, 3},
                         gaussian(rng, CHANNELS * CHANNELS * 9, Math.sqrt(2.0 / (CHANNELS * 9)))));
             }
             for (String bn : new String[] {"bn1", "bn2"}) {

@@ -34,7 +34,8 @@ final class TrainingBatch implements AutoCloseable {
     /** What Evaluator does per batch: eval-mode forward without gradients. */
     float evalForward() {
         net.train(false);
-        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (PointerScope scope = new PointerScope();
+                NoGradGuard g = new NoGradGuard()) {
             return net.forward(images).sum().item_float();
         }
     }

@@ -19,11 +19,15 @@ final class DataOptions {
     /** Decoded-image caches go here unless --cache says otherwise; never into the (read-only) data folder. */
     static final String CACHE_ENV = "EMODIR_CACHE";
 
-    @Option(names = "--data", description = "Dataset folder (ImageFolder splits or CIFAR binaries). "
-            + "Default: <data dir>/datasets/cifar10-jpg.")
+    @Option(
+            names = "--data",
+            description = "Dataset folder (ImageFolder splits or CIFAR binaries). "
+                    + "Default: <data dir>/datasets/cifar10-jpg.")
     Path data;
 
-    @Option(names = {"--cache-dir", "--cache"}, description = "Decoded-image cache folder. Default: $EMODIR_CACHE or ~/.cache/emodir.")
+    @Option(
+            names = {"--cache-dir", "--cache"},
+            description = "Decoded-image cache folder. Default: $EMODIR_CACHE or ~/.cache/emodir.")
     Path cache;
 
     Path root() {
@@ -56,7 +60,8 @@ final class DataOptions {
             folder = root.resolve("val");
         }
         if (Files.isDirectory(folder)) {
-            ImageGeometry g = spec.family() == NetSpec.Family.IMAGENET_RESNET ? ImageGeometry.IMAGENET_EVAL : ImageGeometry.CIFAR;
+            ImageGeometry g =
+                    spec.family() == NetSpec.Family.IMAGENET_RESNET ? ImageGeometry.IMAGENET_EVAL : ImageGeometry.CIFAR;
             return Datasets.imageFolder(folder, g, cacheDir());
         }
         return spec.numClasses() == 100 ? Datasets.cifar100Binary(root, split) : Datasets.cifar10Binary(root, split);

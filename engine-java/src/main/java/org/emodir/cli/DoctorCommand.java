@@ -21,25 +21,45 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Which kind of host this is: CPU, cache visibility, libraries, whether libtorch's convolutions are right here, GPU. */
-@Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = "Report the host: CPU and ISA, cache-size visibility, threads, libtorch/oneDNN versions, a probe of "
-                + "libtorch's convolutions against an independent reference (how many are wrong and where they are routed), "
-                + "the native engine's kernel clone, CUDA.",
+@Command(
+        name = "doctor",
+        mixinStandardHelpOptions = true,
+        description =
+                "Report the host: CPU and ISA, cache-size visibility, threads, libtorch/oneDNN versions, a probe of "
+                        + "libtorch's convolutions against an independent reference (how many are wrong and where they are routed), "
+                        + "the native engine's kernel clone, CUDA.",
         footer = {"", "Examples:", "  emodir doctor", "  emodir doctor --json", "  emodir doctor --no-probe"})
 final class DoctorCommand implements Callable<Integer> {
     /** Probe shapes (batch, in, out, size, kernel, stride, pad): odd pruned widths, the widths of the dense CIFAR ResNets, ResNet-50 1x1s. */
     private static final int[][] PROBE = {
-        {32, 3, 16, 32, 3, 1, 1}, {32, 16, 16, 32, 3, 1, 1}, {32, 27, 16, 32, 3, 1, 1}, {32, 9, 27, 32, 3, 1, 1}, {32, 16, 32, 32, 3, 2, 1},
-        {32, 50, 32, 16, 3, 1, 1}, {32, 32, 32, 16, 3, 1, 1}, {32, 48, 64, 16, 3, 2, 1}, {32, 61, 45, 8, 3, 1, 1}, {32, 64, 64, 8, 3, 1, 1},
-        {32, 256, 64, 14, 1, 1, 0}, {32, 37, 256, 14, 1, 1, 0}, {32, 256, 512, 14, 1, 2, 0},
+        {32, 3, 16, 32, 3, 1, 1},
+        {32, 16, 16, 32, 3, 1, 1},
+        {32, 27, 16, 32, 3, 1, 1},
+        {32, 9, 27, 32, 3, 1, 1},
+        {32, 16, 32, 32, 3, 2, 1},
+        {32, 50, 32, 16, 3, 1, 1},
+        {32, 32, 32, 16, 3, 1, 1},
+        {32, 48, 64, 16, 3, 2, 1},
+        {32, 61, 45, 8, 3, 1, 1},
+        {32, 64, 64, 8, 3, 1, 1},
+        {32, 256, 64, 14, 1, 1, 0},
+        {32, 37, 256, 14, 1, 1, 0},
+        {32, 256, 512, 14, 1, 2, 0},
     };
 
-    @Option(names = "--json", description = "Print one JSON object: cpu_model, isa, processors, cache_sizes_visible, threads, "
-            + "libtorch, onednn, plain_mkldnn_trusted, conv_probe, conv_routing, native_kernel_isa, cuda.")
+    @Option(
+            names = "--json",
+            description = "Print one JSON object: cpu_model, isa, processors, cache_sizes_visible, threads, "
+                    + "libtorch, onednn, plain_mkldnn_trusted, conv_probe, conv_routing, native_kernel_isa, cuda.")
     boolean json;
 
-    @Option(names = "--probe", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Check libtorch's convolution on the probe shapes, forward and gradients (default; a few seconds).")
+    @Option(
+            names = "--probe",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "Check libtorch's convolution on the probe shapes, forward and gradients (default; a few seconds).")
     boolean probe;
 
     @Override
@@ -70,7 +90,8 @@ final class DoctorCommand implements Callable<Integer> {
         List<String> wrong = new ArrayList<>();
         for (int[] s : PROBE) {
             for (boolean grad : new boolean[] {false, true}) {
-                ConvShape shape = new ConvShape(s[0], s[1], s[2], s[3], s[3], s[4], s[5], s[6], false, grad, torch.get_num_threads());
+                ConvShape shape = new ConvShape(
+                        s[0], s[1], s[2], s[3], s[3], s[4], s[5], s[6], false, grad, torch.get_num_threads());
                 int before = router.summary().wrong();
                 String route = router.decide(shape).id();
                 if (router.summary().wrong() > before) wrong.add(shape.describe() + " -> " + route);
@@ -83,8 +104,12 @@ final class DoctorCommand implements Callable<Integer> {
         m.put("routed", sum.routed());
         m.put("shapes_by_route", sum.toMap().get("shapes_by_route"));
         m.put("wrong_shapes", wrong);
-        m.put("verdict", sum.wrong() == 0 ? "libtorch's mkldnn convolutions are right on every probe shape"
-                : "libtorch's mkldnn convolutions are WRONG on " + sum.wrong() + " of " + sum.checked() + " probe shapes: this is an affected host");
+        m.put(
+                "verdict",
+                sum.wrong() == 0
+                        ? "libtorch's mkldnn convolutions are right on every probe shape"
+                        : "libtorch's mkldnn convolutions are WRONG on " + sum.wrong() + " of " + sum.checked()
+                                + " probe shapes: this is an affected host");
         m.put("seconds", Math.round((System.nanoTime() - start) / 1e7) / 100.0);
         return m;
     }
@@ -124,10 +149,15 @@ final class DoctorCommand implements Callable<Integer> {
             Path nvcc = Path.of(dir, "nvcc");
             if (!Files.isExecutable(nvcc)) continue;
             try {
-                Process p = new ProcessBuilder(nvcc.toString(), "--version").redirectErrorStream(true).start();
-                List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
+                Process p = new ProcessBuilder(nvcc.toString(), "--version")
+                        .redirectErrorStream(true)
+                        .start();
+                List<String> lines =
+                        new String(p.getInputStream().readAllBytes()).lines().toList();
                 p.waitFor(10, TimeUnit.SECONDS);
-                return lines.isEmpty() ? nvcc.toString() : nvcc + ": " + lines.get(lines.size() - 1).trim();
+                return lines.isEmpty()
+                        ? nvcc.toString()
+                        : nvcc + ": " + lines.get(lines.size() - 1).trim();
             } catch (IOException e) {
                 return nvcc + " (not runnable: " + e.getMessage() + ")";
             } catch (InterruptedException e) {

@@ -15,11 +15,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Top-1/top-5 of a model on a dataset split, on libtorch CPU. */
-@Command(name = "eval", mixinStandardHelpOptions = true,
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
         description = "Top-1 / top-5 accuracy and loss of a model on a dataset split (libtorch, CPU).",
-        footer = {"", "Examples:",
-                "  emodir eval --model resnet56 --weights resnet56.safetensors --data cifar10-jpg --split test --json",
-                "  emodir eval --model resnet20 --per-class 100"})
+        footer = {
+            "",
+            "Examples:",
+            "  emodir eval --model resnet56 --weights resnet56.safetensors --data cifar10-jpg --split test --json",
+            "  emodir eval --model resnet20 --per-class 100"
+        })
 final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
@@ -27,17 +32,24 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions;
 
-    @Option(names = "--split", defaultValue = "test", description = "Split folder: train|test. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--split",
+            defaultValue = "test",
+            description = "Split folder: train|test. Default: ${DEFAULT-VALUE}.")
     String split;
 
-    @Option(names = "--per-class", defaultValue = "0",
+    @Option(
+            names = "--per-class",
+            defaultValue = "0",
             description = "Evaluate only the first N images of every class (0: all). Default: ${DEFAULT-VALUE}.")
     int perClass;
 
     @Option(names = "--batch-size", defaultValue = "250", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-    @Option(names = "--json", description = "Print one JSON object: top1, top5, images, seconds, loss, images_per_second.")
+    @Option(
+            names = "--json",
+            description = "Print one JSON object: top1, top5, images, seconds, loss, images_per_second.")
     boolean json;
 
     @Override

@@ -5,20 +5,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.emodir.model.ChannelGroup;
-import org.emodir.model.Flops;
 import org.emodir.internal.search.CostModel;
 import org.emodir.internal.split.Subnet;
 import org.emodir.internal.split.SubnetSplit;
+import org.emodir.model.ChannelGroup;
+import org.emodir.model.Flops;
 import org.emodir.model.NetSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Model summary: per-layer MACs and parameters, prunable channel groups. Needs no weights. */
-@Command(name = "info", mixinStandardHelpOptions = true,
+@Command(
+        name = "info",
+        mixinStandardHelpOptions = true,
         description = "Model summary: FLOPs (MACs) and parameters per layer, prunable channel groups.",
-        footer = {"", "Examples:", "  emodir info --model resnet56", "  emodir info --model resnet50 --classes 1000 --json"})
+        footer = {
+            "",
+            "Examples:",
+            "  emodir info --model resnet56",
+            "  emodir info --model resnet50 --classes 1000 --json"
+        })
 final class InfoCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
@@ -26,10 +33,14 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--input", description = "Input height=width in pixels. Default: 32 (CIFAR) or 224 (resnet50).")
     Integer input;
 
-    @Option(names = "--subnets-per-stage", description = "Show the divide-and-conquer split into this many sub-networks per stage (default 1).")
+    @Option(
+            names = "--subnets-per-stage",
+            description = "Show the divide-and-conquer split into this many sub-networks per stage (default 1).")
     int subnetsPerStage = 1;
 
-    @Option(names = "--json", description = "Print one JSON object: model, input, macs, params, stage_macs, layers, groups, subnets.")
+    @Option(
+            names = "--json",
+            description = "Print one JSON object: model, input, macs, params, stage_macs, layers, groups, subnets.")
     boolean json;
 
     @Override
@@ -42,13 +53,22 @@ final class InfoCommand implements Callable<Integer> {
         if (!json) {
             System.out.printf("%s, %d classes, input 3x%dx%d%n", spec.arch(), spec.numClasses(), size, size);
             System.out.print(r.table());
-            System.out.printf("total: %.2f M MACs, %.3f M params, %d prunable channel groups (%d channels)%n",
-                    r.totalMacs() / 1e6, r.totalParams() / 1e6, spec.prunableGroups().size(),
-                    spec.prunableGroups().stream().mapToInt(ChannelGroup::denseWidth).sum());
+            System.out.printf(
+                    "total: %.2f M MACs, %.3f M params, %d prunable channel groups (%d channels)%n",
+                    r.totalMacs() / 1e6,
+                    r.totalParams() / 1e6,
+                    spec.prunableGroups().size(),
+                    spec.prunableGroups().stream()
+                            .mapToInt(ChannelGroup::denseWidth)
+                            .sum());
             System.out.printf("sub-networks (%d per stage):%n", subnetsPerStage);
             for (Subnet sn : subnets) {
-                System.out.printf("  %-14s blocks %-7s %5d channels %,14d MACs%n", sn.name(),
-                        sn.firstBlock() + "-" + (sn.endBlock() - 1), sn.genes(), cost.blockMacs(sn.firstBlock(), sn.endBlock()));
+                System.out.printf(
+                        "  %-14s blocks %-7s %5d channels %,14d MACs%n",
+                        sn.name(),
+                        sn.firstBlock() + "-" + (sn.endBlock() - 1),
+                        sn.genes(),
+                        cost.blockMacs(sn.firstBlock(), sn.endBlock()));
             }
             return 0;
         }
@@ -71,8 +91,17 @@ final class InfoCommand implements Callable<Integer> {
         out.put("prunable_groups", groups);
         List<Map<String, Object>> split = new ArrayList<>();
         for (Subnet sn : subnets) {
-            split.add(row("name", sn.name(), "first_block", sn.firstBlock(), "end_block", sn.endBlock(), "channels", sn.genes(),
-                    "macs", cost.blockMacs(sn.firstBlock(), sn.endBlock())));
+            split.add(row(
+                    "name",
+                    sn.name(),
+                    "first_block",
+                    sn.firstBlock(),
+                    "end_block",
+                    sn.endBlock(),
+                    "channels",
+                    sn.genes(),
+                    "macs",
+                    cost.blockMacs(sn.firstBlock(), sn.endBlock())));
         }
         out.put("subnets", split);
         Output.print(out, true);

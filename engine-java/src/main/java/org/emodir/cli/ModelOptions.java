@@ -13,15 +13,21 @@ import picocli.CommandLine.Option;
 
 /** Options shared by commands that build a network: architecture, classes, weights, threads. */
 final class ModelOptions {
-    @Option(names = "--model", defaultValue = "resnet56",
-            description = "Architecture: resnet20|32|44|56|110 (CIFAR), vgg16 (CIFAR, BN), resnet50. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--model",
+            defaultValue = "resnet56",
+            description =
+                    "Architecture: resnet20|32|44|56|110 (CIFAR), vgg16 (CIFAR, BN), resnet50. Default: ${DEFAULT-VALUE}.")
     String model;
 
     @Option(names = "--classes", defaultValue = "10", description = "Number of classes. Default: ${DEFAULT-VALUE}.")
     int classes;
 
-    @Option(names = "--weights", description = "Weights (.safetensors or PyTorch .pt state dict). "
-            + "Default: the pretrained <model>-*.safetensors under <data dir>/models/cifar10, when there is one.")
+    @Option(
+            names = "--weights",
+            description =
+                    "Weights (.safetensors or PyTorch .pt state dict). "
+                            + "Default: the pretrained <model>-*.safetensors under <data dir>/models/cifar10, when there is one.")
     Path weights;
 
     @Option(names = "--threads", description = "CPU threads for libtorch and the native engine. Default: all cores.")
@@ -55,7 +61,9 @@ final class ModelOptions {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.getFileName().toString().startsWith(model.toLowerCase() + "-")
                             && p.getFileName().toString().endsWith(".safetensors"))
-                    .sorted().findFirst().orElse(null);
+                    .sorted()
+                    .findFirst()
+                    .orElse(null);
         }
     }
 

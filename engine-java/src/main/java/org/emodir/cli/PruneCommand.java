@@ -15,53 +15,143 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code emodir prune}: the EMO-DIR pipeline end to end (see docs/pipeline.md). */
-@Command(name = "prune", mixinStandardHelpOptions = true,
-        description = {"Prune a CIFAR ResNet with EMO-DIR: per-stage NSGA-II, GPIR joint scheme, constraint training,",
-                "fine-tuning, baselines; writes OUT/report.json, OUT/report.html and OUT/pruned/.",
-                "Defaults are the 'quick' preset (minutes on 2 cores); --preset paper for the full-size run."})
+@Command(
+        name = "prune",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Prune a CIFAR ResNet with EMO-DIR: per-stage NSGA-II, GPIR joint scheme, constraint training,",
+            "fine-tuning, baselines; writes OUT/report.json, OUT/report.html and OUT/pruned/.",
+            "Defaults are the 'quick' preset (minutes on 2 cores); --preset paper for the full-size run."
+        })
 final class PruneCommand implements Callable<Integer> {
-    @Option(names = "--preset", defaultValue = "quick", description = "quick or paper (default ${DEFAULT-VALUE}); options below override it.")
+    @Option(
+            names = "--preset",
+            defaultValue = "quick",
+            description = "quick or paper (default ${DEFAULT-VALUE}); options below override it.")
     String preset;
+
     @Option(names = "--model", description = "resnet20/32/44/56/110 (quick: resnet20, paper: resnet56).")
     String model;
-    @Option(names = "--weights", description = "state_dict (.safetensors or .pt); default: the shared pretrained CIFAR-10 weights of --model.")
+
+    @Option(
+            names = "--weights",
+            description =
+                    "state_dict (.safetensors or .pt); default: the shared pretrained CIFAR-10 weights of --model.")
     Path weights;
-    @Option(names = "--data", description = "data root (holding datasets/cifar10-jpg) or an ImageFolder root with train/ and test/ (read at 32x32) or train/ and val/ (ImageNet layout, read at 256/224); default $EMODIR_DATA or ../shared.")
+
+    @Option(
+            names = "--data",
+            description =
+                    "data root (holding datasets/cifar10-jpg) or an ImageFolder root with train/ and test/ (read at 32x32) or train/ and val/ (ImageNet layout, read at 256/224); default $EMODIR_DATA or ../shared.")
     Path data;
-    @Option(names = "--cache-dir", description = "where decoded images are cached (default: $EMODIR_CACHE or ~/.cache/emodir).")
+
+    @Option(
+            names = "--cache-dir",
+            description = "where decoded images are cached (default: $EMODIR_CACHE or ~/.cache/emodir).")
     Path cacheDir;
+
     @Option(names = "--out", required = true, description = "run directory.")
     Path out;
+
     @Option(names = "--target-flops", description = "fraction of whole-network MACs to remove (default 0.5).")
     Double targetFlops;
+
     @Option(names = "--target-params", description = "fraction of parameters to remove instead.")
     Double targetParams;
-    @Option(names = "--generations") Integer generations;
-    @Option(names = "--population") Integer population;
-    @Option(names = "--calib-per-class", description = "calibration images per class.") Integer calibPerClass;
-    @Option(names = "--heldout-per-class", description = "GPIR held-out images per class.") Integer heldOutPerClass;
-    @Option(names = "--front-cap", description = "most solutions kept per sub-network front.") Integer frontCap;
-    @Option(names = "--min-channels", description = "channels every layer keeps at least.") Integer minChannels;
-    @Option(names = "--subnets-per-stage", description = "sub-networks each stage is cut into, runs of whole blocks (default 1; 2 = half-stages).") Integer subnetsPerStage;
-    @Option(names = "--constraint-steps", description = "mini-batches of cross-network constraint training per pruned sub-network.") Integer constraintSteps;
-    @Option(names = "--constraint-lambda", description = "weight of the feature MSE term.") Double constraintLambda;
-    @Option(names = "--finetune-epochs", description = "fine-tune budget in epochs (fractions allowed).") Double finetuneEpochs;
-    @Option(names = "--finetune-lr") Double finetuneLr;
-    @Option(names = "--distill-alpha", description = "weight of distillation from the dense model (0 = off).") Double distillAlpha;
-    @Option(names = "--batch-size") Integer batchSize;
-    @Option(names = "--eval-images", description = "test images evaluated (0 = all).") Integer evalImages;
-    @Option(names = "--baseline", description = "'whole-network': also run NSGA-II over all channels with whole-network fitness.")
+
+    @Option(names = "--generations")
+    Integer generations;
+
+    @Option(names = "--population")
+    Integer population;
+
+    @Option(names = "--calib-per-class", description = "calibration images per class.")
+    Integer calibPerClass;
+
+    @Option(names = "--heldout-per-class", description = "GPIR held-out images per class.")
+    Integer heldOutPerClass;
+
+    @Option(names = "--front-cap", description = "most solutions kept per sub-network front.")
+    Integer frontCap;
+
+    @Option(names = "--min-channels", description = "channels every layer keeps at least.")
+    Integer minChannels;
+
+    @Option(
+            names = "--subnets-per-stage",
+            description = "sub-networks each stage is cut into, runs of whole blocks (default 1; 2 = half-stages).")
+    Integer subnetsPerStage;
+
+    @Option(
+            names = "--constraint-steps",
+            description = "mini-batches of cross-network constraint training per pruned sub-network.")
+    Integer constraintSteps;
+
+    @Option(names = "--constraint-lambda", description = "weight of the feature MSE term.")
+    Double constraintLambda;
+
+    @Option(names = "--finetune-epochs", description = "fine-tune budget in epochs (fractions allowed).")
+    Double finetuneEpochs;
+
+    @Option(names = "--finetune-lr")
+    Double finetuneLr;
+
+    @Option(names = "--distill-alpha", description = "weight of distillation from the dense model (0 = off).")
+    Double distillAlpha;
+
+    @Option(names = "--batch-size")
+    Integer batchSize;
+
+    @Option(names = "--eval-images", description = "test images evaluated (0 = all).")
+    Integer evalImages;
+
+    @Option(
+            names = "--baseline",
+            description = "'whole-network': also run NSGA-II over all channels with whole-network fitness.")
     String baseline;
-    @Option(names = "--baseline-evaluations", description = "evaluation budget of that baseline (default: the EMO-DIR search's).") Integer baselineEvaluations;
-    @Option(names = "--baseline-cost-ratio", description = "instead: run that baseline until its forward FLOPs are this multiple of the EMO-DIR search's (e.g. 5).") Double baselineCostRatio;
-    @Option(names = "--baseline-calib-per-class", description = "calibration images per class of that baseline's fitness (default: --calib-per-class).") Integer baselineCalibPerClass;
-    @Option(names = "--tradeoff-step", description = "spacing of the whole-network trade-off curve's targets (default 0.01).") Double tradeoffStep;
-    @Option(names = "--gpir-adaptive-bn", negatable = true, description = "recalibrate each pruned sub-network's BatchNorm statistics on the calibration images before measuring its GPIR, and every trade-off point likewise (libtorch; --no-gpir-adaptive-bn: plain native GPIR). Default: the preset's.") Boolean gpirAdaptiveBn;
-    @Option(names = "--threads") Integer threads;
-    @Option(names = "--seed") Long seed;
-    @Option(names = "--resume", description = "continue a killed run (automatic when the settings match).") boolean resume;
-    @Option(names = "--force", description = "start over in a directory that holds a run.") boolean force;
-    @Option(names = "--json", description = "print report.json instead of the progress and result table.") boolean json;
+
+    @Option(
+            names = "--baseline-evaluations",
+            description = "evaluation budget of that baseline (default: the EMO-DIR search's).")
+    Integer baselineEvaluations;
+
+    @Option(
+            names = "--baseline-cost-ratio",
+            description =
+                    "instead: run that baseline until its forward FLOPs are this multiple of the EMO-DIR search's (e.g. 5).")
+    Double baselineCostRatio;
+
+    @Option(
+            names = "--baseline-calib-per-class",
+            description = "calibration images per class of that baseline's fitness (default: --calib-per-class).")
+    Integer baselineCalibPerClass;
+
+    @Option(
+            names = "--tradeoff-step",
+            description = "spacing of the whole-network trade-off curve's targets (default 0.01).")
+    Double tradeoffStep;
+
+    @Option(
+            names = "--gpir-adaptive-bn",
+            negatable = true,
+            description =
+                    "recalibrate each pruned sub-network's BatchNorm statistics on the calibration images before measuring its GPIR, and every trade-off point likewise (libtorch; --no-gpir-adaptive-bn: plain native GPIR). Default: the preset's.")
+    Boolean gpirAdaptiveBn;
+
+    @Option(names = "--threads")
+    Integer threads;
+
+    @Option(names = "--seed")
+    Long seed;
+
+    @Option(names = "--resume", description = "continue a killed run (automatic when the settings match).")
+    boolean resume;
+
+    @Option(names = "--force", description = "start over in a directory that holds a run.")
+    boolean force;
+
+    @Option(names = "--json", description = "print report.json instead of the progress and result table.")
+    boolean json;
 
     @Override
     public Integer call() throws Exception {
@@ -95,7 +185,8 @@ final class PruneCommand implements Callable<Integer> {
         if (batchSize != null) b.batchSize(batchSize);
         if (evalImages != null) b.evalImages(evalImages);
         if (baseline != null) {
-            if (!baseline.equals("whole-network")) throw new IllegalArgumentException("--baseline must be whole-network");
+            if (!baseline.equals("whole-network"))
+                throw new IllegalArgumentException("--baseline must be whole-network");
             b.baselineWholeNetwork(true);
         }
         if (baselineEvaluations != null) b.baselineEvaluations(baselineEvaluations);
@@ -118,9 +209,10 @@ final class PruneCommand implements Callable<Integer> {
         Path dir = DataDirs.cifar10Models();
         try (var files = Files.list(dir)) {
             return files.filter(p -> p.getFileName().toString().startsWith(arch + "-")
-                            && p.getFileName().toString().endsWith(".safetensors")).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("no pretrained weights for " + arch + " in " + dir
-                            + "; pass --weights"));
+                            && p.getFileName().toString().endsWith(".safetensors"))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "no pretrained weights for " + arch + " in " + dir + "; pass --weights"));
         }
     }
 }

@@ -19,11 +19,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Trains or fine-tunes a model with SGD on libtorch CPU and saves the weights as safetensors. */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
         description = "Train or fine-tune with SGD (momentum, weight decay, cosine or step schedule) on libtorch CPU.",
-        footer = {"", "Examples:",
-                "  emodir train --model resnet20 --epochs 1 --lr 0.01 --out resnet20-ft.safetensors",
-                "  emodir train --model resnet56 --scratch --epochs 160 --lr 0.1 --schedule step --out r56.safetensors"})
+        footer = {
+            "",
+            "Examples:",
+            "  emodir train --model resnet20 --epochs 1 --lr 0.01 --out resnet20-ft.safetensors",
+            "  emodir train --model resnet56 --scratch --epochs 160 --lr 0.1 --schedule step --out r56.safetensors"
+        })
 final class TrainCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
@@ -43,7 +48,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.01", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
     double lr;
 
-    @Option(names = "--schedule", defaultValue = "cosine", description = "cosine|step (x0.1 at 50% and 75%). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--schedule",
+            defaultValue = "cosine",
+            description = "cosine|step (x0.1 at 50% and 75%). Default: ${DEFAULT-VALUE}.")
     String schedule;
 
     @Option(names = "--weight-decay", defaultValue = "5e-4", description = "Default: ${DEFAULT-VALUE}.")
@@ -52,7 +60,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "128", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-    @Option(names = "--per-class", defaultValue = "0", description = "Train on the first N images per class only (0: all).")
+    @Option(
+            names = "--per-class",
+            defaultValue = "0",
+            description = "Train on the first N images per class only (0: all).")
     int perClass;
 
     @Option(names = "--seed", defaultValue = "1", description = "Shuffle/augmentation/initialisation seed.")
@@ -74,10 +85,19 @@ final class TrainCommand implements Callable<Integer> {
         modelOptions.initRuntime();
         NetSpec spec = modelOptions.spec();
         ImageDataset ds = dataOptions.split("train", spec);
-        DataLoader loader = DataOptions.loader(ds, batchSize, perClass).shuffle(true).dropLast(true)
-                .augmentation(Augmentation.CIFAR).normalization(Normalization.IMAGENET).seed(seed).build();
-        try (TorchNet net = scratch ? TorchNet.random(spec, seed) : TorchNet.fromStateDict(spec, modelOptions.loadWeights())) {
-            Trainer.Config cfg = new Trainer.Config().epochs(epochs).schedule(s).weightDecay(weightDecay)
+        DataLoader loader = DataOptions.loader(ds, batchSize, perClass)
+                .shuffle(true)
+                .dropLast(true)
+                .augmentation(Augmentation.CIFAR)
+                .normalization(Normalization.IMAGENET)
+                .seed(seed)
+                .build();
+        try (TorchNet net =
+                scratch ? TorchNet.random(spec, seed) : TorchNet.fromStateDict(spec, modelOptions.loadWeights())) {
+            Trainer.Config cfg = new Trainer.Config()
+                    .epochs(epochs)
+                    .schedule(s)
+                    .weightDecay(weightDecay)
                     .progress(json ? 0 : 20, System.err::println);
             List<Trainer.EpochStats> stats = new Trainer(cfg).train(net, loader, loader::setEpoch);
             SafeTensors.write(out, net.toStateDict(), Map.of("emodir.model", spec.arch()));
@@ -86,7 +106,9 @@ final class TrainCommand implements Callable<Integer> {
             res.put("model", spec.arch());
             res.put("epochs", stats.size());
             res.put("final_loss", last.meanLoss());
-            res.put("seconds", stats.stream().mapToDouble(Trainer.EpochStats::seconds).sum());
+            res.put(
+                    "seconds",
+                    stats.stream().mapToDouble(Trainer.EpochStats::seconds).sum());
             res.put("out", out.toAbsolutePath().toString());
             Output.print(res, json);
         }

@@ -8,6 +8,7 @@ package org.emodir.data;
 public record Augmentation(int pad, boolean flip) {
     /** CIFAR: 4-pixel padding, horizontal flip. */
     public static final Augmentation CIFAR = new Augmentation(4, true);
+
     public static final Augmentation NONE = new Augmentation(0, false);
 
     /**

@@ -92,7 +92,8 @@ final class CacheHeader {
         if (buffer.getInt(COUNT_AT, ORDER) != count) {
             return "count " + buffer.getInt(COUNT_AT, ORDER) + " != " + count;
         }
-        if (buffer.getInt(CHANNELS_AT, ORDER) != g.channels() || buffer.getInt(HEIGHT_AT, ORDER) != g.height()
+        if (buffer.getInt(CHANNELS_AT, ORDER) != g.channels()
+                || buffer.getInt(HEIGHT_AT, ORDER) != g.height()
                 || buffer.getInt(WIDTH_AT, ORDER) != g.width()) {
             return "geometry " + buffer.getInt(CHANNELS_AT, ORDER) + "x" + buffer.getInt(HEIGHT_AT, ORDER) + "x"
                     + buffer.getInt(WIDTH_AT, ORDER) + " != " + g.channels() + "x" + g.height() + "x" + g.width();
@@ -103,9 +104,12 @@ final class CacheHeader {
         if (buffer.getLong(FINGERPRINT_AT, ORDER) != fingerprint) {
             return "file-list fingerprint differs";
         }
-        if (buffer.getLong(LABELS_AT, ORDER) != labelsOffset() || buffer.getLong(PIXELS_AT, ORDER) != pixelsOffset(count)
-                || buffer.getLong(LENGTH_AT, ORDER) != fileLength(count, g) || actualFileLength != fileLength(count, g)) {
-            return "layout/length mismatch (file " + actualFileLength + " bytes, expected " + fileLength(count, g) + ")";
+        if (buffer.getLong(LABELS_AT, ORDER) != labelsOffset()
+                || buffer.getLong(PIXELS_AT, ORDER) != pixelsOffset(count)
+                || buffer.getLong(LENGTH_AT, ORDER) != fileLength(count, g)
+                || actualFileLength != fileLength(count, g)) {
+            return "layout/length mismatch (file " + actualFileLength + " bytes, expected " + fileLength(count, g)
+                    + ")";
         }
         return null;
     }

@@ -2,7 +2,6 @@ package org.emodir.data;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,8 +32,8 @@ final class CifarBinaryReader {
             throw new DatasetException(folder + ": " + total + " records exceed one 2 GiB buffer");
         }
         int n = (int) total;
-        UnsafeBuffer pixels = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-                Math.max(1, n * CifarFormat.PIXEL_BYTES), 64));
+        UnsafeBuffer pixels =
+                new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(1, n * CifarFormat.PIXEL_BYTES), 64));
         int[] labels = new int[n];
         byte[] record = new byte[format.recordBytes()];
         int next = 0;
@@ -52,15 +51,21 @@ final class CifarBinaryReader {
                                 + format + ")");
                     }
                     labels[next] = label;
-                    pixels.putBytes(next * CifarFormat.PIXEL_BYTES, record, format.labelBytes(), CifarFormat.PIXEL_BYTES);
+                    pixels.putBytes(
+                            next * CifarFormat.PIXEL_BYTES, record, format.labelBytes(), CifarFormat.PIXEL_BYTES);
                     next++;
                 }
             } catch (IOException e) {
                 throw new DatasetException(file + ": cannot read: " + e.getMessage(), e);
             }
         }
-        return new ImageDataset(format.name().toLowerCase() + "-" + split, classNames(format, folder), labels,
-                ImageGeometry.CIFAR, PixelSegments.single(pixels, CifarFormat.PIXEL_BYTES, n), false);
+        return new ImageDataset(
+                format.name().toLowerCase() + "-" + split,
+                classNames(format, folder),
+                labels,
+                ImageGeometry.CIFAR,
+                PixelSegments.single(pixels, CifarFormat.PIXEL_BYTES, n),
+                false);
     }
 
     private static long recordCount(CifarFormat format, Path file) {
@@ -98,8 +103,8 @@ final class CifarBinaryReader {
                 }
             }
             if (list.size() != format.numClasses()) {
-                throw new DatasetException(names + ": lists " + list.size() + " class names, " + format
-                        + " has " + format.numClasses());
+                throw new DatasetException(
+                        names + ": lists " + list.size() + " class names, " + format + " has " + format.numClasses());
             }
             return list;
         } catch (IOException e) {

@@ -26,10 +26,10 @@ public final class CifarDownloader {
     public record Archive(String fileName, String md5, String folderName) {}
 
     public static final URI OFFICIAL_BASE = URI.create("https://www.cs.toronto.edu/~kriz/");
-    public static final Archive CIFAR10 = new Archive("cifar-10-binary.tar.gz",
-            "c32a1d4ab5d03f1284b67883e8d87530", CifarFormat.CIFAR10.folderName());
-    public static final Archive CIFAR100 = new Archive("cifar-100-binary.tar.gz",
-            "03b5dce01913d631647c71ecec9e9cb8", CifarFormat.CIFAR100.folderName());
+    public static final Archive CIFAR10 =
+            new Archive("cifar-10-binary.tar.gz", "c32a1d4ab5d03f1284b67883e8d87530", CifarFormat.CIFAR10.folderName());
+    public static final Archive CIFAR100 = new Archive(
+            "cifar-100-binary.tar.gz", "03b5dce01913d631647c71ecec9e9cb8", CifarFormat.CIFAR100.folderName());
 
     private final URI base;
 
@@ -111,8 +111,11 @@ public final class CifarDownloader {
         long expected = conn.getContentLengthLong();
         long got = 0;
         try (InputStream in = conn.getInputStream();
-             OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+                OutputStream out = Files.newOutputStream(
+                        part,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE,
+                        append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
             byte[] buf = new byte[1 << 16];
             int r;
             while ((r = in.read(buf)) >= 0) {
@@ -120,8 +123,10 @@ public final class CifarDownloader {
                 got += r;
             }
         } catch (IOException e) {
-            throw new IOException(uri + ": transfer broke off after " + (have + got) + " bytes (kept in " + part
-                    + " to resume): " + e.getMessage(), e);
+            throw new IOException(
+                    uri + ": transfer broke off after " + (have + got) + " bytes (kept in " + part + " to resume): "
+                            + e.getMessage(),
+                    e);
         }
         if (expected >= 0 && got != expected) {
             throw new IOException(uri + ": truncated transfer: got " + got + " of " + expected + " bytes (kept in "

@@ -9,9 +9,14 @@ import java.util.List;
  */
 enum CifarFormat {
     /** 1 label byte: 3073-byte records. */
-    CIFAR10("cifar-10-batches-bin", 1, 0, 10,
+    CIFAR10(
+            "cifar-10-batches-bin",
+            1,
+            0,
+            10,
             List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"),
-            List.of("test_batch.bin"), "batches.meta.txt",
+            List.of("test_batch.bin"),
+            "batches.meta.txt",
             List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")),
     /** coarse label byte then fine label byte: 3074-byte records; the fine label is used. */
     CIFAR100("cifar-100-binary", 2, 1, 100, List.of("train.bin"), List.of("test.bin"), "fine_label_names.txt", null);
@@ -27,8 +32,15 @@ enum CifarFormat {
     private final String namesFile;
     private final List<String> defaultNames;
 
-    CifarFormat(String folderName, int labelBytes, int labelIndex, int numClasses, List<String> trainFiles,
-                List<String> testFiles, String namesFile, List<String> defaultNames) {
+    CifarFormat(
+            String folderName,
+            int labelBytes,
+            int labelIndex,
+            int numClasses,
+            List<String> trainFiles,
+            List<String> testFiles,
+            String namesFile,
+            List<String> defaultNames) {
         this.folderName = folderName;
         this.labelBytes = labelBytes;
         this.labelIndex = labelIndex;

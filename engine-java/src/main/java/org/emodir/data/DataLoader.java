@@ -111,7 +111,12 @@ public final class DataLoader implements Iterable<LabeledBatch> {
                     indices[i] = idx;
                     labels[i] = dataset().label(idx);
                     long r = augmentation.random(seed, runEpoch, idx);
-                    assembler.put(idx, augmentation.dy(r), augmentation.dx(r), augmentation.flip(r), pixels,
+                    assembler.put(
+                            idx,
+                            augmentation.dy(r),
+                            augmentation.dx(r),
+                            augmentation.flip(r),
+                            pixels,
                             i * assembler.imageBytes());
                 }
                 next += n;

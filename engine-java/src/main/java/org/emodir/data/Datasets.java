@@ -47,7 +47,8 @@ public final class Datasets {
         Path abs = root.toAbsolutePath().normalize();
         String folder = abs.getFileName() == null ? "root" : abs.getFileName().toString();
         String parent = abs.getParent() == null || abs.getParent().getFileName() == null
-                ? "" : abs.getParent().getFileName().toString() + "_";
+                ? ""
+                : abs.getParent().getFileName().toString() + "_";
         String name = parent + folder + "_" + g.height() + "x" + g.width()
                 + (g.resizeShorterSide() > 0 ? "_r" + g.resizeShorterSide() : "");
         return name.replaceAll("[^A-Za-z0-9._-]", "_");

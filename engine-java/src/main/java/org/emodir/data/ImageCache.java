@@ -25,19 +25,21 @@ final class ImageCache {
 
     /** Decodes into off-heap memory, no file. */
     public static ImageDataset decodeInMemory(String name, ImageFolderIndex index, ImageGeometry g, int threads) {
-        PixelSegments pixels = PixelSegments.allocate(index.size(), g.pixelsPerImage(), PixelSegments.MAX_SEGMENT_BYTES);
+        PixelSegments pixels =
+                PixelSegments.allocate(index.size(), g.pixelsPerImage(), PixelSegments.MAX_SEGMENT_BYTES);
         ParallelDecoder.decodeAll(index, g, pixels, threads);
         return new ImageDataset(name, index.classNames(), index.labels(), g, pixels, false);
     }
 
     /** Maps {@code cacheDir/name.emoimg} if it matches the folder, else decodes and writes it first. */
-    public static ImageDataset openOrBuild(String name, ImageFolderIndex index, ImageGeometry g, Path cacheDir, int threads) {
+    public static ImageDataset openOrBuild(
+            String name, ImageFolderIndex index, ImageGeometry g, Path cacheDir, int threads) {
         return openOrBuild(name, index, g, cacheDir, threads, PixelSegments.MAX_SEGMENT_BYTES);
     }
 
     /** As above with a chosen mapping segment size (small values let tests exercise several segments). */
-    static ImageDataset openOrBuild(String name, ImageFolderIndex index, ImageGeometry g, Path cacheDir, int threads,
-                                    int segmentBytes) {
+    static ImageDataset openOrBuild(
+            String name, ImageFolderIndex index, ImageGeometry g, Path cacheDir, int threads, int segmentBytes) {
         Path file = cacheDir.resolve(name + SUFFIX);
         long fingerprint = index.fingerprint(g);
         boolean fromCache = true;
@@ -79,8 +81,8 @@ final class ImageCache {
         }
     }
 
-    private static void build(Path file, ImageFolderIndex index, ImageGeometry g, long fingerprint, int threads,
-                              int segmentBytes) {
+    private static void build(
+            Path file, ImageFolderIndex index, ImageGeometry g, long fingerprint, int threads, int segmentBytes) {
         int n = index.size();
         Path tmp = null;
         try {
@@ -142,8 +144,8 @@ final class ImageCache {
         for (int i = 0; i < n; i++) {
             labels[i] = lb.getInt(4 * i, ByteOrder.LITTLE_ENDIAN);
             if (labels[i] != index.labels()[i]) {
-                throw new DatasetException(file + ": label of image " + i + " is " + labels[i]
-                        + " but the folder says " + index.labels()[i]);
+                throw new DatasetException(file + ": label of image " + i + " is " + labels[i] + " but the folder says "
+                        + index.labels()[i]);
             }
         }
         return labels;

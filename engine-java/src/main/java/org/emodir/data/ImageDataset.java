@@ -17,8 +17,13 @@ public final class ImageDataset {
     private final PixelSegments pixels;
     private final boolean loadedFromCache;
 
-    public ImageDataset(String name, List<String> classNames, int[] labels, ImageGeometry geometry,
-                        PixelSegments pixels, boolean loadedFromCache) {
+    public ImageDataset(
+            String name,
+            List<String> classNames,
+            int[] labels,
+            ImageGeometry geometry,
+            PixelSegments pixels,
+            boolean loadedFromCache) {
         this.name = Objects.requireNonNull(name);
         this.classNames = List.copyOf(classNames);
         this.labels = labels;
@@ -32,8 +37,8 @@ public final class ImageDataset {
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= classNames.size()) {
-                throw new DatasetException(name + ": label " + labels[i] + " of image " + i
-                        + " outside 0.." + (classNames.size() - 1));
+                throw new DatasetException(
+                        name + ": label " + labels[i] + " of image " + i + " outside 0.." + (classNames.size() - 1));
             }
         }
     }

@@ -59,7 +59,8 @@ public final class ImageDecoder {
         int w = img.getWidth();
         byte[] rgb = new byte[h * w * 3];
         int type = img.getType();
-        if (type == BufferedImage.TYPE_3BYTE_BGR && img.getRaster().getDataBuffer() instanceof DataBufferByte db
+        if (type == BufferedImage.TYPE_3BYTE_BGR
+                && img.getRaster().getDataBuffer() instanceof DataBufferByte db
                 && db.getData().length == h * w * 3) {
             byte[] bgr = db.getData();
             for (int p = 0; p < h * w; p++) {

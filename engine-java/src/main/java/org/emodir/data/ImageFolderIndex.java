@@ -16,8 +16,8 @@ import java.util.stream.Stream;
  * The file list of an ImageFolder tree {@code root/<class>/<image>.(jpg|jpeg|png)}: classes sorted
  * by name give the label order, files sorted by name within a class give the image order.
  */
-public record ImageFolderIndex(Path root, List<String> classNames, List<Path> files, int[] labels, long[] fileSizes,
-                               long[] modifiedMillis) {
+public record ImageFolderIndex(
+        Path root, List<String> classNames, List<Path> files, int[] labels, long[] fileSizes, long[] modifiedMillis) {
 
     private static final List<String> EXTENSIONS = List.of(".jpg", ".jpeg", ".png");
 
@@ -33,9 +33,12 @@ public record ImageFolderIndex(Path root, List<String> classNames, List<Path> fi
         List<Integer> labels = new ArrayList<>();
         for (int c = 0; c < classes.size(); c++) {
             Path dir = root.resolve(classes.get(c));
-            List<String> images = sortedNames(dir, false).stream().filter(ImageFolderIndex::isImage).toList();
+            List<String> images = sortedNames(dir, false).stream()
+                    .filter(ImageFolderIndex::isImage)
+                    .toList();
             if (images.isEmpty()) {
-                throw new DatasetException(dir + ": class folder '" + classes.get(c) + "' has no .jpg/.jpeg/.png images");
+                throw new DatasetException(
+                        dir + ": class folder '" + classes.get(c) + "' has no .jpg/.jpeg/.png images");
             }
             for (String img : images) {
                 files.add(dir.resolve(img));
@@ -53,8 +56,13 @@ public record ImageFolderIndex(Path root, List<String> classNames, List<Path> fi
                 throw new DatasetException(files.get(i) + ": cannot stat: " + e.getMessage(), e);
             }
         }
-        return new ImageFolderIndex(root, List.copyOf(classes), List.copyOf(files),
-                labels.stream().mapToInt(Integer::intValue).toArray(), sizes, modified);
+        return new ImageFolderIndex(
+                root,
+                List.copyOf(classes),
+                List.copyOf(files),
+                labels.stream().mapToInt(Integer::intValue).toArray(),
+                sizes,
+                modified);
     }
 
     public int size() {
@@ -75,7 +83,8 @@ public record ImageFolderIndex(Path root, List<String> classNames, List<Path> fi
             }
             for (int i = 0; i < files.size(); i++) {
                 String rel = root.relativize(files.get(i)).toString().replace('\\', '/');
-                sha.update((rel + ":" + fileSizes[i] + ":" + modifiedMillis[i] + "\n").getBytes(StandardCharsets.UTF_8));
+                sha.update(
+                        (rel + ":" + fileSizes[i] + ":" + modifiedMillis[i] + "\n").getBytes(StandardCharsets.UTF_8));
             }
             byte[] d = sha.digest();
             long v = 0;

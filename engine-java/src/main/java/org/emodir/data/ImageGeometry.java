@@ -23,8 +23,8 @@ public record ImageGeometry(int height, int width, int resizeShorterSide) {
             throw new IllegalArgumentException("bad geometry " + height + "x" + width + " resize " + resizeShorterSide);
         }
         if (resizeShorterSide > 0 && resizeShorterSide < Math.max(height, width)) {
-            throw new IllegalArgumentException("crop " + height + "x" + width
-                    + " does not fit in shorter side " + resizeShorterSide);
+            throw new IllegalArgumentException(
+                    "crop " + height + "x" + width + " does not fit in shorter side " + resizeShorterSide);
         }
     }
 
@@ -43,6 +43,7 @@ public record ImageGeometry(int height, int width, int resizeShorterSide) {
 
     @Override
     public String toString() {
-        return height + "x" + width + (resizeShorterSide > 0 ? " (short side " + resizeShorterSide + ", centre crop)" : "");
+        return height + "x" + width
+                + (resizeShorterSide > 0 ? " (short side " + resizeShorterSide + ", centre crop)" : "");
     }
 }

@@ -10,8 +10,8 @@ public record Normalization(float[] mean, float[] std) {
 
     public Normalization {
         if (mean.length != ImageGeometry.CHANNELS || std.length != ImageGeometry.CHANNELS) {
-            throw new IllegalArgumentException("mean/std need " + ImageGeometry.CHANNELS + " channels, got "
-                    + mean.length + "/" + std.length);
+            throw new IllegalArgumentException(
+                    "mean/std need " + ImageGeometry.CHANNELS + " channels, got " + mean.length + "/" + std.length);
         }
         for (float s : std) {
             if (!(s > 0)) {

@@ -19,10 +19,11 @@ final class ParallelDecoder {
         ForkJoinPool pool = new ForkJoinPool(Math.max(1, threads));
         try {
             pool.submit(() -> IntStream.range(0, index.size()).parallel().forEach(i -> {
-                byte[] img = scratch.get();
-                ImageDecoder.decode(index.files().get(i), g, img, 0);
-                dst.put(i, img);
-            })).get();
+                        byte[] img = scratch.get();
+                        ImageDecoder.decode(index.files().get(i), g, img, 0);
+                        dst.put(i, img);
+                    }))
+                    .get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DatasetException("interrupted while decoding " + index.root(), e);

@@ -19,8 +19,8 @@ final class PixelSegments {
 
     public PixelSegments(UnsafeBuffer[] buffers, int imagesPerSegment, int bytesPerImage, int count) {
         if (imagesPerSegment <= 0 || bytesPerImage <= 0 || count < 0) {
-            throw new IllegalArgumentException("bad segment layout: " + imagesPerSegment + " images of "
-                    + bytesPerImage + " bytes per segment, " + count + " images");
+            throw new IllegalArgumentException("bad segment layout: " + imagesPerSegment + " images of " + bytesPerImage
+                    + " bytes per segment, " + count + " images");
         }
         if (buffers.length != segmentCount(count, imagesPerSegment)) {
             throw new IllegalArgumentException(count + " images at " + imagesPerSegment + " per segment need "
@@ -29,8 +29,8 @@ final class PixelSegments {
         for (int s = 0; s < buffers.length; s++) {
             long need = (long) imagesIn(s, count, imagesPerSegment) * bytesPerImage;
             if (buffers[s].capacity() < need) {
-                throw new IllegalArgumentException("segment " + s + " holds " + buffers[s].capacity()
-                        + " bytes, needs " + need);
+                throw new IllegalArgumentException(
+                        "segment " + s + " holds " + buffers[s].capacity() + " bytes, needs " + need);
             }
         }
         this.buffers = buffers.clone();
@@ -41,8 +41,11 @@ final class PixelSegments {
 
     /** All images in one buffer. */
     public static PixelSegments single(UnsafeBuffer buffer, int bytesPerImage, int count) {
-        return new PixelSegments(count == 0 ? new UnsafeBuffer[0] : new UnsafeBuffer[] {buffer},
-                Math.max(1, count), bytesPerImage, count);
+        return new PixelSegments(
+                count == 0 ? new UnsafeBuffer[0] : new UnsafeBuffer[] {buffer},
+                Math.max(1, count),
+                bytesPerImage,
+                count);
     }
 
     /** Fresh zeroed off-heap segments for {@code count} images. */
@@ -50,15 +53,16 @@ final class PixelSegments {
         int per = imagesPerSegment(bytesPerImage, segmentBytes);
         UnsafeBuffer[] buffers = new UnsafeBuffer[segmentCount(count, per)];
         for (int s = 0; s < buffers.length; s++) {
-            buffers[s] = new UnsafeBuffer(BufferUtil.allocateDirectAligned(imagesIn(s, count, per) * bytesPerImage, 64));
+            buffers[s] =
+                    new UnsafeBuffer(BufferUtil.allocateDirectAligned(imagesIn(s, count, per) * bytesPerImage, 64));
         }
         return new PixelSegments(buffers, per, bytesPerImage, count);
     }
 
     public static int imagesPerSegment(int bytesPerImage, int segmentBytes) {
         if (bytesPerImage > segmentBytes) {
-            throw new IllegalArgumentException("one image of " + bytesPerImage + " bytes exceeds a segment of "
-                    + segmentBytes);
+            throw new IllegalArgumentException(
+                    "one image of " + bytesPerImage + " bytes exceeds a segment of " + segmentBytes);
         }
         return segmentBytes / bytesPerImage;
     }

@@ -35,8 +35,8 @@ public final class Subsets {
         int[][] byClass = new int[counts.length][];
         for (int c = 0; c < counts.length; c++) {
             if (counts[c] < k) {
-                throw new IllegalArgumentException(ds.name() + ": class " + c + " (" + ds.classNames().get(c)
-                        + ") has " + counts[c] + " images, fewer than k=" + k);
+                throw new IllegalArgumentException(ds.name() + ": class " + c + " ("
+                        + ds.classNames().get(c) + ") has " + counts[c] + " images, fewer than k=" + k);
             }
             byClass[c] = new int[counts[c]];
         }

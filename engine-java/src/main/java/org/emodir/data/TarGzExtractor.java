@@ -150,14 +150,15 @@ final class TarGzExtractor {
         return b;
     }
 
-    private static void copy(InputStream in, OutputStream out, long size, Path archive, String name) throws IOException {
+    private static void copy(InputStream in, OutputStream out, long size, Path archive, String name)
+            throws IOException {
         byte[] buf = new byte[1 << 16];
         long left = size;
         while (left > 0) {
             int r = in.read(buf, 0, (int) Math.min(buf.length, left));
             if (r < 0) {
-                throw new EOFException(archive + ": truncated entry '" + name + "' (" + left + " of " + size
-                        + " bytes missing)");
+                throw new EOFException(
+                        archive + ": truncated entry '" + name + "' (" + left + " of " + size + " bytes missing)");
             }
             out.write(buf, 0, r);
             left -= r;

@@ -22,9 +22,17 @@ public final class ConsoleProgress implements ProgressListener {
     }
 
     @Override
-    public void generation(String search, int generation, int generations, int frontSize, double bestAtHalf, double eta) {
-        out.printf("%s %s gen %d/%d front %d best impairment @<=50%% FLOPs %s ETA %.0fs%n", stamp(), search, generation,
-                generations, frontSize, Double.isNaN(bestAtHalf) ? "-" : String.format("%.4f", bestAtHalf), eta);
+    public void generation(
+            String search, int generation, int generations, int frontSize, double bestAtHalf, double eta) {
+        out.printf(
+                "%s %s gen %d/%d front %d best impairment @<=50%% FLOPs %s ETA %.0fs%n",
+                stamp(),
+                search,
+                generation,
+                generations,
+                frontSize,
+                Double.isNaN(bestAtHalf) ? "-" : String.format("%.4f", bestAtHalf),
+                eta);
     }
 
     @Override

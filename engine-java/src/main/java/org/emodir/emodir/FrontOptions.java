@@ -46,8 +46,9 @@ final class FrontOptions {
             out.add(new FrontOptions(f, kind));
         }
         if (denseMacs > cost.totalMacs() || denseParams > cost.totalParams()) {
-            throw new IllegalArgumentException("sub-networks' dense costs (macs " + denseMacs + ", params " + denseParams
-                    + ") exceed the whole network's (macs " + cost.totalMacs() + ", params " + cost.totalParams() + ")");
+            throw new IllegalArgumentException("sub-networks' dense costs (macs " + denseMacs + ", params "
+                    + denseParams + ") exceed the whole network's (macs " + cost.totalMacs() + ", params "
+                    + cost.totalParams() + ")");
         }
         return out;
     }
@@ -80,8 +81,11 @@ final class FrontOptions {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        java.util.Arrays.sort(order, Comparator.<Integer>comparingLong(i -> removed[i])
-                .thenComparingDouble(i -> impairment[i]).thenComparingInt(i -> i));
+        java.util.Arrays.sort(
+                order,
+                Comparator.<Integer>comparingLong(i -> removed[i])
+                        .thenComparingDouble(i -> impairment[i])
+                        .thenComparingInt(i -> i));
         int[] hull = new int[order.length];
         int n = 0;
         for (int idx : order) {

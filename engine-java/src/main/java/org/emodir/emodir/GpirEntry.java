@@ -6,5 +6,5 @@ package org.emodir.emodir;
  * @param score global impairment per unit of whole-network FLOPs fraction removed (lower is better)
  * @param rank  1-based position in the ranking
  */
-public record GpirEntry(int subnet, SubnetSolution solution, long macsRemoved, double impairment, double score, int rank) {
-}
+public record GpirEntry(
+        int subnet, SubnetSolution solution, long macsRemoved, double impairment, double score, int rank) {}

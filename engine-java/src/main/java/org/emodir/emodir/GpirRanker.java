@@ -28,8 +28,10 @@ public final class GpirRanker {
                 rows.add(new Row(s, removed, s.globalImpairment() / ((double) removed / cost.totalMacs())));
             }
         }
-        rows.sort(Comparator.comparingDouble(Row::score).thenComparing(Comparator.comparingLong(Row::removed).reversed())
-                .thenComparingInt(r -> r.s().subnet()).thenComparingInt(r -> r.s().index()));
+        rows.sort(Comparator.comparingDouble(Row::score)
+                .thenComparing(Comparator.comparingLong(Row::removed).reversed())
+                .thenComparingInt(r -> r.s().subnet())
+                .thenComparingInt(r -> r.s().index()));
         List<GpirEntry> out = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);

@@ -6,17 +6,27 @@ import java.util.List;
  * One solution chosen per sub-network, with the whole-network result. Predicted impairment is the
  * sum of the chosen solutions' global impairments (GPIR's additivity assumption).
  */
-public record JointScheme(List<SubnetSolution> choices, long macs, long params, double flopsReduction,
-                          double paramsReduction, double predictedImpairment, Method method) {
+public record JointScheme(
+        List<SubnetSolution> choices,
+        long macs,
+        long params,
+        double flopsReduction,
+        double paramsReduction,
+        double predictedImpairment,
+        Method method) {
 
-    public enum Method { GREEDY, EXACT }
+    public enum Method {
+        GREEDY,
+        EXACT
+    }
 
     public JointScheme {
         choices = List.copyOf(choices);
     }
 
     /** Builds the scheme for {@code choices[i]} taken from {@code fronts[i]}. */
-    public static JointScheme of(List<SubnetFront> fronts, List<SubnetSolution> choices, NetworkCost cost, Method method) {
+    public static JointScheme of(
+            List<SubnetFront> fronts, List<SubnetSolution> choices, NetworkCost cost, Method method) {
         if (fronts.size() != choices.size()) {
             throw new IllegalArgumentException(fronts.size() + " fronts but " + choices.size() + " choices");
         }
@@ -32,8 +42,14 @@ public record JointScheme(List<SubnetSolution> choices, long macs, long params, 
         }
         long macs = cost.totalMacs() - removedMacs;
         long params = cost.totalParams() - removedParams;
-        return new JointScheme(choices, macs, params, (double) removedMacs / cost.totalMacs(),
-                (double) removedParams / cost.totalParams(), impairment, method);
+        return new JointScheme(
+                choices,
+                macs,
+                params,
+                (double) removedMacs / cost.totalMacs(),
+                (double) removedParams / cost.totalParams(),
+                impairment,
+                method);
     }
 
     public double reduction(PruningTarget.Kind kind) {

@@ -32,7 +32,8 @@ public final class JointSchemeSolver {
         long[] suffixMaxRemoved = new long[n + 1];
         RelaxedBound[] later = new RelaxedBound[n + 1];
         for (int i = n; i >= 0; i--) {
-            suffixMaxRemoved[i] = i == n ? 0 : suffixMaxRemoved[i + 1] + options.get(i).maxRemoved();
+            suffixMaxRemoved[i] =
+                    i == n ? 0 : suffixMaxRemoved[i + 1] + options.get(i).maxRemoved();
             later[i] = new RelaxedBound(options.subList(i, n));
         }
         double maxImpairment = upperBound + BOUND_SLACK * (1 + Math.abs(upperBound));
@@ -51,7 +52,8 @@ public final class JointSchemeSolver {
             }
         }
         if (best < 0) {
-            throw new IllegalStateException("exact solver lost every feasible scheme; the greedy bound is inconsistent");
+            throw new IllegalStateException(
+                    "exact solver lost every feasible scheme; the greedy bound is inconsistent");
         }
         SubnetSolution[] chosen = new SubnetSolution[n];
         for (int i = n; i >= 1; i--) {
@@ -92,7 +94,8 @@ public final class JointSchemeSolver {
                 long r = heap.removed(c);
                 double m = heap.impairment(c);
                 heap.advanceTop();
-                if (r + laterMaxRemoved < required || m >= bestImpairment
+                if (r + laterMaxRemoved < required
+                        || m >= bestImpairment
                         || m + later.atLeast(required - r) > maxImpairment) {
                     continue;
                 }
@@ -113,8 +116,12 @@ public final class JointSchemeSolver {
                 outChoice[count] = c;
                 count++;
             }
-            return new Layer(Arrays.copyOf(outRem, count), Arrays.copyOf(outImp, count), Arrays.copyOf(outParent, count),
-                    Arrays.copyOf(outChoice, count), count);
+            return new Layer(
+                    Arrays.copyOf(outRem, count),
+                    Arrays.copyOf(outImp, count),
+                    Arrays.copyOf(outParent, count),
+                    Arrays.copyOf(outChoice, count),
+                    count);
         }
     }
 

@@ -7,8 +7,8 @@ package org.emodir.emodir;
 public record NetworkCost(long totalMacs, long totalParams) {
     public NetworkCost {
         if (totalMacs <= 0 || totalParams <= 0) {
-            throw new IllegalArgumentException("network totals must be positive, got macs=" + totalMacs
-                    + " params=" + totalParams);
+            throw new IllegalArgumentException(
+                    "network totals must be positive, got macs=" + totalMacs + " params=" + totalParams);
         }
     }
 }

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
-import org.emodir.run.CheckpointStore;
 import org.emodir.report.ReportJson;
+import org.emodir.run.CheckpointStore;
 
 /**
  * Runs each phase of a job at most once per run directory: a finished phase's result is stored as JSON

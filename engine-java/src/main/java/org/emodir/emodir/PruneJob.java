@@ -9,6 +9,15 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.emodir.data.Datasets;
 import org.emodir.data.ImageDataset;
+import org.emodir.emodir.train.CrossNetworkTrainer;
+import org.emodir.emodir.train.FineTuneResult;
+import org.emodir.emodir.train.FineTuner;
+import org.emodir.emodir.train.PrunedModel;
+import org.emodir.emodir.train.UniformBaseline;
+import org.emodir.eval.EvalResult;
+import org.emodir.eval.EvaluationData;
+import org.emodir.evo.Metrics;
+import org.emodir.evo.Nsga2Config;
 import org.emodir.internal.features.CalibrationSets;
 import org.emodir.internal.features.FeatureCache;
 import org.emodir.internal.gpir.AdaptiveBnGpirMeasurer;
@@ -22,18 +31,6 @@ import org.emodir.internal.search.MaskProblem;
 import org.emodir.internal.search.SubnetSearch;
 import org.emodir.internal.split.Subnet;
 import org.emodir.internal.split.SubnetSplit;
-import org.emodir.emodir.train.CrossNetworkTrainer;
-import org.emodir.emodir.train.FineTuneResult;
-import org.emodir.emodir.train.FineTuner;
-import org.emodir.emodir.train.PrunedModel;
-import org.emodir.emodir.train.UniformBaseline;
-import org.emodir.eval.EvalResult;
-import org.emodir.eval.EvaluationData;
-import org.emodir.evo.Metrics;
-import org.emodir.evo.Nsga2Config;
-import org.emodir.run.AtomicFiles;
-import org.emodir.run.CheckpointStore;
-import org.emodir.run.RunDirectory;
 import org.emodir.model.NetSpec;
 import org.emodir.model.TorchNet;
 import org.emodir.model.io.StateDict;
@@ -43,6 +40,9 @@ import org.emodir.program.SubnetProgram;
 import org.emodir.report.ReportFiles;
 import org.emodir.report.ReportJson;
 import org.emodir.report.RunReport;
+import org.emodir.run.AtomicFiles;
+import org.emodir.run.CheckpointStore;
+import org.emodir.run.RunDirectory;
 
 /**
  * EMO-DIR end to end on one run directory: features, one NSGA-II search per sub-network, GPIR, joint
@@ -53,6 +53,7 @@ import org.emodir.report.RunReport;
 public final class PruneJob {
     /** Whole-network hypervolume reference: (all FLOPs kept, cross-entropy of a uniform guess = ln(classes)). */
     public static final double HV_REF_FLOPS = 1.0;
+
     private static final String CONFIG_CHECKPOINT = "config";
     private static final int FEATURE_BATCH = 128;
     /** Calibration images of the one adaptive-BN batch (a few hundred give stable statistics; bounds memory). */
@@ -98,7 +99,9 @@ public final class PruneJob {
             new Execution(run, store, phases, report).execute();
             // Which kind of host computed the numbers: libtorch convolutions checked / routed (issue 12).
             report.details.put("host", org.emodir.model.conv.HostInfo.detect().summary());
-            report.details.put("conv_routing", org.emodir.model.conv.ConvRouter.global().summary().toMap());
+            report.details.put(
+                    "conv_routing",
+                    org.emodir.model.conv.ConvRouter.global().summary().toMap());
             report.finishedAt = Instant.now().toString();
             ReportFiles.save(run.root(), report);
             return report;
@@ -117,8 +120,9 @@ public final class PruneJob {
         if (saved.isPresent()) {
             String old = new String(saved.get().data(), java.nio.charset.StandardCharsets.UTF_8);
             if (!old.equals(settings)) {
-                throw new IllegalArgumentException("run directory " + run.root() + " holds checkpoints of other settings;"
-                        + " use another --out or --force to start over. Saved: " + old + " Now: " + settings);
+                throw new IllegalArgumentException(
+                        "run directory " + run.root() + " holds checkpoints of other settings;"
+                                + " use another --out or --force to start over. Saved: " + old + " Now: " + settings);
             }
             progress.message("resuming from the checkpoints in " + run.checkpoints());
         } else {
@@ -158,11 +162,17 @@ public final class PruneJob {
             long t0 = System.nanoTime();
             progress.phase("features", sets.toString());
             // Cut 0 (the stem output) also serves the adaptive-BN whole-network measurements.
-            int[] cuts = java.util.stream.IntStream.concat(java.util.stream.IntStream.of(0),
-                    subnets.stream().flatMapToInt(sn -> java.util.stream.IntStream.of(sn.firstBlock(), sn.endBlock())))
-                    .distinct().sorted().toArray();
-            FeatureCache calib = FeatureCache.build(dense, train, sets.calibration(), FEATURE_BATCH, cuts, progress::message);
-            FeatureCache heldOut = FeatureCache.build(dense, train, sets.heldOut(), FEATURE_BATCH, cuts, progress::message);
+            int[] cuts = java.util.stream.IntStream.concat(
+                            java.util.stream.IntStream.of(0),
+                            subnets.stream()
+                                    .flatMapToInt(sn -> java.util.stream.IntStream.of(sn.firstBlock(), sn.endBlock())))
+                    .distinct()
+                    .sorted()
+                    .toArray();
+            FeatureCache calib =
+                    FeatureCache.build(dense, train, sets.calibration(), FEATURE_BATCH, cuts, progress::message);
+            FeatureCache heldOut =
+                    FeatureCache.build(dense, train, sets.heldOut(), FEATURE_BATCH, cuts, progress::message);
             calibFeatures = calib;
             heldOutFeatures = heldOut;
             report.phaseSeconds.put("features", (System.nanoTime() - t0) / 1e9);
@@ -170,12 +180,18 @@ public final class PruneJob {
             long searchEvaluations = searchAll(calib);
             List<SubnetFront> measured = measureGpir(calib, heldOut);
             JointScheme chosen = chooseScheme(measured);
-            HypervolumeRecord hv = phases.run("hypervolume", "EMO-DIR trade-off on held-out images", HypervolumeRecord.class,
+            HypervolumeRecord hv = phases.run(
+                    "hypervolume",
+                    "EMO-DIR trade-off on held-out images",
+                    HypervolumeRecord.class,
                     () -> emodirHypervolume(report.tradeoff));
             report.hypervolume = hv.hypervolume();
             report.details.put("tradeoff_heldout_points", hv.points());
 
-            TrainRecord pruned = phases.run("prune-finetune", "constraint training, pruning, fine-tuning", TrainRecord.class,
+            TrainRecord pruned = phases.run(
+                    "prune-finetune",
+                    "constraint training, pruning, fine-tuning",
+                    TrainRecord.class,
                     () -> pruneAndFinetune(chosen));
             report.top1PrunedFinetuned = pruned.top1();
             report.details.put("pruned_test_loss", pruned.loss());
@@ -191,13 +207,18 @@ public final class PruneJob {
             List<SubnetFront> fronts = new ArrayList<>();
             for (Subnet sn : subnets) {
                 String name = "search-" + sn.index();
-                SearchRecord r = phases.run(name, sn.name() + " (" + sn.genes() + " channels)", SearchRecord.class,
+                SearchRecord r = phases.run(
+                        name,
+                        sn.name() + " (" + sn.genes() + " channels)",
+                        SearchRecord.class,
                         () -> search(sn, calib));
                 fronts.add(r.front());
                 macs += r.forwardMacs();
                 evaluations += r.evaluations();
                 seconds += report.phaseSeconds.get(name);
-                AtomicFiles.writeString(run.fronts().resolve(sn.name() + ".json"), ReportJson.mapper().writeValueAsString(r.front()));
+                AtomicFiles.writeString(
+                        run.fronts().resolve(sn.name() + ".json"),
+                        ReportJson.mapper().writeValueAsString(r.front()));
             }
             report.fronts = fronts;
             report.searchForwardFlops = macs;
@@ -208,8 +229,11 @@ public final class PruneJob {
 
         List<SubnetFront> measureGpir(FeatureCache calib, FeatureCache heldOut) throws IOException {
             List<SubnetFront> searched = report.fronts;
-            GpirRecord gpir = phases.run("gpir", heldOut.images() + " held-out images"
-                    + (cfg.gpirAdaptiveBn() ? ", BN recalibrated on the calibration images" : ""), GpirRecord.class,
+            GpirRecord gpir = phases.run(
+                    "gpir",
+                    heldOut.images() + " held-out images"
+                            + (cfg.gpirAdaptiveBn() ? ", BN recalibrated on the calibration images" : ""),
+                    GpirRecord.class,
                     () -> gpir(searched, calib, heldOut));
             List<SubnetFront> measured = gpir.fronts();
             report.fronts = measured;
@@ -224,12 +248,14 @@ public final class PruneJob {
         /** GPIR ranking, greedy and exact schemes, trade-off curve; the exact scheme is applied. */
         JointScheme chooseScheme(List<SubnetFront> measured) {
             long s0 = System.nanoTime();
-            progress.phase("scheme", cfg.target().kind() + " reduction >= " + cfg.target().fraction());
+            progress.phase(
+                    "scheme",
+                    cfg.target().kind() + " reduction >= " + cfg.target().fraction());
             report.gpirRanking = GpirRanker.rank(measured, networkCost);
             report.schemeGreedy = GpirRanker.greedy(measured, networkCost, cfg.target());
             report.schemeExact = JointSchemeSolver.solve(measured, networkCost, cfg.target());
-            report.tradeoff = TradeoffCurve.sweep(measured, networkCost, cfg.target().kind(),
-                    TradeoffCurve.evenTargets(cfg.tradeoffStep()));
+            report.tradeoff = TradeoffCurve.sweep(
+                    measured, networkCost, cfg.target().kind(), TradeoffCurve.evenTargets(cfg.tradeoffStep()));
             JointScheme chosen = report.schemeExact;
             report.applyScheme(chosen, networkCost);
             // Sub-network costs add up exactly where cuts are residual-tied (ResNets); where a sub-network's pruned
@@ -248,19 +274,25 @@ public final class PruneJob {
             report.flopsReduction = 1.0 - (double) macs / cost.denseMacs();
             report.paramsReduction = 1.0 - (double) params / cost.denseParams();
             report.phaseSeconds.put("scheme", (System.nanoTime() - s0) / 1e9);
-            progress.message(String.format("scheme: FLOPs -%.1f%%, params -%.1f%%, predicted impairment %.4f",
+            progress.message(String.format(
+                    "scheme: FLOPs -%.1f%%, params -%.1f%%, predicted impairment %.4f",
                     100 * report.flopsReduction, 100 * report.paramsReduction, chosen.predictedImpairment()));
             return chosen;
         }
 
         void baselines(long searchEvaluations) throws IOException {
             report.details.put("baseline_finetune_epochs", baselineEpochs());
-            report.top1Dense = phases.run("dense-eval", "dense model on the test split", Double.class,
-                    () -> new FineTuner().evaluate(new PrunedModel(spec, weights), test, cfg.evalImages(), cfg.batchSize()).top1());
-            report.top1DenseFinetuned = phases.run("dense-finetune", "dense baseline, same training budget", Double.class,
-                    this::denseFinetuned);
-            report.uniformBaselineTop1 = phases.run("uniform-baseline", "one keep ratio for every layer", Double.class,
-                    this::uniformBaseline);
+            report.top1Dense = phases.run(
+                    "dense-eval",
+                    "dense model on the test split",
+                    Double.class,
+                    () -> new FineTuner()
+                            .evaluate(new PrunedModel(spec, weights), test, cfg.evalImages(), cfg.batchSize())
+                            .top1());
+            report.top1DenseFinetuned = phases.run(
+                    "dense-finetune", "dense baseline, same training budget", Double.class, this::denseFinetuned);
+            report.uniformBaselineTop1 = phases.run(
+                    "uniform-baseline", "one keep ratio for every layer", Double.class, this::uniformBaseline);
             if (cfg.baselineWholeNetwork()) {
                 SubnetSearch.Stop stop;
                 String budget;
@@ -269,8 +301,8 @@ public final class PruneJob {
                     long macs = (long) Math.ceil(cfg.baselineCostRatio() * report.searchForwardFlops);
                     stop = (g, forward, evals) -> forward >= macs;
                     // ETA only: individuals keep about half their channels on average.
-                    planned = (int) Math.ceil(macs / (0.5 * cost.denseMacs() * sets.baselineCalibration().length
-                            * cfg.population()));
+                    planned = (int) Math.ceil(
+                            macs / (0.5 * cost.denseMacs() * sets.baselineCalibration().length * cfg.population()));
                     budget = "until " + macs + " forward MACs (" + cfg.baselineCostRatio() + "x the EMO-DIR search)";
                 } else {
                     long evaluations = cfg.baselineEvaluations() > 0 ? cfg.baselineEvaluations() : searchEvaluations;
@@ -279,8 +311,11 @@ public final class PruneJob {
                     planned = generations;
                     budget = evaluations + " evaluations";
                 }
-                BaselineSearchRecord b = phases.run("whole-network-baseline", budget,
-                        BaselineSearchRecord.class, () -> wholeNetworkBaseline(stop, planned));
+                BaselineSearchRecord b = phases.run(
+                        "whole-network-baseline",
+                        budget,
+                        BaselineSearchRecord.class,
+                        () -> wholeNetworkBaseline(stop, planned));
                 report.baselineSearchForwardFlops = b.forwardMacs();
                 report.baselineHypervolume = b.hypervolume();
                 report.details.put("baseline_search_seconds", report.phaseSeconds.get("whole-network-baseline"));
@@ -298,16 +333,17 @@ public final class PruneJob {
             report.dataset = splits.name();
             spec = NetSpec.dense(cfg.model(), train.numClasses());
             if (test.numClasses() != train.numClasses()) {
-                throw new IllegalArgumentException(splits.test() + " has " + test.numClasses() + " classes but " + splits.train()
-                        + " has " + train.numClasses());
+                throw new IllegalArgumentException(splits.test() + " has " + test.numClasses() + " classes but "
+                        + splits.train() + " has " + train.numClasses());
             }
             dense = TorchNet.fromStateDict(spec, weights);
-            cost = new CostModel(spec, train.geometry().height(), train.geometry().width());
+            cost = new CostModel(
+                    spec, train.geometry().height(), train.geometry().width());
             networkCost = new NetworkCost(cost.denseMacs(), cost.denseParams());
             minKeep = new SubnetSplit.MinKeep(cfg.minChannels(), cfg.minFraction());
             subnets = SubnetSplit.of(spec, minKeep, cfg.subnetsPerStage());
-            sets = CalibrationSets.draw(train, cfg.calibPerClass(), cfg.baselineCalibPerClass(), cfg.heldOutPerClass(),
-                    cfg.seed());
+            sets = CalibrationSets.draw(
+                    train, cfg.calibPerClass(), cfg.baselineCalibPerClass(), cfg.heldOutPerClass(), cfg.seed());
         }
 
         SearchRecord search(Subnet sn, FeatureCache calib) throws IOException {
@@ -315,11 +351,26 @@ public final class PruneJob {
             SubnetProgram program = NativePrograms.blocks(spec, weights, from, to, calib.shape(from));
             EvaluationData data = new EvaluationData(calib.feature(from), calib.images(), calib.feature(to), null);
             try (NativeCpuEvaluator ev = new NativeCpuEvaluator(program, data, cfg.threads())) {
-                MaskProblem problem = new MaskProblem(sn, ev, cost, MaskProblem.Impairment.NORMALISED_MSE,
-                        calib.meanSquare(to), calib.images(), 2 * cfg.population()).seedWithL1(weights);
+                MaskProblem problem = new MaskProblem(
+                                sn,
+                                ev,
+                                cost,
+                                MaskProblem.Impairment.NORMALISED_MSE,
+                                calib.meanSquare(to),
+                                calib.images(),
+                                2 * cfg.population())
+                        .seedWithL1(weights);
                 Nsga2Config nc = Nsga2Config.binaryDefaults(cfg.population(), cfg.seed() * 31 + sn.index(), sn.genes());
-                SubnetSearch.Result r = SubnetSearch.run("search-" + sn.index(), sn.index(), problem, nc, cfg.generations(),
-                        cfg.frontCap(), store, progress, afterGeneration);
+                SubnetSearch.Result r = SubnetSearch.run(
+                        "search-" + sn.index(),
+                        sn.index(),
+                        problem,
+                        nc,
+                        cfg.generations(),
+                        cfg.frontCap(),
+                        store,
+                        progress,
+                        afterGeneration);
                 return new SearchRecord(r.front(), r.forwardMacs(), r.evaluations());
             }
         }
@@ -327,12 +378,14 @@ public final class PruneJob {
         GpirRecord gpir(List<SubnetFront> fronts, FeatureCache calib, FeatureCache heldOut) {
             GpirMeasurer plain = new GpirMeasurer(spec, weights, heldOut, cfg.threads());
             AdaptiveBnGpirMeasurer adaptive = cfg.gpirAdaptiveBn()
-                    ? new AdaptiveBnGpirMeasurer(spec, weights, calib, heldOut, ADAPTIVE_BN_IMAGES) : null;
+                    ? new AdaptiveBnGpirMeasurer(spec, weights, calib, heldOut, ADAPTIVE_BN_IMAGES)
+                    : null;
             List<SubnetFront> out = new ArrayList<>();
             List<double[]> drops = new ArrayList<>();
             double loss = Double.NaN, top1 = Double.NaN;
             for (Subnet sn : subnets) {
-                GpirMeasurer.Measured r = adaptive != null ? adaptive.measure(sn, fronts.get(sn.index()))
+                GpirMeasurer.Measured r = adaptive != null
+                        ? adaptive.measure(sn, fronts.get(sn.index()))
                         : plain.measure(sn, fronts.get(sn.index()));
                 out.add(r.front());
                 drops.add(r.top1Drop());
@@ -358,16 +411,23 @@ public final class PruneJob {
         List<Double> localGlobalSpearman(List<SubnetFront> fronts) {
             List<Double> r = new ArrayList<>();
             for (SubnetFront f : fronts) {
-                List<SubnetSolution> sols = f.solutions().stream().filter(s -> !s.isDense()).toList();
-                r.add(Spearman.of(sols.stream().mapToDouble(SubnetSolution::localImpairment).toArray(),
-                        sols.stream().mapToDouble(SubnetSolution::globalImpairment).toArray()));
+                List<SubnetSolution> sols =
+                        f.solutions().stream().filter(s -> !s.isDense()).toList();
+                r.add(Spearman.of(
+                        sols.stream()
+                                .mapToDouble(SubnetSolution::localImpairment)
+                                .toArray(),
+                        sols.stream()
+                                .mapToDouble(SubnetSolution::globalImpairment)
+                                .toArray()));
             }
             return r;
         }
 
         /** The whole-network mask of one choice per sub-network (sub-networks cover the groups in order). */
         byte[] networkMask(List<SubnetSolution> choices) {
-            int genes = spec.prunableGroups().stream().mapToInt(g -> g.denseWidth()).sum();
+            int genes =
+                    spec.prunableGroups().stream().mapToInt(g -> g.denseWidth()).sum();
             byte[] mask = new byte[genes];
             java.util.Arrays.fill(mask, (byte) 1);
             for (Subnet sn : subnets) {
@@ -380,7 +440,8 @@ public final class PruneJob {
 
         int offsetOf(int groupIndex) {
             int off = 0;
-            for (int i = 0; i < groupIndex; i++) off += spec.prunableGroups().get(i).denseWidth();
+            for (int i = 0; i < groupIndex; i++)
+                off += spec.prunableGroups().get(i).denseWidth();
             return off;
         }
 
@@ -394,9 +455,11 @@ public final class PruneJob {
          */
         double[][] heldOutLossAndTop1(List<byte[]> masks) {
             if (cfg.gpirAdaptiveBn()) {
-                return new AdaptiveBnNetworkEvaluator(spec, weights, calibFeatures, heldOutFeatures, ADAPTIVE_BN_IMAGES).evaluate(masks);
+                return new AdaptiveBnNetworkEvaluator(spec, weights, calibFeatures, heldOutFeatures, ADAPTIVE_BN_IMAGES)
+                        .evaluate(masks);
             }
-            try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(spec, weights, train, sets.heldOut(), cfg.threads())) {
+            try (NetworkMaskEvaluator ev =
+                    new NetworkMaskEvaluator(spec, weights, train, sets.heldOut(), cfg.threads())) {
                 return ev.evaluate(masks);
             }
         }
@@ -413,7 +476,8 @@ public final class PruneJob {
             List<double[]> points = new ArrayList<>();
             double[][] r = heldOutLossAndTop1(masks);
             for (int i = 0; i < r.length; i++) points.add(new double[] {x.get(i), r[i][0]});
-            return new HypervolumeRecord(points, Metrics.hypervolume(points, HV_REF_FLOPS, Math.log(spec.numClasses())));
+            return new HypervolumeRecord(
+                    points, Metrics.hypervolume(points, HV_REF_FLOPS, Math.log(spec.numClasses())));
         }
 
         TrainRecord pruneAndFinetune(JointScheme scheme) throws IOException {
@@ -424,15 +488,26 @@ public final class PruneJob {
                 masks[g.index()] = java.util.Arrays.copyOfRange(networkMask, off, off + g.denseWidth());
             }
             PrunedModel model = PrunedModel.fromMasks(spec, weights, spec.prunableGroups(), masks);
-            long macs = org.emodir.model.Flops.count(model.spec(), train.geometry().height(), train.geometry().width()).totalMacs();
+            long macs = org.emodir.model.Flops.count(
+                            model.spec(),
+                            train.geometry().height(),
+                            train.geometry().width())
+                    .totalMacs();
             if (macs != report.macsAfter) {
-                throw new IllegalStateException("pruned network has " + macs + " MACs but the cost model gives " + report.macsAfter);
+                throw new IllegalStateException(
+                        "pruned network has " + macs + " MACs but the cost model gives " + report.macsAfter);
             }
             long c0 = System.nanoTime();
             if (cfg.constraintSteps() > 0) {
-                CrossNetworkTrainer.Config cc = new CrossNetworkTrainer.Config().steps(cfg.constraintSteps())
-                        .batchSize(cfg.batchSize()).lr(cfg.constraintLr()).lambdaFeature(cfg.constraintLambda()).seed(cfg.seed())
-                        .subnets(subnets.stream().map(sn -> new int[] {sn.firstBlock(), sn.endBlock()}).toList())
+                CrossNetworkTrainer.Config cc = new CrossNetworkTrainer.Config()
+                        .steps(cfg.constraintSteps())
+                        .batchSize(cfg.batchSize())
+                        .lr(cfg.constraintLr())
+                        .lambdaFeature(cfg.constraintLambda())
+                        .seed(cfg.seed())
+                        .subnets(subnets.stream()
+                                .map(sn -> new int[] {sn.firstBlock(), sn.endBlock()})
+                                .toList())
                         .augmentation(org.emodir.data.Augmentation.cropFlipFor(train.geometry()))
                         .keptAtCut(keptAtCuts(masks));
                 model = model.withWeights(new CrossNetworkTrainer().train(dense, model, train, cc, progress::message));
@@ -443,7 +518,8 @@ public final class PruneJob {
             model.save(run.pruned());
             EvalResult ev = new FineTuner().evaluate(model, test, cfg.evalImages(), cfg.batchSize());
             progress.message("pruned fine-tuned: " + ev);
-            return new TrainRecord(ev.top1(), ev.loss(), ev.images(), constraintSeconds, tuned == null ? 0 : tuned.seconds());
+            return new TrainRecord(
+                    ev.top1(), ev.loss(), ev.images(), constraintSeconds, tuned == null ? 0 : tuned.seconds());
         }
 
         /** Kept dense channel indices at every cut whose channels are pruned (VGG), from the per-group masks. */
@@ -453,7 +529,11 @@ public final class PruneJob {
                 var g = spec.outputGroup(sn.endBlock() - 1);
                 if (g == null) continue;
                 byte[] m = masks[g.index()];
-                kept.put(sn.endBlock(), java.util.stream.IntStream.range(0, m.length).filter(c -> m[c] != 0).toArray());
+                kept.put(
+                        sn.endBlock(),
+                        java.util.stream.IntStream.range(0, m.length)
+                                .filter(c -> m[c] != 0)
+                                .toArray());
             }
             return kept;
         }
@@ -461,8 +541,12 @@ public final class PruneJob {
         /** The one fine-tune recipe of the pruned model and both baselines; resumable from its own state file. */
         FineTuneResult finetune(PrunedModel model, String name, double epochs) {
             if (epochs <= 0) return null;
-            FineTuner.Config fc = new FineTuner.Config().epochs(epochs).batchSize(cfg.batchSize())
-                    .lr(cfg.finetuneLr()).distillAlpha(cfg.distillAlpha()).seed(cfg.seed())
+            FineTuner.Config fc = new FineTuner.Config()
+                    .epochs(epochs)
+                    .batchSize(cfg.batchSize())
+                    .lr(cfg.finetuneLr())
+                    .distillAlpha(cfg.distillAlpha())
+                    .seed(cfg.seed())
                     .augmentation(org.emodir.data.Augmentation.cropFlipFor(train.geometry()))
                     .checkpoint(run.checkpoints().resolve(name + ".state"));
             return new FineTuner().finetune(model, dense, train, fc, progress::message);
@@ -480,7 +564,9 @@ public final class PruneJob {
         double finetuneAndEvaluate(PrunedModel model, String name) {
             FineTuneResult tuned = finetune(model, name, baselineEpochs());
             PrunedModel m = tuned == null ? model : model.withWeights(tuned.weights());
-            return new FineTuner().evaluate(m, test, cfg.evalImages(), cfg.batchSize()).top1();
+            return new FineTuner()
+                    .evaluate(m, test, cfg.evalImages(), cfg.batchSize())
+                    .top1();
         }
 
         double denseFinetuned() {
@@ -490,7 +576,8 @@ public final class PruneJob {
         /** One keep ratio for every group, at the FLOPs reduction the EMO-DIR scheme reached. */
         double uniformBaseline() {
             PrunedModel uniform = UniformBaseline.atFlops(spec, weights, report.flopsReduction);
-            report.details.put("uniform_baseline_widths", uniform.spec().channelConfig().toArray());
+            report.details.put(
+                    "uniform_baseline_widths", uniform.spec().channelConfig().toArray());
             return finetuneAndEvaluate(uniform, "finetune-uniform");
         }
 
@@ -503,18 +590,30 @@ public final class PruneJob {
             int n = cfg.population();
             int images = sets.baselineCalibration().length;
             long fixedMacs = cost.denseMacs() - cost.blockMacs(0, spec.numBlocks());
-            SubnetSearch.Stop total = (g, stageMacs, evals) -> stop.reached(g, stageMacs + fixedMacs * images * evals, evals);
+            SubnetSearch.Stop total =
+                    (g, stageMacs, evals) -> stop.reached(g, stageMacs + fixedMacs * images * evals, evals);
             SubnetSearch.Result r;
-            try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(spec, weights, train, sets.baselineCalibration(),
-                    cfg.threads())) {
-                MaskProblem problem = new MaskProblem(whole, ev.evaluator(), cost, MaskProblem.Impairment.CROSS_ENTROPY, 0,
-                        images, 2 * n).seedWithL1(weights);
+            try (NetworkMaskEvaluator ev =
+                    new NetworkMaskEvaluator(spec, weights, train, sets.baselineCalibration(), cfg.threads())) {
+                MaskProblem problem = new MaskProblem(
+                                whole, ev.evaluator(), cost, MaskProblem.Impairment.CROSS_ENTROPY, 0, images, 2 * n)
+                        .seedWithL1(weights);
                 Nsga2Config nc = Nsga2Config.binaryDefaults(n, cfg.seed() * 31 + 1000, whole.genes());
-                r = SubnetSearch.run("baseline", 0, problem, nc, total, planned, Integer.MAX_VALUE, store, progress,
+                r = SubnetSearch.run(
+                        "baseline",
+                        0,
+                        problem,
+                        nc,
+                        total,
+                        planned,
+                        Integer.MAX_VALUE,
+                        store,
+                        progress,
                         afterGeneration);
             }
             long forward = r.forwardMacs() + fixedMacs * images * r.evaluations();
-            List<byte[]> masks = r.front().solutions().stream().map(SubnetSolution::mask).toList();
+            List<byte[]> masks =
+                    r.front().solutions().stream().map(SubnetSolution::mask).toList();
             List<double[]> points = new ArrayList<>();
             double[][] res = heldOutLossAndTop1(masks);
             for (int i = 0; i < res.length; i++) points.add(new double[] {remainingRatio(masks.get(i)), res[i][0]});
@@ -538,12 +637,14 @@ public final class PruneJob {
                 if (Files.isDirectory(train) && Files.isDirectory(root.resolve(test))) {
                     Path name = root.toAbsolutePath().normalize().getFileName();
                     org.emodir.data.ImageGeometry g = test.equals("val")
-                            ? org.emodir.data.ImageGeometry.IMAGENET_EVAL : org.emodir.data.ImageGeometry.CIFAR;
-                    return new DataSplits(train, root.resolve(test), g, name == null ? root.toString() : name.toString());
+                            ? org.emodir.data.ImageGeometry.IMAGENET_EVAL
+                            : org.emodir.data.ImageGeometry.CIFAR;
+                    return new DataSplits(
+                            train, root.resolve(test), g, name == null ? root.toString() : name.toString());
                 }
             }
-            throw new IllegalArgumentException("data directory " + data + " has neither datasets/cifar10-jpg nor train/ with"
-                    + " test/ or val/ (ImageFolder layout)");
+            throw new IllegalArgumentException("data directory " + data
+                    + " has neither datasets/cifar10-jpg nor train/ with" + " test/ or val/ (ImageFolder layout)");
         }
     }
 }

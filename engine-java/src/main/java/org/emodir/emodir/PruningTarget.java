@@ -3,7 +3,10 @@ package org.emodir.emodir;
 /** The whole-network reduction a joint scheme must reach, on FLOPs (MACs) or on parameters. */
 public record PruningTarget(Kind kind, double fraction) {
 
-    public enum Kind { FLOPS, PARAMS }
+    public enum Kind {
+        FLOPS,
+        PARAMS
+    }
 
     public PruningTarget {
         if (kind == null) {

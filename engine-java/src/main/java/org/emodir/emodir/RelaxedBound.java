@@ -23,7 +23,8 @@ final class RelaxedBound {
             x0 += o.removed[hull[0]];
             g0 += o.impairment[hull[0]];
             for (int k = 1; k < hull.length; k++) {
-                segments.add(new Segment(o.removed[hull[k]] - o.removed[hull[k - 1]],
+                segments.add(new Segment(
+                        o.removed[hull[k]] - o.removed[hull[k - 1]],
                         o.impairment[hull[k]] - o.impairment[hull[k - 1]]));
             }
         }

@@ -14,8 +14,8 @@ public record SubnetFront(int subnet, String name, long denseMacs, long densePar
             throw new IllegalArgumentException("subnet " + subnet + ": front needs a name");
         }
         if (denseMacs <= 0 || denseParams < 0) {
-            throw new IllegalArgumentException("front " + name + ": dense cost must be positive, got macs="
-                    + denseMacs + " params=" + denseParams);
+            throw new IllegalArgumentException("front " + name + ": dense cost must be positive, got macs=" + denseMacs
+                    + " params=" + denseParams);
         }
         List<SubnetSolution> all = new ArrayList<>(solutions.size() + 1);
         boolean hasDense = false;
@@ -26,8 +26,9 @@ public record SubnetFront(int subnet, String name, long denseMacs, long densePar
                         + s.index() + " of subnet " + s.subnet());
             }
             if (s.macs() > denseMacs || s.params() > denseParams) {
-                throw new IllegalArgumentException("front " + name + " solution " + s.index() + " costs more than dense: macs "
-                        + s.macs() + " > " + denseMacs + " or params " + s.params() + " > " + denseParams);
+                throw new IllegalArgumentException(
+                        "front " + name + " solution " + s.index() + " costs more than dense: macs " + s.macs() + " > "
+                                + denseMacs + " or params " + s.params() + " > " + denseParams);
             }
             if (maskLength >= 0 && s.mask().length != maskLength) {
                 throw new IllegalArgumentException("front " + name + " solution " + s.index() + ": mask length "

@@ -15,8 +15,15 @@ import java.util.Arrays;
  * @param globalImpairment whole-network impairment when this solution alone replaces its
  *                         sub-network; NaN until measured
  */
-public record SubnetSolution(int subnet, int index, byte[] mask, double flopsRatio, long macs, long params,
-                             double localImpairment, double globalImpairment) {
+public record SubnetSolution(
+        int subnet,
+        int index,
+        byte[] mask,
+        double flopsRatio,
+        long macs,
+        long params,
+        double localImpairment,
+        double globalImpairment) {
 
     /** Index given to the keep-all solution that every front contains. */
     public static final int DENSE_INDEX = -1;
@@ -26,8 +33,8 @@ public record SubnetSolution(int subnet, int index, byte[] mask, double flopsRat
             throw new IllegalArgumentException("subnet " + subnet + " solution " + index + ": mask is null");
         }
         if (macs < 0 || params < 0) {
-            throw new IllegalArgumentException("subnet " + subnet + " solution " + index
-                    + ": negative cost macs=" + macs + " params=" + params);
+            throw new IllegalArgumentException(
+                    "subnet " + subnet + " solution " + index + ": negative cost macs=" + macs + " params=" + params);
         }
         mask = mask.clone();
     }
@@ -66,8 +73,13 @@ public record SubnetSolution(int subnet, int index, byte[] mask, double flopsRat
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SubnetSolution s && subnet == s.subnet && index == s.index && Arrays.equals(mask, s.mask)
-                && Double.compare(flopsRatio, s.flopsRatio) == 0 && macs == s.macs && params == s.params
+        return o instanceof SubnetSolution s
+                && subnet == s.subnet
+                && index == s.index
+                && Arrays.equals(mask, s.mask)
+                && Double.compare(flopsRatio, s.flopsRatio) == 0
+                && macs == s.macs
+                && params == s.params
                 && Double.compare(localImpairment, s.localImpairment) == 0
                 && Double.compare(globalImpairment, s.globalImpairment) == 0;
     }

@@ -16,14 +16,16 @@ public record TradeoffCurve(PruningTarget.Kind kind, List<Point> points) {
         points = List.copyOf(points);
     }
 
-    public static TradeoffCurve sweep(List<SubnetFront> fronts, NetworkCost cost, PruningTarget.Kind kind, double[] targets) {
+    public static TradeoffCurve sweep(
+            List<SubnetFront> fronts, NetworkCost cost, PruningTarget.Kind kind, double[] targets) {
         double[] sorted = targets.clone();
         java.util.Arrays.sort(sorted);
         List<Point> points = new ArrayList<>(sorted.length);
         for (double t : sorted) {
             PruningTarget target = new PruningTarget(kind, t);
             try {
-                points.add(new Point(t, GpirRanker.greedy(fronts, cost, target), JointSchemeSolver.solve(fronts, cost, target)));
+                points.add(new Point(
+                        t, GpirRanker.greedy(fronts, cost, target), JointSchemeSolver.solve(fronts, cost, target)));
             } catch (InfeasibleTargetException beyondReach) {
                 break;
             }

@@ -16,7 +16,8 @@ public record EvalResult(double top1, double top5, long images, double seconds, 
 
     @Override
     public String toString() {
-        return String.format("top1 %.4f top5 %.4f loss %.4f on %d images in %.1f s (%.0f img/s)", top1, top5, loss, images,
-                seconds, imagesPerSecond());
+        return String.format(
+                "top1 %.4f top5 %.4f loss %.4f on %d images in %.1f s (%.0f img/s)",
+                top1, top5, loss, images, seconds, imagesPerSecond());
     }
 }

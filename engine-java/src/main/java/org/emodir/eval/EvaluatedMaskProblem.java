@@ -26,10 +26,25 @@ public abstract class EvaluatedMaskProblem implements BatchProblem {
         this.measured = new Objectives(capacity);
     }
 
-    @Override public final Encoding encoding() { return Encoding.BINARY; }
-    @Override public final int genes() { return genes; }
-    @Override public final int numObjectives() { return 2; }
-    @Override public final int numConstraints() { return 0; }
+    @Override
+    public final Encoding encoding() {
+        return Encoding.BINARY;
+    }
+
+    @Override
+    public final int genes() {
+        return genes;
+    }
+
+    @Override
+    public final int numObjectives() {
+        return 2;
+    }
+
+    @Override
+    public final int numConstraints() {
+        return 0;
+    }
 
     @Override
     public final void evaluate(Population pop, int from, int to, ObjectiveMatrix out) {

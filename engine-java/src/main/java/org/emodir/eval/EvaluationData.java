@@ -25,25 +25,30 @@ public record EvaluationData(UnsafeBuffer input, int batch, UnsafeBuffer referen
 
     private static void requireBytes(String what, UnsafeBuffer b, long needed) {
         if (b.capacity() < needed) {
-            throw new IllegalArgumentException(what + " buffer holds " + b.capacity() + " bytes but the batch needs "
-                    + needed);
+            throw new IllegalArgumentException(
+                    what + " buffer holds " + b.capacity() + " bytes but the batch needs " + needed);
         }
     }
 
     /** Copies on-heap arrays into fresh direct buffers (tests, small tools); reference/labels may be null. */
     public static EvaluationData of(float[] input, int batch, float[] reference, int[] labels) {
-        return new EvaluationData(floats(input), batch, reference == null ? null : floats(reference),
+        return new EvaluationData(
+                floats(input),
+                batch,
+                reference == null ? null : floats(reference),
                 labels == null ? null : ints(labels));
     }
 
     public static UnsafeBuffer floats(float[] values) {
-        UnsafeBuffer b = new UnsafeBuffer(ByteBuffer.allocateDirect(values.length * Float.BYTES).order(ByteOrder.nativeOrder()));
+        UnsafeBuffer b = new UnsafeBuffer(
+                ByteBuffer.allocateDirect(values.length * Float.BYTES).order(ByteOrder.nativeOrder()));
         for (int i = 0; i < values.length; ++i) b.putFloat(i * Float.BYTES, values[i]);
         return b;
     }
 
     public static UnsafeBuffer ints(int[] values) {
-        UnsafeBuffer b = new UnsafeBuffer(ByteBuffer.allocateDirect(values.length * Integer.BYTES).order(ByteOrder.nativeOrder()));
+        UnsafeBuffer b = new UnsafeBuffer(
+                ByteBuffer.allocateDirect(values.length * Integer.BYTES).order(ByteOrder.nativeOrder()));
         for (int i = 0; i < values.length; ++i) b.putInt(i * Integer.BYTES, values[i]);
         return b;
     }

@@ -42,8 +42,8 @@ public final class Evaluator {
                 for (int i = 0; i < b.n(); i++) {
                     int label = b.labels()[i];
                     if (label < 0 || label >= classes) {
-                        throw new IllegalArgumentException("label " + label + " of image " + b.indices()[i] + " outside 0.."
-                                + (classes - 1));
+                        throw new IllegalArgumentException(
+                                "label " + label + " of image " + b.indices()[i] + " outside 0.." + (classes - 1));
                     }
                     int rank = rankOfLabel(logits, i * classes, classes, label);
                     if (rank == 0) correct1++;
@@ -54,7 +54,8 @@ public final class Evaluator {
                 batches++;
                 if (progressEvery > 0 && batches % progressEvery == 0) {
                     double s = (System.nanoTime() - start) / 1e9;
-                    log.accept(String.format("eval %d images, top1 %.4f, %.0f img/s", images, (double) correct1 / images, images / s));
+                    log.accept(String.format(
+                            "eval %d images, top1 %.4f, %.0f img/s", images, (double) correct1 / images, images / s));
                 }
             }
         } finally {
@@ -62,7 +63,8 @@ public final class Evaluator {
         }
         if (images == 0) throw new IllegalArgumentException("evaluation data set is empty");
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new EvalResult((double) correct1 / images, (double) correct5 / images, images, seconds, lossSum / images);
+        return new EvalResult(
+                (double) correct1 / images, (double) correct5 / images, images, seconds, lossSum / images);
     }
 
     /** Number of classes scoring strictly higher than the label (ties count in the label's favour). */

@@ -14,7 +14,8 @@ public record MemoryBudget(long bytes, String source) {
     public static final double DEFAULT_FRACTION = 0.25;
 
     public MemoryBudget {
-        if (bytes <= 0) throw new IllegalArgumentException("memory budget must be positive, got " + bytes + " (" + source + ")");
+        if (bytes <= 0)
+            throw new IllegalArgumentException("memory budget must be positive, got " + bytes + " (" + source + ")");
     }
 
     public static MemoryBudget ofBytes(long bytes) {
@@ -28,7 +29,8 @@ public record MemoryBudget(long bytes, String source) {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long free = os.getFreeMemorySize();
         // Direct buffers are limited by -XX:MaxDirectMemorySize, which defaults to the heap limit.
-        long fraction = Math.min((long) (free * DEFAULT_FRACTION), Runtime.getRuntime().maxMemory());
+        long fraction =
+                Math.min((long) (free * DEFAULT_FRACTION), Runtime.getRuntime().maxMemory());
         return new MemoryBudget(Math.max(1, fraction), DEFAULT_FRACTION + " of " + free + " free bytes of host memory");
     }
 
@@ -36,7 +38,8 @@ public record MemoryBudget(long bytes, String source) {
     public static MemoryBudget ofFree(long freeBytes, String device) {
         MemoryBudget configured = configured();
         if (configured != null) return configured;
-        return new MemoryBudget(Math.max(1, (long) (freeBytes * DEFAULT_FRACTION)),
+        return new MemoryBudget(
+                Math.max(1, (long) (freeBytes * DEFAULT_FRACTION)),
                 DEFAULT_FRACTION + " of " + freeBytes + " free bytes of " + device);
     }
 
@@ -58,8 +61,9 @@ public record MemoryBudget(long bytes, String source) {
      */
     public int individualsPerCall(String what, long first, long perExtra, int population) {
         if (first > bytes) {
-            throw new MemoryBudgetException(what + " needs " + first + " bytes for a single individual but the memory budget is "
-                    + bytes + " bytes (" + source + "); raise -D" + PROPERTY + " or use a smaller batch");
+            throw new MemoryBudgetException(
+                    what + " needs " + first + " bytes for a single individual but the memory budget is " + bytes
+                            + " bytes (" + source + "); raise -D" + PROPERTY + " or use a smaller batch");
         }
         if (perExtra <= 0) return population;
         return (int) Math.min(population, 1 + (bytes - first) / perExtra);
@@ -68,8 +72,8 @@ public record MemoryBudget(long bytes, String source) {
     /** Refuses an allocation of {@code needed} bytes above the budget, naming {@code what}. */
     public void requireAllocation(String what, long needed) {
         if (needed > bytes) {
-            throw new MemoryBudgetException(what + " needs " + needed + " bytes but the memory budget is " + bytes + " bytes ("
-                    + source + "); raise -D" + PROPERTY);
+            throw new MemoryBudgetException(what + " needs " + needed + " bytes but the memory budget is " + bytes
+                    + " bytes (" + source + "); raise -D" + PROPERTY);
         }
     }
 }

@@ -4,16 +4,21 @@ import org.emodir.program.SubnetProgram;
 
 /** Objectives of one individual from its outputs, in double precision (mirrors image_losses.h). */
 final class OutputObjectives {
-    private OutputObjectives() {
-    }
+    private OutputObjectives() {}
 
     /**
      * @param outputs   {@code [batch][program.outputSize()]}
      * @param reference same shape or null (mse = NaN)
      * @param labels    batch labels or null; used only when the program has a head (else ce/top1 = NaN)
      */
-    public static void write(float[] outputs, int batch, SubnetProgram program, float[] reference, int[] labels,
-                             Objectives out, int individual) {
+    public static void write(
+            float[] outputs,
+            int batch,
+            SubnetProgram program,
+            float[] reference,
+            int[] labels,
+            Objectives out,
+            int individual) {
         int n = program.outputSize();
         float mse = Float.NaN, ce = Float.NaN, top1 = Float.NaN;
         if (reference != null) {
@@ -33,7 +38,8 @@ final class OutputObjectives {
                 double mx = outputs[base + best], z = 0;
                 for (int c = 0; c < n; ++c) z += Math.exp(outputs[base + c] - mx);
                 if (labels[b] < 0 || labels[b] >= n) {
-                    throw new IllegalArgumentException("label " + labels[b] + " of image " + b + " is outside [0, " + n + ")");
+                    throw new IllegalArgumentException(
+                            "label " + labels[b] + " of image " + b + " is outside [0, " + n + ")");
                 }
                 sum += Math.log(z) + mx - outputs[base + labels[b]];
                 if (best == labels[b]) correct++;

@@ -23,15 +23,16 @@ public interface PopulationEvaluator extends AutoCloseable {
     static void checkArguments(int numGenes, PopulationMasks masks, int population, Objectives out) {
         if (population <= 0) throw new IllegalArgumentException("population must be positive, got " + population);
         if (masks.numGenes() != numGenes) {
-            throw new IllegalArgumentException("masks have " + masks.numGenes() + " genes per individual but the program has "
-                    + numGenes);
+            throw new IllegalArgumentException(
+                    "masks have " + masks.numGenes() + " genes per individual but the program has " + numGenes);
         }
         if (masks.capacity() < population) {
-            throw new IllegalArgumentException("masks hold " + masks.capacity() + " individuals, population is " + population);
+            throw new IllegalArgumentException(
+                    "masks hold " + masks.capacity() + " individuals, population is " + population);
         }
         if (out.capacity() < population) {
-            throw new IllegalArgumentException("objectives hold " + out.capacity() + " individuals, population is "
-                    + population);
+            throw new IllegalArgumentException(
+                    "objectives hold " + out.capacity() + " individuals, population is " + population);
         }
     }
 }

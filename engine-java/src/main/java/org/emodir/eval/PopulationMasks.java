@@ -15,12 +15,13 @@ public final class PopulationMasks {
 
     public PopulationMasks(int capacity, int numGenes) {
         if (capacity <= 0 || numGenes <= 0) {
-            throw new IllegalArgumentException("capacity and numGenes must be positive, got " + capacity + ", " + numGenes);
+            throw new IllegalArgumentException(
+                    "capacity and numGenes must be positive, got " + capacity + ", " + numGenes);
         }
         long bytes = (long) capacity * numGenes;
         if (bytes > Integer.MAX_VALUE) {
-            throw new MemoryBudgetException("masks of " + capacity + " individuals x " + numGenes + " genes need " + bytes
-                    + " bytes, more than one direct buffer holds");
+            throw new MemoryBudgetException("masks of " + capacity + " individuals x " + numGenes + " genes need "
+                    + bytes + " bytes, more than one direct buffer holds");
         }
         MemoryBudget.host().requireAllocation("masks of " + capacity + " individuals x " + numGenes + " genes", bytes);
         this.capacity = capacity;
@@ -51,8 +52,8 @@ public final class PopulationMasks {
 
     private int index(int individual, int gene) {
         if (individual < 0 || individual >= capacity || gene < 0 || gene >= numGenes) {
-            throw new IndexOutOfBoundsException("individual " + individual + ", gene " + gene + " outside " + capacity
-                    + "x" + numGenes);
+            throw new IndexOutOfBoundsException(
+                    "individual " + individual + ", gene " + gene + " outside " + capacity + "x" + numGenes);
         }
         return individual * numGenes + gene;
     }

@@ -76,13 +76,14 @@ public final class Sgd implements AutoCloseable {
      */
     public void restoreMomentum(float[][] state) {
         if (state.length != buffers.size()) {
-            throw new IllegalArgumentException("momentum state has " + state.length + " buffers, optimiser has " + buffers.size());
+            throw new IllegalArgumentException(
+                    "momentum state has " + state.length + " buffers, optimiser has " + buffers.size());
         }
         for (int i = 0; i < state.length; i++) {
             Tensor b = buffers.get(i);
             if (state[i].length != b.numel()) {
-                throw new IllegalArgumentException("momentum buffer " + i + " has " + state[i].length + " values, parameter has "
-                        + b.numel());
+                throw new IllegalArgumentException(
+                        "momentum buffer " + i + " has " + state[i].length + " values, parameter has " + b.numel());
             }
             try (NoGradGuard noGrad = new NoGradGuard()) {
                 b.copy_(Tensors.fromFloats(state[i], Tensors.shape(b)));

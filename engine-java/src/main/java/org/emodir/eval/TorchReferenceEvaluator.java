@@ -35,12 +35,17 @@ public final class TorchReferenceEvaluator implements PopulationEvaluator {
         torch.set_num_threads(threads);
         torch.globalContext().setUserEnabledNNPACK(false); // NNPACK rejects this CPU ("Unsupported hardware")
         int[] in = program.inputShape();
-        input = tensor(copyFloats(data.input(), (long) data.batch() * program.inputSize()), data.batch(), in[0], in[1], in[2]);
+        input = tensor(
+                copyFloats(data.input(), (long) data.batch() * program.inputSize()), data.batch(), in[0], in[1], in[2]);
         for (SubnetOp op : program.ops()) {
             switch (op.kind()) {
                 case CONV -> {
-                    weights.add(tensor(slice(op.weightOffset(), (long) op.outC() * op.inC() * op.kernel() * op.kernel()),
-                            op.outC(), op.inC(), op.kernel(), op.kernel()));
+                    weights.add(tensor(
+                            slice(op.weightOffset(), (long) op.outC() * op.inC() * op.kernel() * op.kernel()),
+                            op.outC(),
+                            op.inC(),
+                            op.kernel(),
+                            op.kernel()));
                     biases.add(tensor(slice(op.biasOffset(), op.outC()), op.outC()));
                 }
                 case HEAD -> {
@@ -53,7 +58,8 @@ public final class TorchReferenceEvaluator implements PopulationEvaluator {
                 }
             }
         }
-        reference = data.reference() == null ? null
+        reference = data.reference() == null
+                ? null
                 : copyFloats(data.reference(), (long) data.batch() * program.outputSize());
         labels = data.labels() == null ? null : copyInts(data);
     }
@@ -97,10 +103,19 @@ public final class TorchReferenceEvaluator implements PopulationEvaluator {
                         if (op.pad() > 0) s = torch.constant_pad_nd(s, 0, 0, 0, 0, op.pad(), op.pad());
                         yield slots[op.dst()].add(s);
                     }
-                    case MAXPOOL -> torch.max_pool2d(x, new long[] {op.kernel(), op.kernel()},
-                            new long[] {op.stride(), op.stride()}, new long[] {op.pad(), op.pad()}, new long[] {1, 1}, false);
-                    case HEAD -> torch.linear(x.mean(new long[] {2, 3}, false, new ScalarTypeOptional()), weights.get(i),
-                            new TensorOptional(biases.get(i)));
+                    case MAXPOOL ->
+                        torch.max_pool2d(
+                                x,
+                                new long[] {op.kernel(), op.kernel()},
+                                new long[] {op.stride(), op.stride()},
+                                new long[] {op.pad(), op.pad()},
+                                new long[] {1, 1},
+                                false);
+                    case HEAD ->
+                        torch.linear(
+                                x.mean(new long[] {2, 3}, false, new ScalarTypeOptional()),
+                                weights.get(i),
+                                new TensorOptional(biases.get(i)));
                 };
             }
             Tensor result = slots[program.ops().get(program.ops().size() - 1).dst()].contiguous();
@@ -115,7 +130,8 @@ public final class TorchReferenceEvaluator implements PopulationEvaluator {
             for (int c = 0; c < program.groupSizes()[g] && !any; ++c) any = masks.kept(p, off + c);
             if (!any) {
                 throw new IllegalArgumentException("individual " + p + " keeps no channel of layer '"
-                        + program.groupNames().get(g) + "' (mask group " + g + ", " + program.groupSizes()[g] + " channels)");
+                        + program.groupNames().get(g) + "' (mask group " + g + ", " + program.groupSizes()[g]
+                        + " channels)");
             }
         }
     }

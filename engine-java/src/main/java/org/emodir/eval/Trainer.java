@@ -54,25 +54,71 @@ public final class Trainer {
         int progressEvery = 50;
         Consumer<String> log = System.out::println;
 
-        public Config epochs(int v) { epochs = v; return this; }
-        public Config schedule(LrSchedule v) { schedule = v; return this; }
-        public Config momentum(double v) { momentum = v; return this; }
-        public Config weightDecay(double v) { weightDecay = v; return this; }
-        public Config nesterov(boolean v) { nesterov = v; return this; }
-        public Config labelSmoothing(double v) { labelSmoothing = v; return this; }
+        public Config epochs(int v) {
+            epochs = v;
+            return this;
+        }
+
+        public Config schedule(LrSchedule v) {
+            schedule = v;
+            return this;
+        }
+
+        public Config momentum(double v) {
+            momentum = v;
+            return this;
+        }
+
+        public Config weightDecay(double v) {
+            weightDecay = v;
+            return this;
+        }
+
+        public Config nesterov(boolean v) {
+            nesterov = v;
+            return this;
+        }
+
+        public Config labelSmoothing(double v) {
+            labelSmoothing = v;
+            return this;
+        }
         /** Distil from {@code t}: loss = (1-alpha)*task + alpha*T^2*KL(teacher_T || student_T). */
-        public Config distill(TorchNet t, double temperature, double alpha) { teacher = t; kdTemperature = temperature; kdAlpha = alpha; return this; }
+        public Config distill(TorchNet t, double temperature, double alpha) {
+            teacher = t;
+            kdTemperature = temperature;
+            kdAlpha = alpha;
+            return this;
+        }
         /** Only these tensors are updated; the net's other parameters get no gradient during the run. */
-        public Config trainable(List<Tensor> v) { trainable = v; return this; }
+        public Config trainable(List<Tensor> v) {
+            trainable = v;
+            return this;
+        }
         /**
          * Trains stage {@code s} alone: only its parameters are updated and only its BN layers run in train
          * mode, so the rest of the net (BN running statistics included) is left exactly as it was.
          */
-        public Config onlyStage(int s) { onlyStage = s; return this; }
-        public Config extraLoss(ExtraLoss v) { extraLoss = v; return this; }
-        public Config onEpoch(EpochCallback v) { onEpoch = v; return this; }
+        public Config onlyStage(int s) {
+            onlyStage = s;
+            return this;
+        }
+
+        public Config extraLoss(ExtraLoss v) {
+            extraLoss = v;
+            return this;
+        }
+
+        public Config onEpoch(EpochCallback v) {
+            onEpoch = v;
+            return this;
+        }
         /** Progress line every {@code n} batches (0: none). */
-        public Config progress(int n, Consumer<String> sink) { progressEvery = n; log = sink; return this; }
+        public Config progress(int n, Consumer<String> sink) {
+            progressEvery = n;
+            log = sink;
+            return this;
+        }
     }
 
     private static final long REDUCTION_MEAN = 1;
@@ -96,8 +142,8 @@ public final class Trainer {
             throw new IllegalArgumentException("set either onlyStage or trainable, not both");
         }
         List<Tensor> all = net.parameters();
-        List<Tensor> trainable = cfg.onlyStage >= 0 ? net.stageParameters(cfg.onlyStage)
-                : cfg.trainable == null ? all : cfg.trainable;
+        List<Tensor> trainable =
+                cfg.onlyStage >= 0 ? net.stageParameters(cfg.onlyStage) : cfg.trainable == null ? all : cfg.trainable;
         Set<Tensor> frozen = Collections.newSetFromMap(new IdentityHashMap<>());
         // Identified by storage address: callers may hold other Java wrappers of the same tensors.
         Set<Long> trainableAddresses = new java.util.HashSet<>();
@@ -134,7 +180,8 @@ public final class Trainer {
                         loss = l.item_float();
                     }
                     if (!Double.isFinite(loss)) {
-                        throw new IllegalStateException("training loss became " + loss + " in epoch " + epoch + " batch " + batches);
+                        throw new IllegalStateException(
+                                "training loss became " + loss + " in epoch " + epoch + " batch " + batches);
                     }
                     lossSum += loss * b.n();
                     images += b.n();
@@ -142,10 +189,13 @@ public final class Trainer {
                     if (cfg.progressEvery > 0 && batches % cfg.progressEvery == 0) {
                         double s = (System.nanoTime() - start) / 1e9;
                         String eta = lastEpochBatches > 0
-                                ? String.format(", ETA %.0f s", s / batches * ((cfg.epochs - epoch) * lastEpochBatches - batches))
+                                ? String.format(
+                                        ", ETA %.0f s",
+                                        s / batches * ((cfg.epochs - epoch) * lastEpochBatches - batches))
                                 : "";
-                        cfg.log.accept(String.format("epoch %d batch %d loss %.4f lr %.5f %.0f img/s%s", epoch, batches,
-                                lossSum / images, lr, images / s, eta));
+                        cfg.log.accept(String.format(
+                                "epoch %d batch %d loss %.4f lr %.5f %.0f img/s%s",
+                                epoch, batches, lossSum / images, lr, images / s, eta));
                     }
                 }
                 if (images == 0) throw new IllegalArgumentException("training data set is empty");
@@ -166,7 +216,8 @@ public final class Trainer {
         Tensor y = Batches.labels(b);
         TorchNet.Trace trace = cfg.extraLoss != null ? net.trace(x) : null;
         Tensor logits = trace != null ? trace.logits() : net.forward(x);
-        Tensor loss = torch.cross_entropy_loss(logits, y, new TensorOptional(), REDUCTION_MEAN, IGNORE_INDEX, cfg.labelSmoothing);
+        Tensor loss = torch.cross_entropy_loss(
+                logits, y, new TensorOptional(), REDUCTION_MEAN, IGNORE_INDEX, cfg.labelSmoothing);
         if (cfg.teacher != null) {
             Tensor teacherLogits;
             boolean[] teacherModes = cfg.teacher.modes();
@@ -176,8 +227,12 @@ public final class Trainer {
                 cfg.teacher.restoreModes(teacherModes);
             }
             double t = cfg.kdTemperature;
-            Tensor kd = torch.kl_div(torch.log_softmax(logits.div(new Scalar(t)), 1), torch.log_softmax(teacherLogits.div(new Scalar(t)), 1),
-                    REDUCTION_SUM, true).mul(new Scalar(t * t / b.n()));
+            Tensor kd = torch.kl_div(
+                            torch.log_softmax(logits.div(new Scalar(t)), 1),
+                            torch.log_softmax(teacherLogits.div(new Scalar(t)), 1),
+                            REDUCTION_SUM,
+                            true)
+                    .mul(new Scalar(t * t / b.n()));
             loss = loss.mul(new Scalar(1 - cfg.kdAlpha)).add(kd.mul(new Scalar(cfg.kdAlpha)));
         }
         if (cfg.extraLoss != null) loss = loss.add(cfg.extraLoss.term(trace, x, b));

@@ -11,8 +11,15 @@ public final class BitFlipMutation implements Mutation {
         this.perGene = perGeneProbability;
     }
 
-    @Override public double perGeneProbability() { return perGene; }
-    @Override public Encoding encoding() { return Encoding.BINARY; }
+    @Override
+    public double perGeneProbability() {
+        return perGene;
+    }
+
+    @Override
+    public Encoding encoding() {
+        return Encoding.BINARY;
+    }
 
     @Override
     public void apply(Population pop, int from, int to, GeneBounds bounds, Rng rng) {

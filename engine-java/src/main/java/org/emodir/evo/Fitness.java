@@ -11,7 +11,7 @@ final class Fitness {
     private final int capacity;
     private final int m;
     final double[] objectives; // row-major, capacity x m
-    final double[] violation;  // sum of positive constraint violations; 0 = feasible
+    final double[] violation; // sum of positive constraint violations; 0 = feasible
     private int size;
 
     public Fitness(int capacity, int numObjectives) {
@@ -21,10 +21,21 @@ final class Fitness {
         this.violation = new double[capacity];
     }
 
-    public int numObjectives() { return m; }
-    public int size() { return size; }
-    public double objective(int i, int d) { return objectives[i * m + d]; }
-    public double violation(int i) { return violation[i]; }
+    public int numObjectives() {
+        return m;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public double objective(int i, int d) {
+        return objectives[i * m + d];
+    }
+
+    public double violation(int i) {
+        return violation[i];
+    }
 
     /** Loads rows {@code from..to-1} of {@code src} as individuals {@code 0..to-from-1}. */
     public void load(ObjectiveMatrix src, int from, int to) {

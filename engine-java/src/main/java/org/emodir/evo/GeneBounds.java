@@ -10,8 +10,8 @@ public record GeneBounds(double[] lower, double[] upper) {
             lo[g] = problem.lowerBound(g);
             hi[g] = problem.upperBound(g);
             if (!(lo[g] <= hi[g]) || !Double.isFinite(lo[g]) || !Double.isFinite(hi[g])) {
-                throw new IllegalArgumentException("gene " + g + " has bounds [" + lo[g] + ", " + hi[g]
-                        + "]; need finite lower <= upper");
+                throw new IllegalArgumentException(
+                        "gene " + g + " has bounds [" + lo[g] + ", " + hi[g] + "]; need finite lower <= upper");
             }
         }
         return new GeneBounds(lo, hi);

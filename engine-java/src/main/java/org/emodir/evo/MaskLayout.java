@@ -14,16 +14,16 @@ public final class MaskLayout {
 
     public MaskLayout(int[] sizes, int[] minKeep) {
         if (sizes.length == 0 || sizes.length != minKeep.length) {
-            throw new IllegalArgumentException("mask layout needs one min-keep per group: " + sizes.length
-                    + " groups, " + minKeep.length + " min-keep values");
+            throw new IllegalArgumentException("mask layout needs one min-keep per group: " + sizes.length + " groups, "
+                    + minKeep.length + " min-keep values");
         }
         this.sizes = sizes.clone();
         this.minKeep = minKeep.clone();
         this.starts = new int[sizes.length + 1];
         for (int i = 0; i < sizes.length; i++) {
             if (sizes[i] <= 0 || minKeep[i] < 0 || minKeep[i] > sizes[i]) {
-                throw new IllegalArgumentException("mask layout group " + i + ": size " + sizes[i]
-                        + ", min-keep " + minKeep[i] + " (need size > 0 and 0 <= min-keep <= size)");
+                throw new IllegalArgumentException("mask layout group " + i + ": size " + sizes[i] + ", min-keep "
+                        + minKeep[i] + " (need size > 0 and 0 <= min-keep <= size)");
             }
             starts[i + 1] = Math.addExact(starts[i], sizes[i]);
         }
@@ -39,11 +39,25 @@ public final class MaskLayout {
         return new MaskLayout(sizes, keep);
     }
 
-    public int groups() { return sizes.length; }
-    public int genes() { return genes; }
-    public int size(int group) { return sizes[group]; }
-    public int start(int group) { return starts[group]; }
-    public int minKeep(int group) { return minKeep[group]; }
+    public int groups() {
+        return sizes.length;
+    }
+
+    public int genes() {
+        return genes;
+    }
+
+    public int size(int group) {
+        return sizes[group];
+    }
+
+    public int start(int group) {
+        return starts[group];
+    }
+
+    public int minKeep(int group) {
+        return minKeep[group];
+    }
 
     /** Channels kept (genes equal to 1) by {@code row} in {@code group}. */
     public int kept(Population pop, int row, int group) {

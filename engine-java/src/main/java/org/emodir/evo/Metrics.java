@@ -32,7 +32,8 @@ public final class Metrics {
         return switch (m) {
             case 2 -> hv2(inside, ref[0], ref[1]);
             case 3 -> hv3(inside, ref);
-            default -> throw new IllegalArgumentException("exact hypervolume is implemented for 2 and 3 objectives, not " + m);
+            default ->
+                throw new IllegalArgumentException("exact hypervolume is implemented for 2 and 3 objectives, not " + m);
         };
     }
 

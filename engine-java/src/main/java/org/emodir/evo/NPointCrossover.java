@@ -11,23 +11,33 @@ public final class NPointCrossover implements Crossover {
 
     public NPointCrossover(double probability, int points) {
         if (!(probability >= 0 && probability <= 1) || points < 1) {
-            throw new IllegalArgumentException("n-point crossover needs probability in [0,1] and points >= 1, got "
-                    + probability + ", " + points);
+            throw new IllegalArgumentException(
+                    "n-point crossover needs probability in [0,1] and points >= 1, got " + probability + ", " + points);
         }
         this.probability = probability;
         this.points = points;
     }
 
-    public int points() { return points; }
-    @Override public double probability() { return probability; }
-    @Override public Encoding encoding() { return Encoding.BINARY; }
+    public int points() {
+        return points;
+    }
+
+    @Override
+    public double probability() {
+        return probability;
+    }
+
+    @Override
+    public Encoding encoding() {
+        return Encoding.BINARY;
+    }
 
     @Override
     public void apply(Population pop, int[] mates, int pairs, int firstChild, GeneBounds bounds, Rng rng) {
         int genes = pop.genes();
         if (points > genes - 1) {
-            throw new IllegalArgumentException(points + "-point crossover needs at least " + (points + 1)
-                    + " genes, the population has " + genes);
+            throw new IllegalArgumentException(
+                    points + "-point crossover needs at least " + (points + 1) + " genes, the population has " + genes);
         }
         if (scratch.length != genes) {
             scratch = new boolean[genes];

@@ -18,11 +18,11 @@ final class NonDominatedSorting {
     private final int capacity;
     private final int m;
     private final int[] rank;
-    private final int[] order;      // individuals grouped by front, front 0 first
+    private final int[] order; // individuals grouped by front, front 0 first
     private final int[] frontStart; // front f occupies order[frontStart[f] .. frontStart[f+1])
     private final int[] work;
     private final int[] scratch;
-    private final int[] frontLast;  // most recently added member of each feasible front
+    private final int[] frontLast; // most recently added member of each feasible front
     private final int[] prevInFront;
     private final int[] counts;
     private int fronts;
@@ -41,20 +41,39 @@ final class NonDominatedSorting {
         this.counts = new int[capacity + 1];
     }
 
-    public int fronts() { return fronts; }
-    public int size() { return size; }
-    public int rank(int i) { return rank[i]; }
-    public int frontStart(int f) { return frontStart[f]; }
-    public int frontEnd(int f) { return frontStart[f + 1]; }
+    public int fronts() {
+        return fronts;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int rank(int i) {
+        return rank[i];
+    }
+
+    public int frontStart(int f) {
+        return frontStart[f];
+    }
+
+    public int frontEnd(int f) {
+        return frontStart[f + 1];
+    }
     /** The k-th individual in front order (front 0 first). */
-    public int member(int k) { return order[k]; }
-    int[] orderArray() { return order; }
+    public int member(int k) {
+        return order[k];
+    }
+
+    int[] orderArray() {
+        return order;
+    }
 
     public void sort(Fitness fitness) {
         int n = fitness.size();
         if (n > capacity || fitness.numObjectives() != m) {
-            throw new IllegalArgumentException("sorter sized for " + capacity + " x " + m + " got " + n + " x "
-                    + fitness.numObjectives());
+            throw new IllegalArgumentException(
+                    "sorter sized for " + capacity + " x " + m + " got " + n + " x " + fitness.numObjectives());
         }
         size = n;
         double[] obj = fitness.objectives;

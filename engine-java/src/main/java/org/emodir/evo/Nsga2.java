@@ -176,26 +176,57 @@ public final class Nsga2 {
             spareRank[k] = sorter.rank(src);
             spareCrowding[k] = combinedCrowding[src];
         }
-        Population g = genes; genes = spareGenes; spareGenes = g;
-        ObjectiveMatrix o = objectives; objectives = spareObjectives; spareObjectives = o;
-        int[] r = rank; rank = spareRank; spareRank = r;
-        double[] c = crowding; crowding = spareCrowding; spareCrowding = c;
+        Population g = genes;
+        genes = spareGenes;
+        spareGenes = g;
+        ObjectiveMatrix o = objectives;
+        objectives = spareObjectives;
+        spareObjectives = o;
+        int[] r = rank;
+        rank = spareRank;
+        spareRank = r;
+        double[] c = crowding;
+        crowding = spareCrowding;
+        spareCrowding = c;
     }
 
-    public BatchProblem problem() { return problem; }
-    public Nsga2Config config() { return config; }
-    public int populationSize() { return n; }
-    public int generation() { return generation; }
-    public long evaluations() { return evaluations; }
+    public BatchProblem problem() {
+        return problem;
+    }
+
+    public Nsga2Config config() {
+        return config;
+    }
+
+    public int populationSize() {
+        return n;
+    }
+
+    public int generation() {
+        return generation;
+    }
+
+    public long evaluations() {
+        return evaluations;
+    }
 
     /** Current genes; rows {@code 0..populationSize()-1} are the population (the rest is scratch). */
-    public Population population() { return genes; }
+    public Population population() {
+        return genes;
+    }
 
     /** Objectives of the current population, same rows as {@link #population()}. */
-    public ObjectiveMatrix objectives() { return objectives; }
+    public ObjectiveMatrix objectives() {
+        return objectives;
+    }
 
-    public int rank(int individual) { return rank[individual]; }
-    public double crowding(int individual) { return crowding[individual]; }
+    public int rank(int individual) {
+        return rank[individual];
+    }
+
+    public double crowding(int individual) {
+        return crowding[individual];
+    }
 
     public int firstFrontSize() {
         int count = 0;

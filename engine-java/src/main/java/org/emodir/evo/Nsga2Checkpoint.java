@@ -152,8 +152,10 @@ final class Nsga2Checkpoint {
             throw new CheckpointException(file, "not an NSGA-II checkpoint (bad magic)");
         }
         if (stored != crc.getValue()) {
-            throw new CheckpointException(file, "corrupt: CRC32 mismatch (stored " + Long.toHexString(stored)
-                    + ", computed " + Long.toHexString(crc.getValue()) + ")");
+            throw new CheckpointException(
+                    file,
+                    "corrupt: CRC32 mismatch (stored " + Long.toHexString(stored) + ", computed "
+                            + Long.toHexString(crc.getValue()) + ")");
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(content, 8, content.length - 16))) {
             return readBody(file, in, problem);
@@ -173,12 +175,16 @@ final class Nsga2Checkpoint {
         int genes = in.readInt();
         int objectives = in.readInt();
         int constraints = in.readInt();
-        if (encoding != problem.encoding().ordinal() || genes != problem.genes()
-                || objectives != problem.numObjectives() || constraints != problem.numConstraints()) {
-            throw new CheckpointException(file, "saved for a problem with encoding #" + encoding + ", " + genes
-                    + " genes, " + objectives + " objectives, " + constraints + " constraints; given "
-                    + problem.encoding() + ", " + problem.genes() + ", " + problem.numObjectives() + ", "
-                    + problem.numConstraints());
+        if (encoding != problem.encoding().ordinal()
+                || genes != problem.genes()
+                || objectives != problem.numObjectives()
+                || constraints != problem.numConstraints()) {
+            throw new CheckpointException(
+                    file,
+                    "saved for a problem with encoding #" + encoding + ", " + genes
+                            + " genes, " + objectives + " objectives, " + constraints + " constraints; given "
+                            + problem.encoding() + ", " + problem.genes() + ", " + problem.numObjectives() + ", "
+                            + problem.numConstraints());
         }
         int n = in.readInt();
         long seed = in.readLong();
@@ -205,8 +211,9 @@ final class Nsga2Checkpoint {
                 if (pop.encoding() == Encoding.BINARY) {
                     int bit = in.readByte();
                     if (bit != 0 && bit != 1) {
-                        throw new CheckpointException(file, "gene " + g + " of individual " + row + " is " + bit
-                                + ", a mask gene must be 0 or 1");
+                        throw new CheckpointException(
+                                file,
+                                "gene " + g + " of individual " + row + " is " + bit + ", a mask gene must be 0 or 1");
                     }
                     pop.setBit(row, g, bit);
                 } else {

@@ -27,7 +27,8 @@ public record Nsga2Config(int populationSize, long seed, Crossover crossover, Mu
 
     /** The usual real-coded setting: SBX (p=0.9, eta=20) and polynomial mutation (1/genes, eta=20). */
     public static Nsga2Config realDefaults(int populationSize, long seed, int genes) {
-        return new Nsga2Config(populationSize, seed, new SbxCrossover(0.9, 20), new PolynomialMutation(1.0 / genes, 20));
+        return new Nsga2Config(
+                populationSize, seed, new SbxCrossover(0.9, 20), new PolynomialMutation(1.0 / genes, 20));
     }
 
     /** Binary masks: uniform crossover (p=0.9) and bit-flip with probability 1/genes. */

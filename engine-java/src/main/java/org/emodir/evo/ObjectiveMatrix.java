@@ -35,12 +35,29 @@ public final class ObjectiveMatrix {
         this.buffer = new UnsafeBuffer(backing, 0, bytes);
     }
 
-    public int capacity() { return capacity; }
-    public int numObjectives() { return numObjectives; }
-    public int numConstraints() { return numConstraints; }
-    public int rowStride() { return rowStride; }
-    public long address() { return buffer.addressOffset(); }
-    public UnsafeBuffer buffer() { return buffer; }
+    public int capacity() {
+        return capacity;
+    }
+
+    public int numObjectives() {
+        return numObjectives;
+    }
+
+    public int numConstraints() {
+        return numConstraints;
+    }
+
+    public int rowStride() {
+        return rowStride;
+    }
+
+    public long address() {
+        return buffer.addressOffset();
+    }
+
+    public UnsafeBuffer buffer() {
+        return buffer;
+    }
 
     public double objective(int row, int m) {
         return buffer.getDouble(row * rowStride + (m << 3));

@@ -14,9 +14,19 @@ public final class PolynomialMutation implements Mutation {
         this.eta = eta;
     }
 
-    public double eta() { return eta; }
-    @Override public double perGeneProbability() { return perGene; }
-    @Override public Encoding encoding() { return Encoding.REAL; }
+    public double eta() {
+        return eta;
+    }
+
+    @Override
+    public double perGeneProbability() {
+        return perGene;
+    }
+
+    @Override
+    public Encoding encoding() {
+        return Encoding.REAL;
+    }
 
     @Override
     public void apply(Population pop, int from, int to, GeneBounds bounds, Rng rng) {

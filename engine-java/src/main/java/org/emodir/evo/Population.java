@@ -28,8 +28,8 @@ public final class Population {
 
     public Population(Encoding encoding, int capacity, int genes) {
         if (capacity <= 0 || genes <= 0) {
-            throw new IllegalArgumentException("population needs capacity > 0 and genes > 0, got capacity="
-                    + capacity + " genes=" + genes);
+            throw new IllegalArgumentException(
+                    "population needs capacity > 0 and genes > 0, got capacity=" + capacity + " genes=" + genes);
         }
         long stride = align((long) genes * encoding.bytesPerGene, ROW_ALIGNMENT);
         long bytes = stride * capacity;
@@ -50,15 +50,29 @@ public final class Population {
         return (value + alignment - 1) / alignment * alignment;
     }
 
-    public Encoding encoding() { return encoding; }
-    public int capacity() { return capacity; }
-    public int genes() { return genes; }
+    public Encoding encoding() {
+        return encoding;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int genes() {
+        return genes;
+    }
     /** Bytes between the starts of consecutive rows. */
-    public int rowStride() { return rowStride; }
+    public int rowStride() {
+        return rowStride;
+    }
     /** Native address of row 0, gene 0. */
-    public long address() { return buffer.addressOffset(); }
+    public long address() {
+        return buffer.addressOffset();
+    }
     /** The whole block; rows as documented in the class comment. */
-    public UnsafeBuffer buffer() { return buffer; }
+    public UnsafeBuffer buffer() {
+        return buffer;
+    }
 
     public int bit(int row, int gene) {
         return buffer.getByte(row * rowStride + gene);

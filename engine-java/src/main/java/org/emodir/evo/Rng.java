@@ -17,7 +17,10 @@ public final class Rng {
     }
 
     private Rng(long s0, long s1, long s2, long s3) {
-        this.s0 = s0; this.s1 = s1; this.s2 = s2; this.s3 = s3;
+        this.s0 = s0;
+        this.s1 = s1;
+        this.s2 = s2;
+        this.s3 = s3;
     }
 
     /** Rebuilds a generator from {@link #state()}. */

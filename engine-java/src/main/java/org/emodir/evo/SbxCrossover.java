@@ -8,15 +8,26 @@ public final class SbxCrossover implements Crossover {
 
     public SbxCrossover(double probability, double eta) {
         if (!(probability >= 0 && probability <= 1) || !(eta >= 0)) {
-            throw new IllegalArgumentException("SBX needs probability in [0,1] and eta >= 0, got " + probability + ", " + eta);
+            throw new IllegalArgumentException(
+                    "SBX needs probability in [0,1] and eta >= 0, got " + probability + ", " + eta);
         }
         this.probability = probability;
         this.eta = eta;
     }
 
-    public double eta() { return eta; }
-    @Override public double probability() { return probability; }
-    @Override public Encoding encoding() { return Encoding.REAL; }
+    public double eta() {
+        return eta;
+    }
+
+    @Override
+    public double probability() {
+        return probability;
+    }
+
+    @Override
+    public Encoding encoding() {
+        return Encoding.REAL;
+    }
 
     @Override
     public void apply(Population pop, int[] mates, int pairs, int firstChild, GeneBounds bounds, Rng rng) {
@@ -67,9 +78,7 @@ public final class SbxCrossover implements Crossover {
 
     private double spread(double beta, double r, double exponent) {
         double alpha = 2.0 - Math.pow(beta, -(eta + 1.0));
-        return r <= 1.0 / alpha
-                ? Math.pow(r * alpha, exponent)
-                : Math.pow(1.0 / (2.0 - r * alpha), exponent);
+        return r <= 1.0 / alpha ? Math.pow(r * alpha, exponent) : Math.pow(1.0 / (2.0 - r * alpha), exponent);
     }
 
     static double clamp(double v, double lo, double hi) {

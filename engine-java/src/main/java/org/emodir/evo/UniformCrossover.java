@@ -11,8 +11,15 @@ public final class UniformCrossover implements Crossover {
         this.probability = probability;
     }
 
-    @Override public double probability() { return probability; }
-    @Override public Encoding encoding() { return Encoding.BINARY; }
+    @Override
+    public double probability() {
+        return probability;
+    }
+
+    @Override
+    public Encoding encoding() {
+        return Encoding.BINARY;
+    }
 
     @Override
     public void apply(Population pop, int[] mates, int pairs, int firstChild, GeneBounds bounds, Rng rng) {

@@ -29,8 +29,8 @@ public final class ChannelPruner {
     public static Result prune(NetSpec spec, StateDict weights, List<int[]> keep) {
         List<ChannelGroup> groups = spec.prunableGroups();
         if (keep.size() != groups.size()) {
-            throw new IllegalArgumentException(spec + " has " + groups.size() + " prunable groups but " + keep.size()
-                    + " keep lists were given");
+            throw new IllegalArgumentException(
+                    spec + " has " + groups.size() + " prunable groups but " + keep.size() + " keep lists were given");
         }
         StateDict out = new StateDict();
         for (String k : weights.names()) out.put(weights.get(k));
@@ -57,16 +57,21 @@ public final class ChannelPruner {
         NamedTensor w = weights.get(group.name() + ".weight");
         if (w == null) throw new WeightsException("missing tensor '" + group.name() + ".weight' for L1 selection");
         int out = w.dim(0);
-        if (k < 1 || k > out) throw new IllegalArgumentException("group " + group.name() + ": cannot keep " + k + " of " + out);
+        if (k < 1 || k > out)
+            throw new IllegalArgumentException("group " + group.name() + ": cannot keep " + k + " of " + out);
         int per = w.data().length / out;
         double[] norm = new double[out];
         for (int c = 0; c < out; c++) {
             for (int i = 0; i < per; i++) norm[c] += Math.abs(w.data()[c * per + i]);
         }
         // Stable on ties: the lower index wins, so selections are reproducible.
-        return IntStream.range(0, out).boxed()
+        return IntStream.range(0, out)
+                .boxed()
                 .sorted(Comparator.<Integer>comparingDouble(c -> -norm[c]).thenComparingInt(c -> c))
-                .limit(k).mapToInt(Integer::intValue).sorted().toArray();
+                .limit(k)
+                .mapToInt(Integer::intValue)
+                .sorted()
+                .toArray();
     }
 
     /** Keep lists for a uniform-width (or any) target config by L1 norm, for {@link #prune}. */
@@ -82,8 +87,8 @@ public final class ChannelPruner {
         if (s.length == 0) throw new IllegalArgumentException("group " + g.name() + ": keep list is empty");
         for (int i = 0; i < s.length; i++) {
             if (s[i] < 0 || s[i] >= width || (i > 0 && s[i] == s[i - 1])) {
-                throw new IllegalArgumentException("group " + g.name() + ": invalid or repeated channel " + s[i]
-                        + " (width " + width + ")");
+                throw new IllegalArgumentException(
+                        "group " + g.name() + ": invalid or repeated channel " + s[i] + " (width " + width + ")");
             }
         }
         return s;

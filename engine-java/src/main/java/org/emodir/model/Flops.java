@@ -20,16 +20,24 @@ public final class Flops {
     /** Per-layer table and totals. */
     public record Report(List<Layer> layers, long[] stageMacs, long totalMacs, long totalParams) {
         public long stemMacs() {
-            return layers.stream().filter(l -> l.stage() < 0).mapToLong(Layer::macs).sum();
+            return layers.stream()
+                    .filter(l -> l.stage() < 0)
+                    .mapToLong(Layer::macs)
+                    .sum();
         }
 
         public long headMacs() {
-            return layers.stream().filter(l -> l.stage() == stageMacs.length).mapToLong(Layer::macs).sum();
+            return layers.stream()
+                    .filter(l -> l.stage() == stageMacs.length)
+                    .mapToLong(Layer::macs)
+                    .sum();
         }
 
         public String table() {
-            StringBuilder sb = new StringBuilder(String.format("%-32s %6s %14s %12s%n", "layer", "stage", "MACs", "params"));
-            for (Layer l : layers) sb.append(String.format("%-32s %6d %,14d %,12d%n", l.name(), l.stage(), l.macs(), l.params()));
+            StringBuilder sb =
+                    new StringBuilder(String.format("%-32s %6s %14s %12s%n", "layer", "stage", "MACs", "params"));
+            for (Layer l : layers)
+                sb.append(String.format("%-32s %6d %,14d %,12d%n", l.name(), l.stage(), l.macs(), l.params()));
             sb.append(String.format("%-32s %6s %,14d %,12d%n", "total", "", totalMacs, totalParams));
             return sb.toString();
         }
@@ -58,7 +66,10 @@ public final class Flops {
         var lin = spec.head();
         long linMacs = (long) lin.in() * lin.out();
         rows.add(new Layer(lin.name(), spec.numStages(), spec.numBlocks(), linMacs, linMacs + lin.out()));
-        return new Report(List.copyOf(rows), stageMacs, rows.stream().mapToLong(Layer::macs).sum(),
+        return new Report(
+                List.copyOf(rows),
+                stageMacs,
+                rows.stream().mapToLong(Layer::macs).sum(),
                 rows.stream().mapToLong(Layer::params).sum());
     }
 

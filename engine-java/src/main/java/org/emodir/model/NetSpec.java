@@ -24,9 +24,15 @@ import org.emodir.model.Layers.Stem;
  */
 public final class NetSpec {
     /** Supported families. */
-    public enum Family { CIFAR_RESNET, CIFAR_VGG, IMAGENET_RESNET }
+    public enum Family {
+        CIFAR_RESNET,
+        CIFAR_VGG,
+        IMAGENET_RESNET
+    }
 
-    private static final int[] VGG16_CFG = {64, 64, -1, 128, 128, -1, 256, 256, 256, -1, 512, 512, 512, -1, 512, 512, 512, -1};
+    private static final int[] VGG16_CFG = {
+        64, 64, -1, 128, 128, -1, 256, 256, 256, -1, 512, 512, 512, -1, 512, 512, 512, -1
+    };
     private static final int[] RESNET50_BLOCKS = {3, 4, 6, 3};
     private static final int BOTTLENECK_EXPANSION = 4;
 
@@ -40,6 +46,7 @@ public final class NetSpec {
     private final Linear head;
     /** Global index of the next block built; groups record it. */
     private int nextBlock;
+
     private int[] stageStarts;
 
     private NetSpec(String arch, Family family, int numClasses, ChannelConfig channels) {
@@ -52,20 +59,25 @@ public final class NetSpec {
             case CIFAR_VGG -> buildVgg();
             case IMAGENET_RESNET -> buildResNet50();
         };
-        this.head = new Linear(family == Family.CIFAR_RESNET ? "linear" : family == Family.CIFAR_VGG ? "classifier" : "fc",
-                stages.get(stages.size() - 1).outChannels(), numClasses);
+        this.head = new Linear(
+                family == Family.CIFAR_RESNET ? "linear" : family == Family.CIFAR_VGG ? "classifier" : "fc",
+                stages.get(stages.size() - 1).outChannels(),
+                numClasses);
         stageStarts = new int[stages.size() + 1];
-        for (int s = 0; s < stages.size(); s++) stageStarts[s + 1] = stageStarts[s] + stages.get(s).blocks().size();
+        for (int s = 0; s < stages.size(); s++)
+            stageStarts[s + 1] = stageStarts[s] + stages.get(s).blocks().size();
         if (channels != null && channels.size() != groups.size()) {
-            throw new IllegalArgumentException(arch + " has " + groups.size() + " prunable groups but the channel config has "
-                    + channels.size());
+            throw new IllegalArgumentException(
+                    arch + " has " + groups.size() + " prunable groups but the channel config has " + channels.size());
         }
     }
 
     /** The unpruned network: resnet20/32/44/56/110 (CIFAR), vgg16 (CIFAR, BN), resnet50 (torchvision). */
     public static NetSpec dense(String arch, int numClasses) {
         String a = arch.toLowerCase(Locale.ROOT);
-        Family f = a.equals("vgg16") ? Family.CIFAR_VGG : a.equals("resnet50") ? Family.IMAGENET_RESNET : Family.CIFAR_RESNET;
+        Family f = a.equals("vgg16")
+                ? Family.CIFAR_VGG
+                : a.equals("resnet50") ? Family.IMAGENET_RESNET : Family.CIFAR_RESNET;
         if (f == Family.CIFAR_RESNET) depthOf(a);
         return new NetSpec(a, f, numClasses, null);
     }
@@ -73,8 +85,8 @@ public final class NetSpec {
     /** The same architecture at other prunable widths (residual widths unchanged). */
     public NetSpec withChannels(ChannelConfig config) {
         if (config.size() != groups.size()) {
-            throw new IllegalArgumentException(arch + " has " + groups.size() + " prunable groups but the channel config has "
-                    + config.size());
+            throw new IllegalArgumentException(
+                    arch + " has " + groups.size() + " prunable groups but the channel config has " + config.size());
         }
         for (ChannelGroup g : groups) {
             if (config.width(g.index()) > g.denseWidth()) {
@@ -100,7 +112,8 @@ public final class NetSpec {
         }
         int[] w = channelConfig().toArray();
         for (ChannelGroup g : groups) {
-            if (g.block() >= from && g.block() < to) w[g.index()] = other.channelConfig().width(g.index());
+            if (g.block() >= from && g.block() < to)
+                w[g.index()] = other.channelConfig().width(g.index());
         }
         NetSpec merged = withChannels(new ChannelConfig(w));
         int mine = merged.blockOutChannels(to - 1), theirs = blockOutChannels(to - 1);
@@ -125,7 +138,6 @@ public final class NetSpec {
     public int blockOutChannels(int b) {
         return block(b).outChannels();
     }
-
 
     private static int depthOf(String arch) {
         if (!arch.startsWith("resnet")) throw new IllegalArgumentException("unknown architecture '" + arch + "'");
@@ -162,7 +174,8 @@ public final class NetSpec {
                 String p = "layer" + (st + 1) + "." + b + ".";
                 int stride = (b == 0 && st > 0) ? 2 : 1;
                 int mid = group(p + "conv1", planes[st], st);
-                blocks.add(new Basic(conv(p + "conv1", p + "bn1", in, mid, 3, stride, 1),
+                blocks.add(new Basic(
+                        conv(p + "conv1", p + "bn1", in, mid, 3, stride, 1),
                         conv(p + "conv2", p + "bn2", mid, planes[st], 3, 1, 1)));
                 nextBlock++;
                 in = planes[st];
@@ -206,9 +219,11 @@ public final class NetSpec {
                 int w1 = group(p + "conv1", planes, st);
                 int w2 = group(p + "conv2", planes, st);
                 Conv ds = (b == 0) ? conv(p + "downsample.0", p + "downsample.1", in, outW, 1, stride, 0) : null;
-                blocks.add(new Bottleneck(conv(p + "conv1", p + "bn1", in, w1, 1, 1, 0),
+                blocks.add(new Bottleneck(
+                        conv(p + "conv1", p + "bn1", in, w1, 1, 1, 0),
                         conv(p + "conv2", p + "bn2", w1, w2, 3, stride, 1),
-                        conv(p + "conv3", p + "bn3", w2, outW, 1, 1, 0), ds));
+                        conv(p + "conv3", p + "bn3", w2, outW, 1, 1, 0),
+                        ds));
                 nextBlock++;
                 in = outW;
             }
@@ -287,7 +302,8 @@ public final class NetSpec {
     public String blockRangeName(int from, int to) {
         int s = stageOfBlock(from);
         if (to <= from || to > stageStarts[s + 1]) return "blocks" + from + "-" + (to - 1);
-        if (from == stageStarts[s] && to == stageStarts[s + 1]) return stages.get(s).name();
+        if (from == stageStarts[s] && to == stageStarts[s + 1])
+            return stages.get(s).name();
         int first = from - stageStarts[s], last = to - 1 - stageStarts[s];
         return stages.get(s).name() + "." + first + (last == first ? "" : "-" + last);
     }
@@ -299,11 +315,14 @@ public final class NetSpec {
 
     public ChannelConfig channelConfig() {
         if (channels != null) return channels;
-        return new ChannelConfig(groups.stream().mapToInt(ChannelGroup::denseWidth).toArray());
+        return new ChannelConfig(
+                groups.stream().mapToInt(ChannelGroup::denseWidth).toArray());
     }
 
     public boolean isDense() {
-        return channelConfig().equals(new ChannelConfig(groups.stream().mapToInt(ChannelGroup::denseWidth).toArray()));
+        return channelConfig()
+                .equals(new ChannelConfig(
+                        groups.stream().mapToInt(ChannelGroup::denseWidth).toArray()));
     }
 
     /** Every conv in forward order (stem, then stages), each with its BN. */
@@ -345,7 +364,10 @@ public final class NetSpec {
 
     /** The conv producing group {@code g}'s channels. */
     public Conv producer(ChannelGroup g) {
-        return convs().stream().filter(c -> c.name().equals(g.name())).findFirst().orElseThrow();
+        return convs().stream()
+                .filter(c -> c.name().equals(g.name()))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Override

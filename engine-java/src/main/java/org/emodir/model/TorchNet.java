@@ -64,7 +64,9 @@ public final class TorchNet implements AutoCloseable {
                 t = torch.randn(shape).mul(new org.bytedeco.pytorch.Scalar(std));
             } else {
                 double bound = 1.0 / Math.sqrt(shape[1]);
-                t = torch.rand(shape).mul(new org.bytedeco.pytorch.Scalar(2 * bound)).sub(new org.bytedeco.pytorch.Scalar(bound));
+                t = torch.rand(shape)
+                        .mul(new org.bytedeco.pytorch.Scalar(2 * bound))
+                        .sub(new org.bytedeco.pytorch.Scalar(bound));
             }
             net.put(name, t);
         }
@@ -83,8 +85,8 @@ public final class TorchNet implements AutoCloseable {
         Map<String, long[]> shapes = spec.stateShapes();
         for (String key : weights.names()) {
             if (!shapes.containsKey(key) && !key.endsWith("num_batches_tracked")) {
-                throw new WeightsException("unexpected tensor '" + key + "' with shape " + weights.get(key).shapeString()
-                        + " for " + spec);
+                throw new WeightsException("unexpected tensor '" + key + "' with shape "
+                        + weights.get(key).shapeString() + " for " + spec);
             }
         }
         Map<String, Tensor> fresh = new LinkedHashMap<>();
@@ -159,7 +161,8 @@ public final class TorchNet implements AutoCloseable {
     }
 
     public TorchNet restoreModes(boolean[] modes) {
-        if (modes.length != partTraining.length) throw new IllegalArgumentException("mode array of another architecture");
+        if (modes.length != partTraining.length)
+            throw new IllegalArgumentException("mode array of another architecture");
         partTraining = modes.clone();
         return this;
     }
@@ -242,7 +245,8 @@ public final class TorchNet implements AutoCloseable {
 
     private void checkRange(int from, int to) {
         if (from < 0 || to > spec.numBlocks() || from > to) {
-            throw new IndexOutOfBoundsException("block range [" + from + ", " + to + ") of " + spec + " with " + spec.numBlocks() + " blocks");
+            throw new IndexOutOfBoundsException(
+                    "block range [" + from + ", " + to + ") of " + spec + " with " + spec.numBlocks() + " blocks");
         }
     }
 
@@ -265,7 +269,7 @@ public final class TorchNet implements AutoCloseable {
         double momentum = bnMomentum;
         // Own scope: the forward's activations are freed here, not by whatever scope the caller holds.
         try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope();
-             org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+                org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
             trainOnlyBlocks(from, to);
             bnMomentum = 1.0;
             forwardBlocks(from, to, input);
@@ -303,8 +307,8 @@ public final class TorchNet implements AutoCloseable {
 
     public Tensor forwardStem(Tensor x) {
         if (x.dim() != 4 || x.size(1) != spec.inChannels()) {
-            throw new IllegalArgumentException(spec + " expects NCHW input with " + spec.inChannels() + " channels, got shape "
-                    + java.util.Arrays.toString(Tensors.shape(x)));
+            throw new IllegalArgumentException(spec + " expects NCHW input with " + spec.inChannels()
+                    + " channels, got shape " + java.util.Arrays.toString(Tensors.shape(x)));
         }
         Tensor h = x;
         for (Conv c : spec.stem().convs()) h = torch.relu(convBn(c, h, partTraining[0]));
@@ -320,7 +324,8 @@ public final class TorchNet implements AutoCloseable {
         Tensor g = torch.adaptive_avg_pool2d(x, 1, 1);
         Tensor flat = g.reshape(g.size(0), g.size(1));
         var head = spec.head();
-        return torch.linear(flat, tensors.get(head.name() + ".weight"), new TensorOptional(tensors.get(head.name() + ".bias")));
+        return torch.linear(
+                flat, tensors.get(head.name() + ".weight"), new TensorOptional(tensors.get(head.name() + ".bias")));
     }
 
     private Tensor block(Block b, Tensor x, boolean training) {
@@ -328,7 +333,10 @@ public final class TorchNet implements AutoCloseable {
         if (b instanceof Basic bb) {
             Tensor h = torch.relu(convBn(bb.conv1(), x, training));
             h = convBn(bb.conv2(), h, training);
-            return torch.relu(h.add(bb.needsShortcut() ? optionAShortcut(x, bb.conv1().stride(), bb.conv2().out()) : x));
+            return torch.relu(h.add(
+                    bb.needsShortcut()
+                            ? optionAShortcut(x, bb.conv1().stride(), bb.conv2().out())
+                            : x));
         }
         Bottleneck bt = (Bottleneck) b;
         Tensor h = torch.relu(convBn(bt.conv1(), x, training));
@@ -351,14 +359,26 @@ public final class TorchNet implements AutoCloseable {
     private Tensor convBn(Conv c, Tensor x, boolean training) {
         Tensor bias = c.bias() ? tensors.get(c.name() + ".bias") : null;
         Tensor y = ConvRouter.global().conv2d(x, tensors.get(c.name() + ".weight"), bias, c.stride(), c.pad());
-        return torch.batch_norm(y, new TensorOptional(tensors.get(c.bn() + ".weight")), new TensorOptional(tensors.get(c.bn() + ".bias")),
-                new TensorOptional(tensors.get(c.bn() + ".running_mean")), new TensorOptional(tensors.get(c.bn() + ".running_var")),
-                training, bnMomentum, BN_EPS, false);
+        return torch.batch_norm(
+                y,
+                new TensorOptional(tensors.get(c.bn() + ".weight")),
+                new TensorOptional(tensors.get(c.bn() + ".bias")),
+                new TensorOptional(tensors.get(c.bn() + ".running_mean")),
+                new TensorOptional(tensors.get(c.bn() + ".running_var")),
+                training,
+                bnMomentum,
+                BN_EPS,
+                false);
     }
 
     private static Tensor pool(Pool p, Tensor x) {
-        return torch.max_pool2d(x, new long[] {p.kernel(), p.kernel()}, new long[] {p.stride(), p.stride()},
-                new long[] {p.pad(), p.pad()}, DILATION, false);
+        return torch.max_pool2d(
+                x,
+                new long[] {p.kernel(), p.kernel()},
+                new long[] {p.stride(), p.stride()},
+                new long[] {p.pad(), p.pad()},
+                DILATION,
+                false);
     }
 
     private void releaseAll() {

@@ -9,6 +9,7 @@ import org.bytedeco.pytorch.global.torch;
 public final class TorchRuntime {
     /** System property overriding the intra-op thread count (default: available processors). */
     public static final String THREADS_PROPERTY = "emodir.threads";
+
     private static volatile boolean initialised;
 
     private TorchRuntime() {}

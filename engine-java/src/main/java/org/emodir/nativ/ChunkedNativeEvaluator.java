@@ -1,6 +1,5 @@
 package org.emodir.nativ;
 
-import org.emodir.program.SubnetProgram;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Objects;
@@ -10,6 +9,7 @@ import org.emodir.eval.MemoryBudget;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationEvaluator;
 import org.emodir.eval.PopulationMasks;
+import org.emodir.program.SubnetProgram;
 
 /**
  * What the CPU and CUDA engines share: the native program, the shared inputs, and splitting an evaluation
@@ -45,13 +45,23 @@ abstract class ChunkedNativeEvaluator implements PopulationEvaluator {
      * One native evaluation of {@code count} individuals on {@code images} images starting at the given
      * input/reference/labels addresses (reference and labels 0 when absent); returns an emodir error code.
      */
-    abstract int evaluateCall(long masksAddress, int count, long inputAddress, int images, long referenceAddress,
-                              long labelsAddress, long objectivesAddress);
+    abstract int evaluateCall(
+            long masksAddress,
+            int count,
+            long inputAddress,
+            int images,
+            long referenceAddress,
+            long labelsAddress,
+            long objectivesAddress);
 
     /** How {@code population} individuals are cut into native calls under the budget. */
     final PopulationChunks.Plan plan(int population) {
-        return PopulationChunks.plan(engine + " evaluation of " + data.batch() + " images", this::callBytes, budget,
-                population, data.batch());
+        return PopulationChunks.plan(
+                engine + " evaluation of " + data.batch() + " images",
+                this::callBytes,
+                budget,
+                population,
+                data.batch());
     }
 
     /** Individuals per native call under the budget (the whole population when it fits). */
@@ -75,27 +85,42 @@ abstract class ChunkedNativeEvaluator implements PopulationEvaluator {
         int genes = numGenes();
         PopulationChunks.Plan plan = plan(population);
         if (!plan.splitsImages()) {
-            PopulationChunks.run(population, plan.individualsPerCall(), (start, count) ->
-                    evaluateCall(masks.buffer().addressOffset() + (long) start * genes, count, data.input().addressOffset(),
-                            data.batch(), address(data.reference()), address(data.labels()),
+            PopulationChunks.run(
+                    population,
+                    plan.individualsPerCall(),
+                    (start, count) -> evaluateCall(
+                            masks.buffer().addressOffset() + (long) start * genes,
+                            count,
+                            data.input().addressOffset(),
+                            data.batch(),
+                            address(data.reference()),
+                            address(data.labels()),
                             out.buffer().addressOffset() + objectivesOffset(start)));
             return;
         }
         int batch = data.batch();
-        UnsafeBuffer part = new UnsafeBuffer(ByteBuffer.allocateDirect((int) objectivesOffset(plan.individualsPerCall()))
-                .order(ByteOrder.nativeOrder()));
+        UnsafeBuffer part =
+                new UnsafeBuffer(ByteBuffer.allocateDirect((int) objectivesOffset(plan.individualsPerCall()))
+                        .order(ByteOrder.nativeOrder()));
         double[] sums = new double[plan.individualsPerCall() * Objectives.COUNT];
         PopulationChunks.run(population, plan.individualsPerCall(), (start, count) -> {
             java.util.Arrays.fill(sums, 0.0);
             for (int first = 0; first < batch; first += plan.imagesPerCall()) {
                 int images = Math.min(plan.imagesPerCall(), batch - first);
-                int rc = evaluateCall(masks.buffer().addressOffset() + (long) start * genes, count, inputAddress(first), images,
-                        referenceAddress(first), labelsAddress(first), part.addressOffset());
+                int rc = evaluateCall(
+                        masks.buffer().addressOffset() + (long) start * genes,
+                        count,
+                        inputAddress(first),
+                        images,
+                        referenceAddress(first),
+                        labelsAddress(first),
+                        part.addressOffset());
                 if (rc != EmodirNative.EMODIR_OK) return rc;
                 for (int i = 0; i < count; ++i) {
                     int o = i * Objectives.COUNT;
                     sums[o + Objectives.MSE] += (double) part.getFloat((o + Objectives.MSE) * Float.BYTES) * images;
-                    sums[o + Objectives.CROSS_ENTROPY] += (double) part.getFloat((o + Objectives.CROSS_ENTROPY) * Float.BYTES) * images;
+                    sums[o + Objectives.CROSS_ENTROPY] +=
+                            (double) part.getFloat((o + Objectives.CROSS_ENTROPY) * Float.BYTES) * images;
                     sums[o + Objectives.TOP1] += part.getFloat((o + Objectives.TOP1) * Float.BYTES);
                 }
             }
@@ -115,8 +140,10 @@ abstract class ChunkedNativeEvaluator implements PopulationEvaluator {
     }
 
     private long referenceAddress(int first) {
-        return data.reference() == null ? 0L
-                : data.reference().addressOffset() + (long) first * program.program().outputSize() * Float.BYTES;
+        return data.reference() == null
+                ? 0L
+                : data.reference().addressOffset()
+                        + (long) first * program.program().outputSize() * Float.BYTES;
     }
 
     private long labelsAddress(int first) {

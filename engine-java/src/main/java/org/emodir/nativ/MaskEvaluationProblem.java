@@ -38,13 +38,15 @@ public final class MaskEvaluationProblem extends EvaluatedMaskProblem {
 
     private static PopulationEvaluator matching(SubnetProgram program, PopulationEvaluator evaluator) {
         if (evaluator.numGenes() != program.numGenes()) {
-            throw new IllegalArgumentException("evaluator has " + evaluator.numGenes() + " genes, program has "
-                    + program.numGenes());
+            throw new IllegalArgumentException(
+                    "evaluator has " + evaluator.numGenes() + " genes, program has " + program.numGenes());
         }
         return evaluator;
     }
 
-    public MaskLayout layout() { return layout; }
+    public MaskLayout layout() {
+        return layout;
+    }
 
     @Override
     protected void score(Population pop, int row, Objectives measured, int i, ObjectiveMatrix out) {

@@ -1,12 +1,12 @@
 package org.emodir.nativ;
 
-import org.emodir.program.SubnetProgram;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.emodir.eval.EvaluationData;
 import org.emodir.eval.MemoryBudget;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationEvaluator;
 import org.emodir.eval.PopulationMasks;
+import org.emodir.program.SubnetProgram;
 
 /**
  * The native CPU engine: each individual runs on compacted tensors of its kept channels (gathered
@@ -46,10 +46,24 @@ public final class NativeCpuEvaluator extends ChunkedNativeEvaluator {
     }
 
     @Override
-    int evaluateCall(long masksAddress, int count, long inputAddress, int images, long referenceAddress, long labelsAddress,
-                     long objectivesAddress) {
-        return EmodirNative.emodir_cpu_evaluate(program.handle(), masksAddress, count, inputAddress, images, referenceAddress,
-                labelsAddress, threads, objectivesAddress);
+    int evaluateCall(
+            long masksAddress,
+            int count,
+            long inputAddress,
+            int images,
+            long referenceAddress,
+            long labelsAddress,
+            long objectivesAddress) {
+        return EmodirNative.emodir_cpu_evaluate(
+                program.handle(),
+                masksAddress,
+                count,
+                inputAddress,
+                images,
+                referenceAddress,
+                labelsAddress,
+                threads,
+                objectivesAddress);
     }
 
     /**
@@ -61,14 +75,22 @@ public final class NativeCpuEvaluator extends ChunkedNativeEvaluator {
         long perIndividual = (long) data.batch() * program.program().outputSize() * Float.BYTES;
         long needed = population * perIndividual;
         if (outputs.capacity() < needed) {
-            throw new IllegalArgumentException("outputs buffer holds " + outputs.capacity() + " bytes, needs " + needed);
+            throw new IllegalArgumentException(
+                    "outputs buffer holds " + outputs.capacity() + " bytes, needs " + needed);
         }
         int genes = numGenes();
         PopulationChunks.Plan plan = plan(population);
         if (!plan.splitsImages()) {
-            PopulationChunks.run(population, plan.individualsPerCall(), (start, count) ->
-                    EmodirNative.emodir_cpu_forward(program.handle(), masks.buffer().addressOffset() + (long) start * genes,
-                            count, data.input().addressOffset(), data.batch(), threads,
+            PopulationChunks.run(
+                    population,
+                    plan.individualsPerCall(),
+                    (start, count) -> EmodirNative.emodir_cpu_forward(
+                            program.handle(),
+                            masks.buffer().addressOffset() + (long) start * genes,
+                            count,
+                            data.input().addressOffset(),
+                            data.batch(),
+                            threads,
                             outputs.addressOffset() + start * perIndividual));
             return;
         }
@@ -76,8 +98,13 @@ public final class NativeCpuEvaluator extends ChunkedNativeEvaluator {
         long perImage = (long) program.program().outputSize() * Float.BYTES;
         PopulationChunks.run(population, 1, (individual, one) -> {
             for (int first = 0; first < data.batch(); first += plan.imagesPerCall()) {
-                int rc = EmodirNative.emodir_cpu_forward(program.handle(), masks.buffer().addressOffset() + (long) individual * genes,
-                        1, inputAddress(first), Math.min(plan.imagesPerCall(), data.batch() - first), threads,
+                int rc = EmodirNative.emodir_cpu_forward(
+                        program.handle(),
+                        masks.buffer().addressOffset() + (long) individual * genes,
+                        1,
+                        inputAddress(first),
+                        Math.min(plan.imagesPerCall(), data.batch() - first),
+                        threads,
                         outputs.addressOffset() + individual * perIndividual + first * perImage);
                 if (rc != EmodirNative.EMODIR_OK) return rc;
             }

@@ -1,11 +1,8 @@
 package org.emodir.nativ;
 
-import org.emodir.program.SubnetProgram;
 import org.emodir.eval.EvaluationData;
 import org.emodir.eval.MemoryBudget;
-import org.emodir.eval.Objectives;
-import org.emodir.eval.PopulationEvaluator;
-import org.emodir.eval.PopulationMasks;
+import org.emodir.program.SubnetProgram;
 
 /**
  * The native CUDA engine: one launch sequence per population (grid.y = individual). Construct only when
@@ -65,9 +62,22 @@ public final class NativeCudaEvaluator extends ChunkedNativeEvaluator {
     }
 
     @Override
-    int evaluateCall(long masksAddress, int count, long inputAddress, int images, long referenceAddress, long labelsAddress,
-                     long objectivesAddress) {
-        return EmodirNative.emodir_cuda_evaluate(program.handle(), masksAddress, count, inputAddress, images, referenceAddress,
-                labelsAddress, objectivesAddress);
+    int evaluateCall(
+            long masksAddress,
+            int count,
+            long inputAddress,
+            int images,
+            long referenceAddress,
+            long labelsAddress,
+            long objectivesAddress) {
+        return EmodirNative.emodir_cuda_evaluate(
+                program.handle(),
+                masksAddress,
+                count,
+                inputAddress,
+                images,
+                referenceAddress,
+                labelsAddress,
+                objectivesAddress);
     }
 }

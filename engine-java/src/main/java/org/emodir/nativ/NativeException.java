@@ -18,7 +18,8 @@ public final class NativeException extends EmodirException {
     /** Maps a non-OK return code: caller mistakes become IllegalArgumentException, the rest NativeException. */
     static RuntimeException from(int code) {
         String message = EmodirNative.emodir_last_error();
-        if (code == EmodirNative.EMODIR_ERR_INVALID_ARGUMENT || code == EmodirNative.EMODIR_ERR_EMPTY_MASK) return new IllegalArgumentException(message);
+        if (code == EmodirNative.EMODIR_ERR_INVALID_ARGUMENT || code == EmodirNative.EMODIR_ERR_EMPTY_MASK)
+            return new IllegalArgumentException(message);
         return new NativeException(code, message);
     }
 }

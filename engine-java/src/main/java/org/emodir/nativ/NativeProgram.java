@@ -1,11 +1,11 @@
 package org.emodir.nativ;
 
-import org.emodir.program.SubnetOp;
-import org.emodir.program.SubnetProgram;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.emodir.program.SubnetOp;
+import org.emodir.program.SubnetProgram;
 
 /**
  * A {@link SubnetProgram} handed to the native engine: ops encoded off-heap in the {@code emodir_op} layout
@@ -14,8 +14,18 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class NativeProgram implements AutoCloseable {
     // emodir_op field offsets (emodir_native.h).
-    private static final int KIND = 0, DST = 4, SRC = 8, IN_C = 12, OUT_C = 16, KERNEL = 20, STRIDE = 24, PAD = 28,
-            MASK_GROUP = 32, WEIGHT_OFFSET = 40, BIAS_OFFSET = 48, NAME = 56;
+    private static final int KIND = 0,
+            DST = 4,
+            SRC = 8,
+            IN_C = 12,
+            OUT_C = 16,
+            KERNEL = 20,
+            STRIDE = 24,
+            PAD = 28,
+            MASK_GROUP = 32,
+            WEIGHT_OFFSET = 40,
+            BIAS_OFFSET = 48,
+            NAME = 56;
 
     private final SubnetProgram program;
     private final UnsafeBuffer ops;
@@ -27,7 +37,8 @@ final class NativeProgram implements AutoCloseable {
         NativeLibraries.load();
         if (EmodirNative.emodir_op_bytes() != EmodirNative.OP_BYTES) {
             throw new IllegalStateException("libemodir_native has a " + EmodirNative.emodir_op_bytes()
-                    + "-byte emodir_op but this binding writes " + EmodirNative.OP_BYTES + " bytes: rebuild engine-native");
+                    + "-byte emodir_op but this binding writes " + EmodirNative.OP_BYTES
+                    + " bytes: rebuild engine-native");
         }
         if (SubnetProgram.MAX_SLOTS != EmodirNative.MAX_SLOTS) {
             throw new IllegalStateException("programs are built for " + SubnetProgram.MAX_SLOTS
@@ -42,10 +53,19 @@ final class NativeProgram implements AutoCloseable {
         groups = direct(Math.max(1, sizes.length) * Integer.BYTES);
         for (int g = 0; g < sizes.length; ++g) groups.putInt(g * Integer.BYTES, sizes[g]);
         int[] in = program.inputShape();
-        handle = EmodirNative.emodir_program_create(ops.addressOffset(), program.ops().size(), weights.addressOffset(),
-                program.weights().length, in[0], in[1], in[2], groups.addressOffset(), sizes.length);
+        handle = EmodirNative.emodir_program_create(
+                ops.addressOffset(),
+                program.ops().size(),
+                weights.addressOffset(),
+                program.weights().length,
+                in[0],
+                in[1],
+                in[2],
+                groups.addressOffset(),
+                sizes.length);
         if (handle == null || handle.isNull()) {
-            throw new IllegalArgumentException("native engine rejected the program: " + EmodirNative.emodir_last_error());
+            throw new IllegalArgumentException(
+                    "native engine rejected the program: " + EmodirNative.emodir_last_error());
         }
         if (EmodirNative.emodir_program_num_genes(handle) != program.numGenes()
                 || EmodirNative.emodir_program_output_size(handle) != program.outputSize()) {

@@ -35,8 +35,7 @@ final class PopulationChunks {
         }
     }
 
-    private PopulationChunks() {
-    }
+    private PopulationChunks() {}
 
     /**
      * The plan under {@code budget}: the whole batch per call when one individual fits with it, else the
@@ -51,9 +50,11 @@ final class PopulationChunks {
         if (one > budget.bytes()) {
             long oneImage = checked(bytes.of(1, 1));
             if (oneImage > budget.bytes()) {
-                throw new MemoryBudgetException(what + " needs " + oneImage + " bytes for a single individual on a single "
-                        + "image (" + one + " bytes on all " + batch + " images) but the memory budget is " + budget.bytes()
-                        + " bytes (" + budget.source() + "); raise -D" + MemoryBudget.PROPERTY);
+                throw new MemoryBudgetException(
+                        what + " needs " + oneImage + " bytes for a single individual on a single "
+                                + "image (" + one + " bytes on all " + batch + " images) but the memory budget is "
+                                + budget.bytes()
+                                + " bytes (" + budget.source() + "); raise -D" + MemoryBudget.PROPERTY);
             }
             int lo = 1, hi = batch - 1; // bytes(1, lo) fits, bytes(1, batch) does not: largest fitting sub-batch
             while (lo < hi) {

@@ -1,18 +1,17 @@
 package org.emodir.nativ;
 
-import org.emodir.program.SubnetProgram;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import org.emodir.eval.EvaluationData;
 import org.emodir.eval.PopulationEvaluator;
 import org.emodir.eval.TorchReferenceEvaluator;
+import org.emodir.program.SubnetProgram;
 
 /** Picks a {@link PopulationEvaluator} implementation; the one place that decides CUDA versus CPU. */
 public final class PopulationEvaluators {
     private static final Logger LOG = System.getLogger(PopulationEvaluators.class.getName());
 
-    private PopulationEvaluators() {
-    }
+    private PopulationEvaluators() {}
 
     /**
      * The fastest engine here: CUDA when the library was built with nvcc and a device is visible, else the
@@ -23,8 +22,10 @@ public final class PopulationEvaluators {
             LOG.log(Level.INFO, "population evaluator: native CUDA");
             return new NativeCudaEvaluator(program, data);
         }
-        LOG.log(Level.INFO, "population evaluator: native CPU, " + threads + " threads (CUDA unavailable: "
-                + NativeCudaEvaluator.unavailableReason() + ")");
+        LOG.log(
+                Level.INFO,
+                "population evaluator: native CPU, " + threads + " threads (CUDA unavailable: "
+                        + NativeCudaEvaluator.unavailableReason() + ")");
         return new NativeCpuEvaluator(program, data, threads);
     }
 

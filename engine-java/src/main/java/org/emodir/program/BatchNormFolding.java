@@ -9,18 +9,23 @@ final class BatchNormFolding {
     /** PyTorch's BatchNorm2d default. */
     public static final double DEFAULT_EPS = 1e-5;
 
-    public record Folded(float[] weight, float[] bias) {
-    }
+    public record Folded(float[] weight, float[] bias) {}
 
-    private BatchNormFolding() {
-    }
+    private BatchNormFolding() {}
 
     /**
      * @param convWeight {@code [outC][...]} row-major; its length must be a multiple of outC
      * @param convBias   may be null (conv without bias)
      */
-    public static Folded fold(String layer, float[] convWeight, float[] convBias, float[] gamma, float[] beta,
-                              float[] mean, float[] var, double eps) {
+    public static Folded fold(
+            String layer,
+            float[] convWeight,
+            float[] convBias,
+            float[] gamma,
+            float[] beta,
+            float[] mean,
+            float[] var,
+            double eps) {
         int outC = gamma.length;
         check(layer, "beta", beta, outC);
         check(layer, "running_mean", mean, outC);
@@ -35,7 +40,8 @@ final class BatchNormFolding {
         float[] b = new float[outC];
         for (int o = 0; o < outC; ++o) {
             if (var[o] + eps <= 0) {
-                throw new IllegalArgumentException("'" + layer + "': running_var[" + o + "] = " + var[o] + " is negative");
+                throw new IllegalArgumentException(
+                        "'" + layer + "': running_var[" + o + "] = " + var[o] + " is negative");
             }
             double s = gamma[o] / Math.sqrt(var[o] + eps);
             for (int i = 0; i < per; ++i) w[o * per + i] = (float) (convWeight[o * per + i] * s);
@@ -47,7 +53,8 @@ final class BatchNormFolding {
 
     private static void check(String layer, String what, float[] a, int n) {
         if (a.length != n) {
-            throw new IllegalArgumentException("'" + layer + "': " + what + " has " + a.length + " values, expected " + n);
+            throw new IllegalArgumentException(
+                    "'" + layer + "': " + what + " has " + a.length + " values, expected " + n);
         }
     }
 }

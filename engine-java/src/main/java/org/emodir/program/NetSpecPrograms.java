@@ -28,16 +28,15 @@ import org.emodir.model.io.StateDict;
  * after its last block. For CIFAR ResNets the programs equal {@link ResNetStagePrograms}'.
  */
 public final class NetSpecPrograms {
-    private NetSpecPrograms() {
-    }
+    private NetSpecPrograms() {}
 
     /**
      * Global blocks {@code [fromBlock, toBlock)} from that range's input feature {@code inChw} (C, H, W), including
      * the pools of the stages whose last block is in the range; with {@code withHead} the program ends with the
      * classifier (global average pooling + linear), so {@code toBlock} is then normally {@link NetSpec#numBlocks()}.
      */
-    public static SubnetProgram blocks(NetSpec spec, StateDict weights, int fromBlock, int toBlock, int[] inChw,
-                                       boolean withHead) {
+    public static SubnetProgram blocks(
+            NetSpec spec, StateDict weights, int fromBlock, int toBlock, int[] inChw, boolean withHead) {
         if (fromBlock < 0 || toBlock > spec.numBlocks() || fromBlock > toBlock || (fromBlock == toBlock && !withHead)) {
             throw new IllegalArgumentException("block range [" + fromBlock + ", " + toBlock + ") of " + spec + " with "
                     + spec.numBlocks() + " blocks" + (fromBlock == toBlock ? " is empty" : ""));
@@ -45,10 +44,12 @@ public final class NetSpecPrograms {
         if (inChw == null || inChw.length != 3) {
             throw new IllegalArgumentException("inChw must be {C, H, W}, got " + java.util.Arrays.toString(inChw));
         }
-        int expectedC = fromBlock < spec.numBlocks() ? spec.block(fromBlock).convs().get(0).in() : spec.head().in();
+        int expectedC = fromBlock < spec.numBlocks()
+                ? spec.block(fromBlock).convs().get(0).in()
+                : spec.head().in();
         if (inChw[0] != expectedC) {
-            throw new IllegalArgumentException(spec.arch() + " block " + fromBlock + " expects " + expectedC
-                    + " input channels, got " + inChw[0]);
+            throw new IllegalArgumentException(
+                    spec.arch() + " block " + fromBlock + " expects " + expectedC + " input channels, got " + inChw[0]);
         }
         SubnetProgramBuilder b = new SubnetProgramBuilder(inChw[0], inChw[1], inChw[2]);
         Set<String> prunable = prunableConvs(spec, fromBlock, toBlock);
@@ -90,9 +91,14 @@ public final class NetSpecPrograms {
         return program;
     }
 
-    private static SubnetProgramBuilder.Value appendBlocks(SubnetProgramBuilder b, NetSpec spec, StateDict weights,
-                                                           int from, int to, Set<String> prunable,
-                                                           SubnetProgramBuilder.Value x) {
+    private static SubnetProgramBuilder.Value appendBlocks(
+            SubnetProgramBuilder b,
+            NetSpec spec,
+            StateDict weights,
+            int from,
+            int to,
+            Set<String> prunable,
+            SubnetProgramBuilder.Value x) {
         for (int blk = from; blk < to; blk++) {
             List<ConvInfo> convs = blockConvs(spec, blk);
             switch (spec.family()) {
@@ -106,7 +112,8 @@ public final class NetSpecPrograms {
                     SubnetProgramBuilder.Value h = b.relu(conv(b, weights, convs.get(0), x, prunable));
                     h = b.relu(conv(b, weights, convs.get(1), h, prunable));
                     SubnetProgramBuilder.Value y = conv(b, weights, convs.get(2), h, prunable);
-                    SubnetProgramBuilder.Value shortcut = convs.size() > 3 ? conv(b, weights, convs.get(3), x, prunable) : x;
+                    SubnetProgramBuilder.Value shortcut =
+                            convs.size() > 3 ? conv(b, weights, convs.get(3), x, prunable) : x;
                     x = b.relu(b.add(y, shortcut));
                 }
             }
@@ -120,8 +127,7 @@ public final class NetSpecPrograms {
     }
 
     /** The spec's conv (its layer types are package-private to org.emodir.model, so their fields are copied). */
-    private record ConvInfo(String name, String bn, int in, int out, int kernel, int stride, int pad, boolean bias) {
-    }
+    private record ConvInfo(String name, String bn, int in, int out, int kernel, int stride, int pad, boolean bias) {}
 
     private static List<ConvInfo> blockConvs(NetSpec spec, int blk) {
         List<ConvInfo> out = new ArrayList<>();
@@ -144,29 +150,48 @@ public final class NetSpecPrograms {
     }
 
     /** Conv + folded BN; prunable (own mask group named after the conv) iff the spec says its output is a group. */
-    private static SubnetProgramBuilder.Value conv(SubnetProgramBuilder b, StateDict sd, ConvInfo c,
-                                                   SubnetProgramBuilder.Value x, Set<String> prunable) {
+    private static SubnetProgramBuilder.Value conv(
+            SubnetProgramBuilder b, StateDict sd, ConvInfo c, SubnetProgramBuilder.Value x, Set<String> prunable) {
         if (x.channels() != c.in()) {
-            throw new IllegalArgumentException("conv '" + c.name() + "' expects " + c.in() + " input channels but its input has "
-                    + x.channels());
+            throw new IllegalArgumentException(
+                    "conv '" + c.name() + "' expects " + c.in() + " input channels but its input has " + x.channels());
         }
         NamedTensor w = sd.require(c.name() + ".weight", c.out(), c.in(), c.kernel(), c.kernel());
         float[] bias = c.bias() ? sd.require(c.name() + ".bias", c.out()).data() : null;
-        BatchNormFolding.Folded f = BatchNormFolding.fold(c.name(), w.data(), bias,
-                sd.require(c.bn() + ".weight", c.out()).data(), sd.require(c.bn() + ".bias", c.out()).data(),
-                sd.require(c.bn() + ".running_mean", c.out()).data(), sd.require(c.bn() + ".running_var", c.out()).data(),
+        BatchNormFolding.Folded f = BatchNormFolding.fold(
+                c.name(),
+                w.data(),
+                bias,
+                sd.require(c.bn() + ".weight", c.out()).data(),
+                sd.require(c.bn() + ".bias", c.out()).data(),
+                sd.require(c.bn() + ".running_mean", c.out()).data(),
+                sd.require(c.bn() + ".running_var", c.out()).data(),
                 BatchNormFolding.DEFAULT_EPS);
-        return b.conv(c.name(), x, f.weight(), f.bias(), c.out(), c.kernel(), c.stride(), c.pad(), prunable.contains(c.name()));
+        return b.conv(
+                c.name(),
+                x,
+                f.weight(),
+                f.bias(),
+                c.out(),
+                c.kernel(),
+                c.stride(),
+                c.pad(),
+                prunable.contains(c.name()));
     }
 
-    private static SubnetProgramBuilder.Value appendHead(SubnetProgramBuilder b, NetSpec spec, StateDict sd,
-                                                         SubnetProgramBuilder.Value x) {
+    private static SubnetProgramBuilder.Value appendHead(
+            SubnetProgramBuilder b, NetSpec spec, StateDict sd, SubnetProgramBuilder.Value x) {
         var head = spec.head();
         if (x.channels() != head.in()) {
-            throw new IllegalArgumentException("head '" + head.name() + "' expects " + head.in() + " features but its input has "
-                    + x.channels());
+            throw new IllegalArgumentException(
+                    "head '" + head.name() + "' expects " + head.in() + " features but its input has " + x.channels());
         }
         NamedTensor w = sd.require(head.name() + ".weight", head.out(), head.in());
-        return b.head(head.name(), x, w.data(), sd.require(head.name() + ".bias", head.out()).data(), head.out());
+        return b.head(
+                head.name(),
+                x,
+                w.data(),
+                sd.require(head.name() + ".bias", head.out()).data(),
+                head.out());
     }
 }

@@ -26,10 +26,15 @@ public final class ProgramMacs {
         List<Term> terms = new ArrayList<>();
         for (SubnetOp op : program.ops()) {
             switch (op.kind()) {
-                case CONV -> terms.add(new Term(op.inGroup(), op.inC(), op.maskGroup(), op.outC(),
-                        (double) op.kernel() * op.kernel() * op.outShape()[1] * op.outShape()[2]));
+                case CONV ->
+                    terms.add(new Term(
+                            op.inGroup(),
+                            op.inC(),
+                            op.maskGroup(),
+                            op.outC(),
+                            (double) op.kernel() * op.kernel() * op.outShape()[1] * op.outShape()[2]));
                 case HEAD -> terms.add(new Term(op.inGroup(), op.inC(), -1, op.outC(), 1.0));
-                default -> { }
+                default -> {}
             }
         }
         return new ProgramMacs(terms, program.groupSizes());
@@ -43,7 +48,8 @@ public final class ProgramMacs {
     /** MACs per image when mask group {@code g} keeps {@code kept[g]} channels. */
     public double macs(int[] kept) {
         if (kept.length != groupSizes.length) {
-            throw new IllegalArgumentException(kept.length + " kept counts for a program of " + groupSizes.length + " mask groups");
+            throw new IllegalArgumentException(
+                    kept.length + " kept counts for a program of " + groupSizes.length + " mask groups");
         }
         double sum = 0;
         for (Term t : terms) {

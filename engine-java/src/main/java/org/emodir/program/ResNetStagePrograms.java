@@ -11,16 +11,15 @@ import org.emodir.model.io.StateDict;
  * tensors are present.
  */
 public final class ResNetStagePrograms {
-    private ResNetStagePrograms() {
-    }
+    private ResNetStagePrograms() {}
 
     /**
      * One stage (1-based {@code stage}) of {@code blocks} basic blocks on input feature maps
      * {@code inC x inH x inW}; the first block of stages 2+ downsamples by 2. With {@code withHead} the
      * program ends with GAP + {@code linear} (only meaningful for the last stage).
      */
-    public static SubnetProgram cifarStage(StateDict weights, int stage, int blocks, int inC, int inH, int inW,
-                                           boolean withHead) {
+    public static SubnetProgram cifarStage(
+            StateDict weights, int stage, int blocks, int inC, int inH, int inW, boolean withHead) {
         SubnetProgramBuilder b = new SubnetProgramBuilder(inC, inH, inW);
         SubnetProgramBuilder.Value x = appendStage(b, weights, stage, blocks, b.input());
         return b.build(withHead ? appendHead(b, weights, x) : x);
@@ -31,8 +30,8 @@ public final class ResNetStagePrograms {
      * {@code fromStage}: the rest of the network after one sub-network, used to measure how a pruned
      * stage impairs the whole network. Genes: the inner channels of every block of those stages, in order.
      */
-    public static SubnetProgram cifarTail(StateDict weights, int fromStage, int numStages, int blocks,
-                                          int inC, int inH, int inW) {
+    public static SubnetProgram cifarTail(
+            StateDict weights, int fromStage, int numStages, int blocks, int inC, int inH, int inW) {
         SubnetProgramBuilder b = new SubnetProgramBuilder(inC, inH, inW);
         SubnetProgramBuilder.Value x = b.input();
         for (int s = fromStage; s <= numStages; s++) x = appendStage(b, weights, s, blocks, x);
@@ -48,14 +47,14 @@ public final class ResNetStagePrograms {
         return b.build(appendHead(b, weights, x));
     }
 
-    private static SubnetProgramBuilder.Value appendStage(SubnetProgramBuilder b, StateDict weights, int stage, int blocks,
-                                                          SubnetProgramBuilder.Value x) {
+    private static SubnetProgramBuilder.Value appendStage(
+            SubnetProgramBuilder b, StateDict weights, int stage, int blocks, SubnetProgramBuilder.Value x) {
         for (int blk = 0; blk < blocks; ++blk) x = appendBlock(b, weights, stage, blk, x);
         return x;
     }
 
-    private static SubnetProgramBuilder.Value appendBlock(SubnetProgramBuilder b, StateDict weights, int stage, int blk,
-                                                          SubnetProgramBuilder.Value x) {
+    private static SubnetProgramBuilder.Value appendBlock(
+            SubnetProgramBuilder b, StateDict weights, int stage, int blk, SubnetProgramBuilder.Value x) {
         String p = "layer" + stage + "." + blk + ".";
         NamedTensor w1 = weights.require(p + "conv1.weight");
         int inner = w1.dim(0);
@@ -72,21 +71,37 @@ public final class ResNetStagePrograms {
         return b.relu(b.add(y, shortcut));
     }
 
-    private static SubnetProgramBuilder.Value appendHead(SubnetProgramBuilder b, StateDict weights, SubnetProgramBuilder.Value x) {
+    private static SubnetProgramBuilder.Value appendHead(
+            SubnetProgramBuilder b, StateDict weights, SubnetProgramBuilder.Value x) {
         NamedTensor fc = weights.require("linear.weight");
         int classes = fc.dim(0);
         fc = weights.require("linear.weight", classes, x.channels());
-        return b.head("linear", x, fc.data(), weights.require("linear.bias", classes).data(), classes);
+        return b.head(
+                "linear", x, fc.data(), weights.require("linear.bias", classes).data(), classes);
     }
 
-    private static SubnetProgramBuilder.Value convBn(SubnetProgramBuilder b, StateDict sd, String conv, String bn,
-                                                     SubnetProgramBuilder.Value x, int outC, int k, int stride, int pad,
-                                                     boolean prunable) {
+    private static SubnetProgramBuilder.Value convBn(
+            SubnetProgramBuilder b,
+            StateDict sd,
+            String conv,
+            String bn,
+            SubnetProgramBuilder.Value x,
+            int outC,
+            int k,
+            int stride,
+            int pad,
+            boolean prunable) {
         NamedTensor w = sd.require(conv + ".weight", outC, x.channels(), k, k);
-        float[] bias = sd.contains(conv + ".bias") ? sd.require(conv + ".bias", outC).data() : null;
-        BatchNormFolding.Folded f = BatchNormFolding.fold(conv, w.data(), bias,
-                sd.require(bn + ".weight", outC).data(), sd.require(bn + ".bias", outC).data(),
-                sd.require(bn + ".running_mean", outC).data(), sd.require(bn + ".running_var", outC).data(),
+        float[] bias =
+                sd.contains(conv + ".bias") ? sd.require(conv + ".bias", outC).data() : null;
+        BatchNormFolding.Folded f = BatchNormFolding.fold(
+                conv,
+                w.data(),
+                bias,
+                sd.require(bn + ".weight", outC).data(),
+                sd.require(bn + ".bias", outC).data(),
+                sd.require(bn + ".running_mean", outC).data(),
+                sd.require(bn + ".running_var", outC).data(),
                 BatchNormFolding.DEFAULT_EPS);
         return b.conv(conv, x, f.weight(), f.bias(), outC, k, stride, pad, prunable);
     }

@@ -11,8 +11,28 @@ package org.emodir.program;
  * @param stride    conv/maxpool stride; add: spatial subsampling of the shortcut (option A: 2)
  * @param pad       conv/maxpool zero padding; add: channel offset of the shortcut (option A)
  */
-public record SubnetOp(Kind kind, String name, int dst, int src, int inC, int outC, int kernel, int stride, int pad,
-                       int maskGroup, int inGroup, long weightOffset, long biasOffset, int[] inShape, int[] outShape) {
+public record SubnetOp(
+        Kind kind,
+        String name,
+        int dst,
+        int src,
+        int inC,
+        int outC,
+        int kernel,
+        int stride,
+        int pad,
+        int maskGroup,
+        int inGroup,
+        long weightOffset,
+        long biasOffset,
+        int[] inShape,
+        int[] outShape) {
 
-    public enum Kind { CONV, RELU, ADD, MAXPOOL, HEAD }
+    public enum Kind {
+        CONV,
+        RELU,
+        ADD,
+        MAXPOOL,
+        HEAD
+    }
 }

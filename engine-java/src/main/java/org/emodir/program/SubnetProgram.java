@@ -7,8 +7,14 @@ import java.util.List;
  * plus its gene layout: one gene per output channel of every prunable conv, groups concatenated in
  * {@link #groupNames()} order. Built by {@link SubnetProgramBuilder}; run by the population evaluators.
  */
-public record SubnetProgram(List<SubnetOp> ops, float[] weights, int[] inputShape, int[] outputShape,
-                            List<String> groupNames, int[] groupSizes, boolean hasHead) {
+public record SubnetProgram(
+        List<SubnetOp> ops,
+        float[] weights,
+        int[] inputShape,
+        int[] outputShape,
+        List<String> groupNames,
+        int[] groupSizes,
+        boolean hasHead) {
     /** Tensor slots a program may use: the native engine's {@code EMODIR_MAX_SLOTS} (checked by its binding). */
     public static final int MAX_SLOTS = 8;
 

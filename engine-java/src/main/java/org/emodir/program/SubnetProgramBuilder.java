@@ -46,9 +46,21 @@ public final class SubnetProgramBuilder {
         }
     }
 
-    private record Node(SubnetOp.Kind kind, String name, int src, int dst, int inC, int outC, int kernel, int stride,
-                        int pad, int maskGroup, long weightOffset, long biasOffset, Value in, Value out) {
-    }
+    private record Node(
+            SubnetOp.Kind kind,
+            String name,
+            int src,
+            int dst,
+            int inC,
+            int outC,
+            int kernel,
+            int stride,
+            int pad,
+            int maskGroup,
+            long weightOffset,
+            long biasOffset,
+            Value in,
+            Value out) {}
 
     private final int[] inputShape;
     private final List<Node> nodes = new ArrayList<>();
@@ -75,12 +87,20 @@ public final class SubnetProgramBuilder {
      * A conv whose bias already holds the folded BatchNorm ({@link BatchNormFolding}); {@code prunable}
      * gives its output channels their own mask group, named after the layer.
      */
-    public Value conv(String name, Value x, float[] weight, float[] bias, int outC, int kernel, int stride, int pad,
-                      boolean prunable) {
+    public Value conv(
+            String name,
+            Value x,
+            float[] weight,
+            float[] bias,
+            int outC,
+            int kernel,
+            int stride,
+            int pad,
+            boolean prunable) {
         requireOpen(name);
         if (outC <= 0 || kernel <= 0 || stride <= 0 || pad < 0) {
-            throw new IllegalArgumentException("conv '" + name + "': invalid geometry outC=" + outC + " kernel=" + kernel
-                    + " stride=" + stride + " pad=" + pad);
+            throw new IllegalArgumentException("conv '" + name + "': invalid geometry outC=" + outC + " kernel="
+                    + kernel + " stride=" + stride + " pad=" + pad);
         }
         long expected = (long) outC * x.c * kernel * kernel;
         if (weight.length != expected) {
@@ -91,8 +111,8 @@ public final class SubnetProgramBuilder {
         int ho = (x.h + 2 * pad - kernel) / stride + 1;
         int wo = (x.w + 2 * pad - kernel) / stride + 1;
         if (ho <= 0 || wo <= 0) {
-            throw new IllegalArgumentException("conv '" + name + "': kernel " + kernel + " exceeds padded input "
-                    + x.h + "x" + x.w);
+            throw new IllegalArgumentException(
+                    "conv '" + name + "': kernel " + kernel + " exceeds padded input " + x.h + "x" + x.w);
         }
         int group = -1;
         if (prunable) {
@@ -101,13 +121,39 @@ public final class SubnetProgramBuilder {
             groupSizes.add(outC);
         }
         long wOff = addWeights(weight), bOff = addWeights(bias);
-        return push(new Node(SubnetOp.Kind.CONV, name, x.node, -1, x.c, outC, kernel, stride, pad, group, wOff, bOff, x,
+        return push(new Node(
+                SubnetOp.Kind.CONV,
+                name,
+                x.node,
+                -1,
+                x.c,
+                outC,
+                kernel,
+                stride,
+                pad,
+                group,
+                wOff,
+                bOff,
+                x,
                 new Value(nodes.size(), outC, ho, wo, group)));
     }
 
     public Value relu(Value x) {
         requireOpen("relu");
-        return push(new Node(SubnetOp.Kind.RELU, "relu", x.node, -1, x.c, x.c, 0, 0, 0, -1, 0, 0, x,
+        return push(new Node(
+                SubnetOp.Kind.RELU,
+                "relu",
+                x.node,
+                -1,
+                x.c,
+                x.c,
+                0,
+                0,
+                0,
+                -1,
+                0,
+                0,
+                x,
                 new Value(nodes.size(), x.c, x.h, x.w, x.group)));
     }
 
@@ -118,8 +164,8 @@ public final class SubnetProgramBuilder {
     public Value add(Value main, Value shortcut) {
         requireOpen("add");
         if (main.group >= 0 && main.group != shortcut.group) {
-            throw new IllegalArgumentException("add: the main path is pruned by mask group '" + groupNames.get(main.group)
-                    + "'; residual sums need a dense main path");
+            throw new IllegalArgumentException("add: the main path is pruned by mask group '"
+                    + groupNames.get(main.group) + "'; residual sums need a dense main path");
         }
         int step = -1;
         for (int s = 1; s <= 8 && step < 0; ++s) {
@@ -130,8 +176,21 @@ public final class SubnetProgramBuilder {
             throw new IllegalArgumentException("add: shortcut " + shape(shortcut) + " cannot be added to " + shape(main)
                     + " (identity or option A: subsample and pad channels equally)");
         }
-        return push(new Node(SubnetOp.Kind.ADD, "add", shortcut.node, main.node, shortcut.c, main.c, 0, step, extra / 2,
-                -1, 0, 0, shortcut, new Value(nodes.size(), main.c, main.h, main.w, main.group)));
+        return push(new Node(
+                SubnetOp.Kind.ADD,
+                "add",
+                shortcut.node,
+                main.node,
+                shortcut.c,
+                main.c,
+                0,
+                step,
+                extra / 2,
+                -1,
+                0,
+                0,
+                shortcut,
+                new Value(nodes.size(), main.c, main.h, main.w, main.group)));
     }
 
     public Value maxPool(String name, Value x, int kernel, int stride, int pad) {
@@ -142,7 +201,20 @@ public final class SubnetProgramBuilder {
             throw new IllegalArgumentException("maxpool '" + name + "': invalid window " + kernel + "/" + stride + "/"
                     + pad + " for input " + shape(x));
         }
-        return push(new Node(SubnetOp.Kind.MAXPOOL, name, x.node, -1, x.c, x.c, kernel, stride, pad, -1, 0, 0, x,
+        return push(new Node(
+                SubnetOp.Kind.MAXPOOL,
+                name,
+                x.node,
+                -1,
+                x.c,
+                x.c,
+                kernel,
+                stride,
+                pad,
+                -1,
+                0,
+                0,
+                x,
                 new Value(nodes.size(), x.c, ho, wo, x.group)));
     }
 
@@ -153,7 +225,20 @@ public final class SubnetProgramBuilder {
         requireLength(name, "bias", bias, classes);
         long wOff = addWeights(weight), bOff = addWeights(bias);
         hasHead = true;
-        return push(new Node(SubnetOp.Kind.HEAD, name, x.node, -1, x.c, classes, 0, 0, 0, -1, wOff, bOff, x,
+        return push(new Node(
+                SubnetOp.Kind.HEAD,
+                name,
+                x.node,
+                -1,
+                x.c,
+                classes,
+                0,
+                0,
+                0,
+                -1,
+                wOff,
+                bOff,
+                x,
                 new Value(nodes.size(), classes, 1, 1, -1)));
     }
 
@@ -165,8 +250,8 @@ public final class SubnetProgramBuilder {
      */
     public SubnetProgram build(Value output) {
         if (nodes.isEmpty() || output.node != nodes.size() - 1) {
-            throw new IllegalArgumentException("the output must be the last value built (program has " + nodes.size()
-                    + " ops)");
+            throw new IllegalArgumentException(
+                    "the output must be the last value built (program has " + nodes.size() + " ops)");
         }
         int[] slots = assignSlots(output.node);
         List<SubnetOp> ops = new ArrayList<>();
@@ -174,8 +259,21 @@ public final class SubnetProgramBuilder {
             Node n = nodes.get(i);
             int src = slotOf(slots, n.src);
             int dst = n.kind == SubnetOp.Kind.ADD ? slotOf(slots, n.dst) : slots[i];
-            ops.add(new SubnetOp(n.kind, n.name, dst, src, n.inC, n.outC, n.kernel, n.stride, n.pad, n.maskGroup,
-                    n.in.group, n.weightOffset, n.biasOffset, new int[] {n.in.c, n.in.h, n.in.w},
+            ops.add(new SubnetOp(
+                    n.kind,
+                    n.name,
+                    dst,
+                    src,
+                    n.inC,
+                    n.outC,
+                    n.kernel,
+                    n.stride,
+                    n.pad,
+                    n.maskGroup,
+                    n.in.group,
+                    n.weightOffset,
+                    n.biasOffset,
+                    new int[] {n.in.c, n.in.h, n.in.w},
                     new int[] {n.out.c, n.out.h, n.out.w}));
         }
         float[] weights = new float[Math.toIntExact(weightCount)];
@@ -184,9 +282,14 @@ public final class SubnetProgramBuilder {
             System.arraycopy(chunk, 0, weights, at, chunk.length);
             at += chunk.length;
         }
-        return new SubnetProgram(List.copyOf(ops), weights, inputShape.clone(),
-                new int[] {output.c, output.h, output.w}, List.copyOf(groupNames),
-                groupSizes.stream().mapToInt(Integer::intValue).toArray(), hasHead);
+        return new SubnetProgram(
+                List.copyOf(ops),
+                weights,
+                inputShape.clone(),
+                new int[] {output.c, output.h, output.w},
+                List.copyOf(groupNames),
+                groupSizes.stream().mapToInt(Integer::intValue).toArray(),
+                hasHead);
     }
 
     // Greedy register allocation: a value's slot is free once its last reader ran; add/relu reuse in place.
@@ -223,8 +326,8 @@ public final class SubnetProgramBuilder {
             int free = 0;
             while (free < busy.length && busy[free]) free++;
             if (free == busy.length) {
-                throw new IllegalStateException("op '" + node.name + "' needs more than " + SubnetProgram.MAX_SLOTS
-                        + " live tensors");
+                throw new IllegalStateException(
+                        "op '" + node.name + "' needs more than " + SubnetProgram.MAX_SLOTS + " live tensors");
             }
             slots[i] = free;
         }
@@ -257,8 +360,8 @@ public final class SubnetProgramBuilder {
 
     private static void requireLength(String layer, String what, float[] a, long expected) {
         if (a.length != expected) {
-            throw new IllegalArgumentException("'" + layer + "': " + what + " has " + a.length + " floats, expected "
-                    + expected);
+            throw new IllegalArgumentException(
+                    "'" + layer + "': " + what + " has " + a.length + " floats, expected " + expected);
         }
     }
 

@@ -22,15 +22,23 @@ final class HtmlReportWriter {
 
     public static String render(RunReport r) {
         StringBuilder b = new StringBuilder(64 * 1024);
-        String title = "emodir run: " + (r.model == null ? "?" : r.model) + " on " + (r.dataset == null ? "?" : r.dataset);
+        String title =
+                "emodir run: " + (r.model == null ? "?" : r.model) + " on " + (r.dataset == null ? "?" : r.dataset);
         b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
-                .append(Html.escape(title)).append("</title>\n<style>\n")
-                .append("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}")
+                .append(Html.escape(title))
+                .append("</title>\n<style>\n")
+                .append(
+                        "body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}")
                 .append("td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}")
                 .append("td.l,th.l{text-align:left}pre{background:#f8f8f8;padding:1em;overflow:auto}\n")
-                .append("</style>\n</head>\n<body>\n<h1>").append(Html.escape(title)).append("</h1>\n");
-        b.append("<p>started ").append(Html.escape(orMissing(r.startedAt))).append(", finished ")
-                .append(Html.escape(orMissing(r.finishedAt))).append("</p>\n");
+                .append("</style>\n</head>\n<body>\n<h1>")
+                .append(Html.escape(title))
+                .append("</h1>\n");
+        b.append("<p>started ")
+                .append(Html.escape(orMissing(r.startedAt)))
+                .append(", finished ")
+                .append(Html.escape(orMissing(r.finishedAt)))
+                .append("</p>\n");
         results(b, r);
         fronts(b, r);
         ranking(b, r);
@@ -44,8 +52,11 @@ final class HtmlReportWriter {
     private static void results(StringBuilder b, RunReport r) {
         b.append("<h2>Results</h2>\n<table>\n");
         for (ResultTable.Row row : ResultTable.rows(r)) {
-            b.append("<tr><th class=\"l\">").append(Html.escape(row.label())).append("</th><td>")
-                    .append(Html.escape(row.value())).append("</td></tr>\n");
+            b.append("<tr><th class=\"l\">")
+                    .append(Html.escape(row.label()))
+                    .append("</th><td>")
+                    .append(Html.escape(row.value()))
+                    .append("</td></tr>\n");
         }
         b.append("</table>\n");
     }
@@ -77,7 +88,9 @@ final class HtmlReportWriter {
                     }
                 }
             }
-            b.append("<h3>").append(Html.escape(f.name())).append("</h3>\n")
+            b.append("<h3>")
+                    .append(Html.escape(f.name()))
+                    .append("</h3>\n")
                     .append(plot.render(PLOT_WIDTH, PLOT_HEIGHT));
         }
     }
@@ -91,8 +104,15 @@ final class HtmlReportWriter {
         b.append("<table>\n<tr><th>rank</th><th class=\"l\">sub-network</th><th>solution</th><th>MACs removed</th>")
                 .append("<th>impairment</th><th>score</th></tr>\n");
         for (GpirEntry e : r.gpirRanking) {
-            b.append(String.format(Locale.ROOT, "<tr><td>%d</td><td class=\"l\">%s</td><td>%d</td><td>%,d</td><td>%.5f</td><td>%.5f</td></tr>%n",
-                    e.rank(), Html.escape(subnetName(r, e.subnet())), e.solution().index(), e.macsRemoved(), e.impairment(), e.score()));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "<tr><td>%d</td><td class=\"l\">%s</td><td>%d</td><td>%,d</td><td>%.5f</td><td>%.5f</td></tr>%n",
+                    e.rank(),
+                    Html.escape(subnetName(r, e.subnet())),
+                    e.solution().index(),
+                    e.macsRemoved(),
+                    e.impairment(),
+                    e.score()));
         }
         b.append("</table>\n");
     }
@@ -117,14 +137,16 @@ final class HtmlReportWriter {
             ey[i] = p.exact().predictedImpairment();
         }
         String kind = c.kind().name().toLowerCase(Locale.ROOT);
-        SvgPlot plot = new SvgPlot("predicted impairment vs " + kind + " reduction", kind + " reduction",
-                "predicted impairment")
+        SvgPlot plot = new SvgPlot(
+                        "predicted impairment vs " + kind + " reduction", kind + " reduction", "predicted impairment")
                 .add("greedy (GPIR)", gx, gy, SvgPlot.Style.LINE)
                 .add("exact (knapsack)", ex, ey, SvgPlot.Style.LINE);
         JointScheme chosen = r.chosen();
         if (chosen != null && r.target != null) {
-            plot.mark(String.format(Locale.ROOT, "target %.0f%%", 100 * r.target.fraction()),
-                    chosen.reduction(c.kind()), chosen.predictedImpairment());
+            plot.mark(
+                    String.format(Locale.ROOT, "target %.0f%%", 100 * r.target.fraction()),
+                    chosen.reduction(c.kind()),
+                    chosen.predictedImpairment());
         }
         b.append(plot.render(PLOT_WIDTH, PLOT_HEIGHT));
     }
@@ -137,8 +159,11 @@ final class HtmlReportWriter {
         }
         b.append("<table>\n<tr><th class=\"l\">phase</th><th>seconds</th></tr>\n");
         for (Map.Entry<String, Double> e : r.phaseSeconds.entrySet()) {
-            b.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td>%.1f</td></tr>%n",
-                    Html.escape(e.getKey()), e.getValue() == null ? Double.NaN : e.getValue()));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "<tr><td class=\"l\">%s</td><td>%.1f</td></tr>%n",
+                    Html.escape(e.getKey()),
+                    e.getValue() == null ? Double.NaN : e.getValue()));
         }
         b.append("</table>\n");
     }
@@ -146,8 +171,12 @@ final class HtmlReportWriter {
     private static void config(StringBuilder b, RunReport r) {
         b.append("<h2>Configuration and versions</h2>\n<pre>");
         try {
-            b.append(Html.escape(ReportJson.mapper().writeValueAsString(Map.of("config", r.config == null ? Map.of() : r.config,
-                    "versions", r.versions == null ? Map.of() : r.versions))));
+            b.append(Html.escape(ReportJson.mapper()
+                    .writeValueAsString(Map.of(
+                            "config",
+                            r.config == null ? Map.of() : r.config,
+                            "versions",
+                            r.versions == null ? Map.of() : r.versions))));
         } catch (JsonProcessingException e) {
             b.append(Html.escape("configuration not serialisable: " + e.getMessage()));
         }

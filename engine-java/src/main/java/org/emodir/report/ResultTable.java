@@ -17,8 +17,12 @@ public final class ResultTable {
         List<Row> rows = new ArrayList<>();
         rows.add(new Row("model", text(r.model)));
         rows.add(new Row("dataset", text(r.dataset)));
-        rows.add(new Row("target", r.target == null ? MISSING
-                : String.format(Locale.ROOT, "%s reduction %.1f%%", r.target.kind(), 100 * r.target.fraction())));
+        rows.add(new Row(
+                "target",
+                r.target == null
+                        ? MISSING
+                        : String.format(
+                                Locale.ROOT, "%s reduction %.1f%%", r.target.kind(), 100 * r.target.fraction())));
         rows.add(new Row("FLOPs (MACs)", before(r.macsBefore, r.macsAfter, r.flopsReduction)));
         rows.add(new Row("params", before(r.paramsBefore, r.paramsAfter, r.paramsReduction)));
         rows.add(new Row("top-1 dense", percent(r.top1Dense)));
@@ -28,12 +32,18 @@ public final class ResultTable {
         rows.add(new Row("predicted impairment greedy", impairment(r.schemeGreedy)));
         rows.add(new Row("predicted impairment exact", impairment(r.schemeExact)));
         rows.add(new Row("applied scheme", r.chosenScheme == null ? MISSING : r.chosenScheme.name()));
-        rows.add(new Row("search forward FLOPs", r.searchForwardFlops == null ? MISSING
-                : String.format(Locale.ROOT, "%.3e", (double) r.searchForwardFlops)));
+        rows.add(new Row(
+                "search forward FLOPs",
+                r.searchForwardFlops == null
+                        ? MISSING
+                        : String.format(Locale.ROOT, "%.3e", (double) r.searchForwardFlops)));
         rows.add(new Row("search seconds", number(r.searchSeconds, "%.1f")));
         rows.add(new Row("hypervolume", number(r.hypervolume, "%.4f")));
-        rows.add(new Row("baseline search forward FLOPs", r.baselineSearchForwardFlops == null ? MISSING
-                : String.format(Locale.ROOT, "%.3e", (double) r.baselineSearchForwardFlops)));
+        rows.add(new Row(
+                "baseline search forward FLOPs",
+                r.baselineSearchForwardFlops == null
+                        ? MISSING
+                        : String.format(Locale.ROOT, "%.3e", (double) r.baselineSearchForwardFlops)));
         rows.add(new Row("baseline hypervolume", number(r.baselineHypervolume, "%.4f")));
         return rows;
     }
@@ -69,7 +79,11 @@ public final class ResultTable {
         if (before == null || after == null) {
             return MISSING;
         }
-        return String.format(Locale.ROOT, "%,d -> %,d (%s removed)", before, after,
+        return String.format(
+                Locale.ROOT,
+                "%,d -> %,d (%s removed)",
+                before,
+                after,
                 reduction == null ? MISSING : String.format(Locale.ROOT, "%.1f%%", 100 * reduction));
     }
 }

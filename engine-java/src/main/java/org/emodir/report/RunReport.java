@@ -39,10 +39,12 @@ public class RunReport {
 
     /** Forward-pass FLOPs spent evaluating candidates during the search. */
     public Long searchForwardFlops;
+
     public Double searchSeconds;
     public Double hypervolume;
     /** Whole-network EMO baseline, for runs that compare against it. */
     public Long baselineSearchForwardFlops;
+
     public Double baselineHypervolume;
 
     public List<SubnetFront> fronts;
@@ -51,6 +53,7 @@ public class RunReport {
     public JointScheme schemeExact;
     /** Which of the two schemes was applied: GREEDY or EXACT. */
     public JointScheme.Method chosenScheme;
+
     public TradeoffCurve tradeoff;
 
     /**
@@ -61,9 +64,11 @@ public class RunReport {
 
     /** Wall-clock seconds per phase, in the order the phases ran. */
     public Map<String, Double> phaseSeconds = new LinkedHashMap<>();
+
     public Map<String, String> versions = new LinkedHashMap<>();
     /** ISO-8601 instants. */
     public String startedAt;
+
     public String finishedAt;
 
     /** Records the applied scheme and derives the before/after costs and reductions from it. */

@@ -9,7 +9,10 @@ import java.util.Locale;
  * labels, a legend and highlighted markers. Non-finite points are skipped. All text is escaped.
  */
 final class SvgPlot {
-    public enum Style { SCATTER, LINE }
+    public enum Style {
+        SCATTER,
+        LINE
+    }
 
     private record Series(String name, double[] xs, double[] ys, Style style, String color) {}
 
@@ -37,7 +40,8 @@ final class SvgPlot {
 
     public SvgPlot add(String name, double[] xs, double[] ys, Style style) {
         if (xs.length != ys.length) {
-            throw new IllegalArgumentException("series '" + name + "': " + xs.length + " x values but " + ys.length + " y values");
+            throw new IllegalArgumentException(
+                    "series '" + name + "': " + xs.length + " x values but " + ys.length + " y values");
         }
         series.add(new Series(name, xs.clone(), ys.clone(), style, PALETTE[series.size() % PALETTE.length]));
         return this;
@@ -64,8 +68,14 @@ final class SvgPlot {
         Axis ay = new Axis(y0, y1, TOP + ph, TOP);
 
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">%n", width, height, width, height));
+        b.append(String.format(
+                Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                        + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">%n",
+                width,
+                height,
+                width,
+                height));
         b.append(text(LEFT + pw / 2.0, 18, "middle", title, "font-size=\"13\" font-weight=\"bold\""));
         for (double t : xt) {
             double px = ax.map(t);
@@ -80,11 +90,20 @@ final class SvgPlot {
             b.append(text(LEFT - 6, py + 4, "end", format(t), ""));
         }
         // Frame after the grid so grid lines do not cover it.
-        b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#444\"/>%n",
-                LEFT, TOP, pw, ph));
+        b.append(String.format(
+                Locale.ROOT,
+                "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#444\"/>%n",
+                LEFT,
+                TOP,
+                pw,
+                ph));
         b.append(text(LEFT + pw / 2.0, height - 10, "middle", xLabel, ""));
-        b.append(String.format(Locale.ROOT, "<text x=\"14\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 14 %.1f)\">%s</text>%n",
-                TOP + ph / 2.0, TOP + ph / 2.0, Html.escape(yLabel)));
+        b.append(String.format(
+                Locale.ROOT,
+                "<text x=\"14\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 14 %.1f)\">%s</text>%n",
+                TOP + ph / 2.0,
+                TOP + ph / 2.0,
+                Html.escape(yLabel)));
         if (series.isEmpty() && markers.isEmpty()) {
             b.append(text(LEFT + pw / 2.0, TOP + ph / 2.0, "middle", "no data", "fill=\"#888\""));
         }
@@ -95,8 +114,14 @@ final class SvgPlot {
             if (finite(m.x(), m.y())) {
                 double px = ax.map(m.x());
                 double py = ay.map(m.y());
-                b.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"6\" fill=\"none\" stroke=\"%s\" "
-                        + "stroke-width=\"2\"><title>%s</title></circle>%n", px, py, MARKER_COLOR, Html.escape(m.label())));
+                b.append(String.format(
+                        Locale.ROOT,
+                        "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"6\" fill=\"none\" stroke=\"%s\" "
+                                + "stroke-width=\"2\"><title>%s</title></circle>%n",
+                        px,
+                        py,
+                        MARKER_COLOR,
+                        Html.escape(m.label())));
                 b.append(text(px + 8, py - 8, "start", m.label(), "fill=\"" + MARKER_COLOR + "\""));
             }
         }
@@ -116,25 +141,42 @@ final class SvgPlot {
             if (s.style() == Style.LINE) {
                 path.append(path.length() == 0 ? "M" : " L").append(String.format(Locale.ROOT, "%.1f %.1f", px, py));
             }
-            b.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>%s: (%s, %s)</title></circle>%n",
-                    px, py, s.style() == Style.LINE ? "2" : "3", s.color(), Html.escape(s.name()),
-                    format(s.xs()[i]), format(s.ys()[i])));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>%s: (%s, %s)</title></circle>%n",
+                    px,
+                    py,
+                    s.style() == Style.LINE ? "2" : "3",
+                    s.color(),
+                    Html.escape(s.name()),
+                    format(s.xs()[i]),
+                    format(s.ys()[i])));
         }
         if (path.length() > 0) {
-            b.append(String.format("<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"/>%n", path, s.color()));
+            b.append(String.format(
+                    "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"/>%n", path, s.color()));
         }
     }
 
     private void appendLegend(StringBuilder b, int x) {
         int y = TOP + 10;
         for (Series s : series) {
-            b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>%n", x, y - 9, s.color()));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>%n",
+                    x,
+                    y - 9,
+                    s.color()));
             b.append(text(x + 14, y, "start", s.name(), ""));
             y += 16;
         }
         if (!markers.isEmpty()) {
-            b.append(String.format(Locale.ROOT, "<circle cx=\"%d\" cy=\"%d\" r=\"5\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>%n",
-                    x + 5, y - 4, MARKER_COLOR));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "<circle cx=\"%d\" cy=\"%d\" r=\"5\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>%n",
+                    x + 5,
+                    y - 4,
+                    MARKER_COLOR));
             b.append(text(x + 14, y, "start", "chosen", ""));
         }
     }
@@ -198,12 +240,25 @@ final class SvgPlot {
     }
 
     private static String line(double x1, double y1, double x2, double y2, String color) {
-        return String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>%n", x1, y1, x2, y2, color);
+        return String.format(
+                Locale.ROOT,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>%n",
+                x1,
+                y1,
+                x2,
+                y2,
+                color);
     }
 
     private static String text(double x, double y, String anchor, String s, String extra) {
-        return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" %s>%s</text>%n",
-                x, y, anchor, extra, Html.escape(s));
+        return String.format(
+                Locale.ROOT,
+                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" %s>%s</text>%n",
+                x,
+                y,
+                anchor,
+                extra,
+                Html.escape(s));
     }
 
     private record Axis(double lo, double hi, double from, double to) {

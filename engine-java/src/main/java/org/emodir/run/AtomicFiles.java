@@ -28,11 +28,14 @@ public final class AtomicFiles {
     public static void write(Path target, IOConsumer<OutputStream> body) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path temp = dir.resolve("." + target.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        Path temp = dir.resolve("." + target.getFileName() + ".tmp-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         boolean moved = false;
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                OutputStream out = new BufferedOutputStream(new NonClosing(Channels.newOutputStream(channel)), BUFFER_BYTES);
+            try (FileChannel channel =
+                    FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                OutputStream out =
+                        new BufferedOutputStream(new NonClosing(Channels.newOutputStream(channel)), BUFFER_BYTES);
                 body.accept(out);
                 out.flush();
                 channel.force(true);

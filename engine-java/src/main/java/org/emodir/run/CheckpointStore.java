@@ -1,7 +1,5 @@
 package org.emodir.run;
 
-import org.emodir.CorruptCheckpointException;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
+import org.emodir.CorruptCheckpointException;
 
 /**
  * Named checkpoint blobs in a directory, each written atomically with a checksummed header.
@@ -95,17 +94,17 @@ public final class CheckpointStore {
             throw new CorruptCheckpointException(file, "file is missing");
         }
         if (all.length < CheckpointHeader.LENGTH) {
-            throw new CorruptCheckpointException(file, "truncated: " + all.length + " bytes, header needs "
-                    + CheckpointHeader.LENGTH);
+            throw new CorruptCheckpointException(
+                    file, "truncated: " + all.length + " bytes, header needs " + CheckpointHeader.LENGTH);
         }
         CheckpointHeader header = new CheckpointHeader().wrap(all);
         if (header.magic() != CheckpointHeader.MAGIC) {
-            throw new CorruptCheckpointException(file, String.format("bad magic 0x%08x, expected 0x%08x",
-                    header.magic(), CheckpointHeader.MAGIC));
+            throw new CorruptCheckpointException(
+                    file, String.format("bad magic 0x%08x, expected 0x%08x", header.magic(), CheckpointHeader.MAGIC));
         }
         if (header.version() != CheckpointHeader.VERSION) {
-            throw new CorruptCheckpointException(file, "unsupported version " + header.version() + ", expected "
-                    + CheckpointHeader.VERSION);
+            throw new CorruptCheckpointException(
+                    file, "unsupported version " + header.version() + ", expected " + CheckpointHeader.VERSION);
         }
         long expected = header.payloadLength();
         long actual = all.length - CheckpointHeader.LENGTH;
@@ -115,8 +114,9 @@ public final class CheckpointStore {
         CRC32 crc = new CRC32();
         crc.update(all, CheckpointHeader.LENGTH, (int) actual);
         if (crc.getValue() != header.crc32()) {
-            throw new CorruptCheckpointException(file, String.format("CRC32 mismatch: computed %08x, header says %08x",
-                    crc.getValue(), header.crc32()));
+            throw new CorruptCheckpointException(
+                    file,
+                    String.format("CRC32 mismatch: computed %08x, header says %08x", crc.getValue(), header.crc32()));
         }
         byte[] payload = new byte[(int) actual];
         System.arraycopy(all, CheckpointHeader.LENGTH, payload, 0, payload.length);

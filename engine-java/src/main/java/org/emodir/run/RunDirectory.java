@@ -1,7 +1,5 @@
 package org.emodir.run;
 
-import org.emodir.RunDirectoryException;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -9,6 +7,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.emodir.RunDirectoryException;
 
 /**
  * The output directory of one run, held under an exclusive lock for the run's lifetime.
@@ -52,7 +51,8 @@ public final class RunDirectory implements AutoCloseable {
             throw new RunDirectoryException("run directory " + dir + " exists and is not a directory");
         }
         Files.createDirectories(dir);
-        FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel channel =
+                FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
         try {
             lock = channel.tryLock();
@@ -64,7 +64,8 @@ public final class RunDirectory implements AutoCloseable {
         }
         if (lock == null) {
             channel.close();
-            throw new RunDirectoryException("run directory " + dir + " is in use by another run (lock " + LOCK_FILE + " is held)");
+            throw new RunDirectoryException(
+                    "run directory " + dir + " is in use by another run (lock " + LOCK_FILE + " is held)");
         }
         RunDirectory run = new RunDirectory(dir, channel, lock);
         try {

@@ -64,12 +64,26 @@ class CliTest {
     @Test
     void evalJsonContract() throws Exception {
         Path weights = DataDirs.cifar10Models().resolve(SharedFixtures.RESNET20);
-        Run r = run("eval", "--model", "resnet20", "--weights", weights.toString(), "--data", DataDirs.cifar10Jpg().toString(),
-                "--cache", SharedFixtures.CACHE.toString(), "--split", "test", "--per-class", "20", "--json");
+        Run r = run(
+                "eval",
+                "--model",
+                "resnet20",
+                "--weights",
+                weights.toString(),
+                "--data",
+                DataDirs.cifar10Jpg().toString(),
+                "--cache",
+                SharedFixtures.CACHE.toString(),
+                "--split",
+                "test",
+                "--per-class",
+                "20",
+                "--json");
         assertEquals(0, r.exit(), r.err());
         JsonNode j = JSON.readTree(r.out());
         assertEquals(200, j.get("images").asInt());
-        for (String field : new String[] {"top1", "top5", "seconds"}) assertTrue(j.has(field), field + " in " + r.out());
+        for (String field : new String[] {"top1", "top5", "seconds"})
+            assertTrue(j.has(field), field + " in " + r.out());
         assertTrue(j.get("top1").asDouble() > 0.6, "pretrained ResNet-20 top-1 " + j.get("top1"));
         assertTrue(j.get("top5").asDouble() >= j.get("top1").asDouble());
     }
@@ -88,18 +102,37 @@ class CliTest {
         Run r = run("doctor", "--json");
         assertEquals(0, r.exit(), r.err());
         JsonNode j = JSON.readTree(r.out());
-        for (String f : new String[] {"cpu_model", "isa", "processors", "cache_sizes_visible", "threads", "libtorch", "onednn",
-                "plain_mkldnn_trusted", "conv_probe", "conv_routing", "native_kernel_isa", "cuda"}) {
+        for (String f : new String[] {
+            "cpu_model",
+            "isa",
+            "processors",
+            "cache_sizes_visible",
+            "threads",
+            "libtorch",
+            "onednn",
+            "plain_mkldnn_trusted",
+            "conv_probe",
+            "conv_routing",
+            "native_kernel_isa",
+            "cuda"
+        }) {
             assertTrue(j.has(f), "field " + f + " in " + r.out());
         }
         boolean visible = org.emodir.model.conv.HostInfo.detect().cacheSizesVisible();
         assertEquals(visible, j.get("cache_sizes_visible").asBoolean());
-        assertEquals(visible, j.get("plain_mkldnn_trusted").asBoolean(), "plain mkldnn is trusted exactly where caches are visible");
+        assertEquals(
+                visible,
+                j.get("plain_mkldnn_trusted").asBoolean(),
+                "plain mkldnn is trusted exactly where caches are visible");
         JsonNode probe = j.get("conv_probe");
         assertEquals(26, probe.get("shapes").asInt());
-        assertEquals(probe.get("wrong").asInt(), probe.get("routed").asInt(), "the probe routes exactly the shapes plain gets wrong");
+        assertEquals(
+                probe.get("wrong").asInt(),
+                probe.get("routed").asInt(),
+                "the probe routes exactly the shapes plain gets wrong");
         assertEquals(probe.get("wrong").asInt(), probe.get("wrong_shapes").size());
-        assertTrue(j.get("native_kernel_isa").asText().matches("x86-64-v4 \\(AVX-512\\)|x86-64-v3 \\(AVX2\\)|baseline"));
+        assertTrue(
+                j.get("native_kernel_isa").asText().matches("x86-64-v4 \\(AVX-512\\)|x86-64-v3 \\(AVX2\\)|baseline"));
         assertTrue(j.get("cuda").has("device"));
     }
 

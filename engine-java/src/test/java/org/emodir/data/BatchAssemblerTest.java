@@ -61,8 +61,13 @@ class BatchAssemblerTest {
     void cropAndFlipEqualNaive() {
         BatchAssembler asm = new BatchAssembler(ds, Normalization.IMAGENET);
         UnsafeBuffer out = new UnsafeBuffer(BufferUtil.allocateDirectAligned(asm.imageBytes(), 64));
-        CropFlip[] cases = {new CropFlip(-4, 3, false), new CropFlip(2, -4, true), new CropFlip(4, 4, true),
-                new CropFlip(0, 0, true), new CropFlip(-1, -2, false)};
+        CropFlip[] cases = {
+            new CropFlip(-4, 3, false),
+            new CropFlip(2, -4, true),
+            new CropFlip(4, 4, true),
+            new CropFlip(0, 0, true),
+            new CropFlip(-1, -2, false)
+        };
         for (CropFlip a : cases) {
             asm.put(3, a, out, 0);
             for (int c = 0; c < 3; c++) {

@@ -103,8 +103,11 @@ class CifarBinaryReaderTest {
         data[2 * 3073] = (byte) 200;
         Files.write(dir.resolve("test_batch.bin"), data);
         DatasetException e = assertThrows(DatasetException.class, () -> Datasets.cifar10Binary(dir, "test"));
-        assertTrue(e.getMessage().contains("test_batch.bin") && e.getMessage().contains("record 2")
-                && e.getMessage().contains("200"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("test_batch.bin")
+                        && e.getMessage().contains("record 2")
+                        && e.getMessage().contains("200"),
+                e.getMessage());
     }
 
     @Test

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CifarDownloaderTest {
     @TempDir
     Path dir;
+
     HttpServer server;
     byte[] archive;
     byte[] batch;
@@ -45,7 +46,8 @@ class CifarDownloaderTest {
         for (int r = 0; r < 3; r++) {
             batch[r * 3073] = (byte) (r + 4);
         }
-        archive = tarGz(List.of(new Entry("cifar-10-batches-bin/", null),
+        archive = tarGz(List.of(
+                new Entry("cifar-10-batches-bin/", null),
                 new Entry("cifar-10-batches-bin/test_batch.bin", batch),
                 new Entry("cifar-10-batches-bin/readme.html", "hello".getBytes(StandardCharsets.UTF_8))));
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -71,7 +73,8 @@ class CifarDownloaderTest {
             OutputStream out = ex.getResponseBody();
             if (range != null) {
                 int from = Integer.parseInt(range.substring("bytes=".length(), range.length() - 1));
-                ex.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (archive.length - 1) + "/" + archive.length);
+                ex.getResponseHeaders()
+                        .add("Content-Range", "bytes " + from + "-" + (archive.length - 1) + "/" + archive.length);
                 ex.sendResponseHeaders(206, archive.length - from);
                 out.write(archive, from, archive.length - from);
             } else {
@@ -89,11 +92,12 @@ class CifarDownloaderTest {
     private URI truncatingServer(int n) throws IOException {
         ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         Thread t = new Thread(() -> {
-            try (socket; Socket s = socket.accept()) {
+            try (socket;
+                    Socket s = socket.accept()) {
                 s.getInputStream().read(new byte[4096]); // the request line and headers
                 OutputStream out = s.getOutputStream();
-                out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + archive.length
-                        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + archive.length + "\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 out.write(archive, 0, n);
                 out.flush();
             } catch (IOException ignored) {
@@ -106,7 +110,8 @@ class CifarDownloaderTest {
     }
 
     private CifarDownloader downloader() {
-        return new CifarDownloader(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/kriz"));
+        return new CifarDownloader(
+                URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/kriz"));
     }
 
     private CifarDownloader.Archive spec(String md5) {
@@ -136,9 +141,10 @@ class CifarDownloaderTest {
 
     @Test
     void checksumMismatchDeletesDownload() {
-        IOException e = assertThrows(IOException.class,
-                () -> downloader().download(spec("00000000000000000000000000000000"), dir));
-        assertTrue(e.getMessage().contains("checksum mismatch") && e.getMessage().contains("cifar-10-binary.tar.gz"),
+        IOException e = assertThrows(
+                IOException.class, () -> downloader().download(spec("00000000000000000000000000000000"), dir));
+        assertTrue(
+                e.getMessage().contains("checksum mismatch") && e.getMessage().contains("cifar-10-binary.tar.gz"),
                 e.getMessage());
         assertFalse(Files.exists(dir.resolve("cifar-10-binary.tar.gz")));
         assertFalse(Files.exists(dir.resolve("cifar-10-binary.tar.gz.part")));

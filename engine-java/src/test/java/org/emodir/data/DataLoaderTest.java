@@ -31,7 +31,11 @@ class DataLoaderTest {
     }
 
     private DataLoader.Builder training() {
-        return DataLoader.builder(ds).batchSize(16).shuffle(true).augmentation(Augmentation.CIFAR).seed(42);
+        return DataLoader.builder(ds)
+                .batchSize(16)
+                .shuffle(true)
+                .augmentation(Augmentation.CIFAR)
+                .seed(42);
     }
 
     @Test
@@ -82,7 +86,11 @@ class DataLoaderTest {
     @Test
     void dropLastAndSubset() {
         int[] subset = Subsets.firstPerClass(ds, 3);
-        DataLoader loader = DataLoader.builder(ds).subset(subset).batchSize(4).dropLast(true).build();
+        DataLoader loader = DataLoader.builder(ds)
+                .subset(subset)
+                .batchSize(4)
+                .dropLast(true)
+                .build();
         assertEquals(3, loader.batchesPerEpoch());
         List<Integer> order = new ArrayList<>();
         for (LabeledBatch b : loader) {
@@ -109,7 +117,11 @@ class DataLoaderTest {
     @Test
     void augmentationChangesPixelsButNotOrder() {
         DataLoader plain = DataLoader.builder(ds).batchSize(50).seed(5).build();
-        DataLoader aug = DataLoader.builder(ds).batchSize(50).seed(5).augmentation(Augmentation.CIFAR).build();
+        DataLoader aug = DataLoader.builder(ds)
+                .batchSize(50)
+                .seed(5)
+                .augmentation(Augmentation.CIFAR)
+                .build();
         float[] p = new float[50 * 3072];
         for (LabeledBatch b : plain) {
             for (int i = 0; i < p.length; i++) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ImageFolderCacheTest {
     @TempDir
     Path tmp;
+
     Path root;
     Path cache;
 
@@ -110,7 +111,9 @@ class ImageFolderCacheTest {
         ImageDataset before = open();
         byte[] old = new byte[3072];
         before.copyChw(0, old, 0);
-        Files.copy(root.resolve("bird/0001.jpg"), root.resolve("airplane/0000.jpg"),
+        Files.copy(
+                root.resolve("bird/0001.jpg"),
+                root.resolve("airplane/0000.jpg"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         ImageDataset after = open();
         byte[] now = new byte[3072];
@@ -125,8 +128,10 @@ class ImageFolderCacheTest {
     void rewrittenFileOfSameSizeMakesCacheStale() throws IOException {
         open();
         Path f = root.resolve("bird/0002.jpg");
-        Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(
-                Files.getLastModifiedTime(f).toMillis() - 60_000));
+        Files.setLastModifiedTime(
+                f,
+                java.nio.file.attribute.FileTime.fromMillis(
+                        Files.getLastModifiedTime(f).toMillis() - 60_000));
         assertFalse(open().loadedFromCache());
         assertTrue(open().loadedFromCache());
     }
@@ -165,7 +170,9 @@ class ImageFolderCacheTest {
 
     @Test
     void wrongImageSizeIsNamed() throws IOException {
-        ImageIO.write(new BufferedImage(40, 30, BufferedImage.TYPE_3BYTE_BGR), "png",
+        ImageIO.write(
+                new BufferedImage(40, 30, BufferedImage.TYPE_3BYTE_BGR),
+                "png",
                 root.resolve("bird/big.png").toFile());
         DatasetException e = assertThrows(DatasetException.class, this::open);
         assertTrue(e.getMessage().contains("big.png") && e.getMessage().contains("30x40"), e.getMessage());

@@ -33,15 +33,16 @@ class PixelSegmentsTest {
         assertThrows(IllegalArgumentException.class, () -> PixelSegments.allocate(2, 40, 35));
         UnsafeBuffer small = new UnsafeBuffer(new byte[19]);
         assertThrows(IllegalArgumentException.class, () -> PixelSegments.single(small, 10, 2));
-        assertThrows(IllegalArgumentException.class,
-                () -> new PixelSegments(new UnsafeBuffer[] {small}, 1, 10, 2));
-        assertArrayEquals(new int[] {3, 3, 1},
-                new int[] {PixelSegments.imagesIn(0, 7, 3), PixelSegments.imagesIn(1, 7, 3), PixelSegments.imagesIn(2, 7, 3)});
+        assertThrows(IllegalArgumentException.class, () -> new PixelSegments(new UnsafeBuffer[] {small}, 1, 10, 2));
+        assertArrayEquals(new int[] {3, 3, 1}, new int[] {
+            PixelSegments.imagesIn(0, 7, 3), PixelSegments.imagesIn(1, 7, 3), PixelSegments.imagesIn(2, 7, 3)
+        });
     }
 
     @Test
     void imagenetValidationNeedsSeveralSegments() {
-        int per = PixelSegments.imagesPerSegment(ImageGeometry.IMAGENET_EVAL.pixelsPerImage(), PixelSegments.MAX_SEGMENT_BYTES);
+        int per = PixelSegments.imagesPerSegment(
+                ImageGeometry.IMAGENET_EVAL.pixelsPerImage(), PixelSegments.MAX_SEGMENT_BYTES);
         assertEquals(7133, per); // floor(2^30 / 150528)
         assertEquals(8, PixelSegments.segmentCount(50_000, per));
     }

@@ -25,7 +25,8 @@ final class TestImages {
         for (int i = 0; i < n; i++) {
             labels[i] = i % classes;
         }
-        return new ImageDataset("synthetic", names, labels, g, PixelSegments.single(pixels, g.pixelsPerImage(), n), false);
+        return new ImageDataset(
+                "synthetic", names, labels, g, PixelSegments.single(pixels, g.pixelsPerImage(), n), false);
     }
 
     /** Value of float32 element {@code i} of a native-order buffer. */

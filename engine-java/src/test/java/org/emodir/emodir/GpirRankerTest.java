@@ -9,20 +9,26 @@ import org.junit.jupiter.api.Test;
 
 class GpirRankerTest {
     private static SubnetSolution sol(int subnet, int index, long macs, double global) {
-        return new SubnetSolution(subnet, index, new byte[] {1, 0, 1}, macs / 1000.0, macs, macs / 10, global / 2, global);
+        return new SubnetSolution(
+                subnet, index, new byte[] {1, 0, 1}, macs / 1000.0, macs, macs / 10, global / 2, global);
     }
 
     private final NetworkCost cost = new NetworkCost(4000, 400);
 
     private final List<SubnetFront> fronts = List.of(
-            new SubnetFront(0, "stage1", 1000, 100, List.of(sol(0, 0, 500, 0.10), sol(0, 1, 200, 0.40),
-                    sol(0, 2, 100, Double.NaN))),
+            new SubnetFront(
+                    0,
+                    "stage1",
+                    1000,
+                    100,
+                    List.of(sol(0, 0, 500, 0.10), sol(0, 1, 200, 0.40), sol(0, 2, 100, Double.NaN))),
             new SubnetFront(1, "stage2", 2000, 200, List.of(sol(1, 0, 1000, 0.05), sol(1, 1, 1500, 0.025))));
 
     @Test
     void ranksByImpairmentPerWholeNetworkFlopsRemoved() {
         List<GpirEntry> ranking = GpirRanker.rank(fronts, cost);
-        // Scores: (1,0) 0.05/(1000/4000)=0.2 ; (1,1) 0.025/(500/4000)=0.2 ; (0,0) 0.1/(500/4000)=0.8 ; (0,1) 0.4/(800/4000)=2
+        // Scores: (1,0) 0.05/(1000/4000)=0.2 ; (1,1) 0.025/(500/4000)=0.2 ; (0,0) 0.1/(500/4000)=0.8 ; (0,1)
+        // 0.4/(800/4000)=2
         assertEquals(4, ranking.size(), "dense and unmeasured solutions are not ranked");
         assertEquals(1, ranking.get(0).subnet());
         assertEquals(0, ranking.get(0).solution().index(), "tie on score goes to the larger removal");

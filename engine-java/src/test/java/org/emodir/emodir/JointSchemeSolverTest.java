@@ -29,15 +29,29 @@ class JointSchemeSolverTest {
         return search(fronts, options, 0, 0, 0.0, target.requiredRemoval(cost), target);
     }
 
-    private static double search(List<SubnetFront> fronts, List<List<SubnetSolution>> options, int i, long removed,
-                                 double impairment, long required, PruningTarget target) {
+    private static double search(
+            List<SubnetFront> fronts,
+            List<List<SubnetSolution>> options,
+            int i,
+            long removed,
+            double impairment,
+            long required,
+            PruningTarget target) {
         if (i == fronts.size()) {
             return removed >= required ? impairment : Double.POSITIVE_INFINITY;
         }
         double best = Double.POSITIVE_INFINITY;
         for (SubnetSolution s : options.get(i)) {
-            best = Math.min(best, search(fronts, options, i + 1, removed + target.removedBy(fronts.get(i), s),
-                    impairment + s.globalImpairment(), required, target));
+            best = Math.min(
+                    best,
+                    search(
+                            fronts,
+                            options,
+                            i + 1,
+                            removed + target.removedBy(fronts.get(i), s),
+                            impairment + s.globalImpairment(),
+                            required,
+                            target));
         }
         return best;
     }
@@ -46,12 +60,15 @@ class JointSchemeSolverTest {
         Random rnd = new Random(seed);
         List<SubnetFront> fronts = RandomFronts.generate(rnd, 1 + rnd.nextInt(4), 6, coarse);
         NetworkCost cost = RandomFronts.cost(fronts);
-        PruningTarget target = rnd.nextBoolean() ? PruningTarget.flops(rnd.nextDouble() * 0.9)
+        PruningTarget target = rnd.nextBoolean()
+                ? PruningTarget.flops(rnd.nextDouble() * 0.9)
                 : PruningTarget.params(rnd.nextDouble() * 0.9);
         double best = bruteForce(fronts, cost, target);
         if (Double.isInfinite(best)) {
-            InfeasibleTargetException e = assertThrows(InfeasibleTargetException.class,
-                    () -> JointSchemeSolver.solve(fronts, cost, target), "seed " + seed);
+            InfeasibleTargetException e = assertThrows(
+                    InfeasibleTargetException.class,
+                    () -> JointSchemeSolver.solve(fronts, cost, target),
+                    "seed " + seed);
             assertTrue(e.getMessage().contains("at most"), e.getMessage());
             assertThrows(InfeasibleTargetException.class, () -> GpirRanker.greedy(fronts, cost, target));
             return;
@@ -59,11 +76,15 @@ class JointSchemeSolverTest {
         JointScheme exact = JointSchemeSolver.solve(fronts, cost, target);
         JointScheme greedy = GpirRanker.greedy(fronts, cost, target);
         assertEquals(best, exact.predictedImpairment(), TOL, "seed " + seed + " exact vs brute force");
-        assertTrue(exact.reduction(target.kind()) * target.total(cost) >= target.requiredRemoval(cost) - 1e-6,
+        assertTrue(
+                exact.reduction(target.kind()) * target.total(cost) >= target.requiredRemoval(cost) - 1e-6,
                 "seed " + seed + " exact misses target");
-        assertTrue(greedy.reduction(target.kind()) * target.total(cost) >= target.requiredRemoval(cost) - 1e-6,
+        assertTrue(
+                greedy.reduction(target.kind()) * target.total(cost) >= target.requiredRemoval(cost) - 1e-6,
                 "seed " + seed + " greedy misses target");
-        assertTrue(exact.predictedImpairment() <= greedy.predictedImpairment() + TOL, "seed " + seed + " exact worse than greedy");
+        assertTrue(
+                exact.predictedImpairment() <= greedy.predictedImpairment() + TOL,
+                "seed " + seed + " exact worse than greedy");
         assertEquals(JointScheme.Method.EXACT, exact.method());
         assertEquals(JointScheme.Method.GREEDY, greedy.method());
         assertEquals(fronts.size(), exact.choices().size());
@@ -95,9 +116,13 @@ class JointSchemeSolverTest {
             NetworkCost cost = RandomFronts.cost(fronts);
             PruningTarget target = PruningTarget.flops(rnd.nextDouble() * 0.8);
             double best = bruteForce(fronts, cost, target);
-            double bound = new RelaxedBound(FrontOptions.of(fronts, cost, target.kind())).atLeast(target.requiredRemoval(cost));
+            double bound = new RelaxedBound(FrontOptions.of(fronts, cost, target.kind()))
+                    .atLeast(target.requiredRemoval(cost));
             if (Double.isInfinite(best)) {
-                assertEquals(Double.POSITIVE_INFINITY, bound, "seed " + seed + ": relaxed bound reaches an unreachable target");
+                assertEquals(
+                        Double.POSITIVE_INFINITY,
+                        bound,
+                        "seed " + seed + ": relaxed bound reaches an unreachable target");
             } else {
                 feasible++;
                 assertTrue(bound <= best + TOL, "seed " + seed + ": bound " + bound + " above optimum " + best);
@@ -117,8 +142,8 @@ class JointSchemeSolverTest {
         assertEquals(0.25, s.flopsReduction(), 0);
         assertEquals(0.25, s.paramsReduction(), 0);
         assertEquals(0.2, s.predictedImpairment(), 0);
-        InfeasibleTargetException e = assertThrows(InfeasibleTargetException.class,
-                () -> JointSchemeSolver.solve(fronts, cost, PruningTarget.flops(0.3)));
+        InfeasibleTargetException e = assertThrows(
+                InfeasibleTargetException.class, () -> JointSchemeSolver.solve(fronts, cost, PruningTarget.flops(0.3)));
         assertTrue(e.getMessage().contains("0.2500"), "message states the max reachable: " + e.getMessage());
     }
 

@@ -29,7 +29,8 @@ final class RandomFronts {
                     mask[c] = (byte) (rnd.nextDouble() < keep ? 1 : 0);
                 }
                 double global = rnd.nextInt(10) == 0 ? Double.NaN : impairment; // some never measured
-                sols.add(new SubnetSolution(f, i, mask, (double) macs / denseMacs, macs, params, impairment * 0.5, global));
+                sols.add(new SubnetSolution(
+                        f, i, mask, (double) macs / denseMacs, macs, params, impairment * 0.5, global));
             }
             out.add(new SubnetFront(f, "stage" + f, denseMacs, denseParams, sols));
         }
@@ -53,8 +54,8 @@ final class RandomFronts {
                 impairment += sensitivity * (1 - keep) * rnd.nextDouble() * 0.1;
                 long macs = Math.round(denseMacs * keep) - rnd.nextInt(1000);
                 long params = Math.round(denseParams * keep);
-                sols.add(new SubnetSolution(f, i, new byte[] {1, 0}, (double) macs / denseMacs, macs, params,
-                        impairment, impairment));
+                sols.add(new SubnetSolution(
+                        f, i, new byte[] {1, 0}, (double) macs / denseMacs, macs, params, impairment, impairment));
             }
             out.add(new SubnetFront(f, "stage" + f, denseMacs, denseParams, sols));
         }

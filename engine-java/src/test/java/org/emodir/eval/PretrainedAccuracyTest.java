@@ -3,13 +3,10 @@ package org.emodir.eval;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import org.emodir.data.DataDirs;
+import org.emodir.data.DataLoader;
 import org.emodir.model.NetSpec;
 import org.emodir.model.TorchNet;
-import org.emodir.data.DataLoader;
 import org.emodir.testdata.SharedFixtures;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

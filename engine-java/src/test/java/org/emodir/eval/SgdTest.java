@@ -23,7 +23,11 @@ class SgdTest {
                 for (int step = 0; step < 4; step++) {
                     // loss = sum(p^3)/3 -> grad = p^2 (non-linear so each step's gradient differs)
                     sgd.zeroGrad();
-                    t.mul(t).mul(t).sum().div(new org.bytedeco.pytorch.Scalar(3.0)).backward();
+                    t.mul(t)
+                            .mul(t)
+                            .sum()
+                            .div(new org.bytedeco.pytorch.Scalar(3.0))
+                            .backward();
                     sgd.step(lr);
                     for (int i = 0; i < 3; i++) {
                         double g = p[i] * p[i] + wd * p[i];
@@ -34,7 +38,8 @@ class SgdTest {
                     float[] actual = Tensors.toFloats(t);
                     for (int i = 0; i < 3; i++) {
                         // float32 vs double: a few ulps per step, relative to the magnitude.
-                        assertEquals(p[i], actual[i], 1e-6 * Math.max(1, Math.abs(p[i])), "step " + step + " element " + i);
+                        assertEquals(
+                                p[i], actual[i], 1e-6 * Math.max(1, Math.abs(p[i])), "step " + step + " element " + i);
                     }
                 }
             }

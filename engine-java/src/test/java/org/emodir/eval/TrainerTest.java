@@ -13,11 +13,11 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.emodir.data.DataLoader;
 import org.emodir.data.LabeledBatch;
 import org.emodir.model.NetSpec;
 import org.emodir.model.Tensors;
 import org.emodir.model.TorchNet;
-import org.emodir.data.DataLoader;
 import org.emodir.testdata.SharedFixtures;
 import org.junit.jupiter.api.Test;
 
@@ -48,10 +48,15 @@ class TrainerTest {
         List<String> progress = Collections.synchronizedList(new ArrayList<>());
         List<Double> batchLoss = new ArrayList<>();
         try (TorchNet net = TorchNet.random(NetSpec.dense("resnet20", 10), 21)) {
-            Trainer.Config cfg = new Trainer.Config().epochs(1).schedule(LrSchedule.constant(0.05)).labelSmoothing(0.1)
+            Trainer.Config cfg = new Trainer.Config()
+                    .epochs(1)
+                    .schedule(LrSchedule.constant(0.05))
+                    .labelSmoothing(0.1)
                     .progress(2, progress::add)
                     .extraLoss((trace, x, b) -> {
-                        batchLoss.add((double) torch.cross_entropy_loss(trace.logits(), Tensors.longs(b.labels(), b.n())).item_float());
+                        batchLoss.add(
+                                (double) torch.cross_entropy_loss(trace.logits(), Tensors.longs(b.labels(), b.n()))
+                                        .item_float());
                         return torch.zeros(1).sum();
                     });
             List<Trainer.EpochStats> h = new Trainer(cfg).train(net, tinyEpoch(8));
@@ -70,7 +75,8 @@ class TrainerTest {
     @Test
     void stageOnlyTrainingWithFeatureMatchingLeavesOtherStagesUntouched() {
         NetSpec spec = NetSpec.dense("resnet20", 10);
-        try (PointerScope scope = new PointerScope(); TorchNet teacher = TorchNet.random(spec, 31);
+        try (PointerScope scope = new PointerScope();
+                TorchNet teacher = TorchNet.random(spec, 31);
                 TorchNet student = TorchNet.random(spec, 32)) {
             float[] stage0Before = Tensors.toFloats(student.tensor("layer1.0.conv1.weight"));
             float[] linearBefore = Tensors.toFloats(student.tensor("linear.weight"));
@@ -79,8 +85,12 @@ class TrainerTest {
             float[] stage1BnBefore = Tensors.toFloats(student.tensor("layer2.2.bn2.running_mean"));
             List<Double> mse = new ArrayList<>();
             double lambda = 10;
-            Trainer.Config cfg = new Trainer.Config().epochs(2).schedule(LrSchedule.step(0.02, 0.1, 1)).nesterov(true)
-                    .onlyStage(1).progress(0, s -> {})
+            Trainer.Config cfg = new Trainer.Config()
+                    .epochs(2)
+                    .schedule(LrSchedule.step(0.02, 0.1, 1))
+                    .nesterov(true)
+                    .onlyStage(1)
+                    .progress(0, s -> {})
                     .distill(teacher, 4, 0.5)
                     .extraLoss((trace, x, b) -> {
                         Tensor target;
@@ -94,12 +104,20 @@ class TrainerTest {
             List<Trainer.EpochStats> h = new Trainer(cfg).train(student, tinyEpoch(1));
             assertEquals(0.02, h.get(0).lr(), 1e-12);
             assertEquals(0.002, h.get(1).lr(), 1e-12);
-            assertArrayEquals(stage0Before, Tensors.toFloats(student.tensor("layer1.0.conv1.weight")), 0f, "frozen stage 0");
+            assertArrayEquals(
+                    stage0Before, Tensors.toFloats(student.tensor("layer1.0.conv1.weight")), 0f, "frozen stage 0");
             assertArrayEquals(linearBefore, Tensors.toFloats(student.tensor("linear.weight")), 0f, "frozen head");
-            assertFalse(java.util.Arrays.equals(stage1Before, Tensors.toFloats(student.tensor("layer2.1.conv2.weight"))),
+            assertFalse(
+                    java.util.Arrays.equals(stage1Before, Tensors.toFloats(student.tensor("layer2.1.conv2.weight"))),
                     "stage 1 must be trained");
-            assertArrayEquals(stage0BnBefore, Tensors.toFloats(student.tensor("layer1.2.bn2.running_mean")), 0f, "frozen BN stats");
-            assertFalse(java.util.Arrays.equals(stage1BnBefore, Tensors.toFloats(student.tensor("layer2.2.bn2.running_mean"))),
+            assertArrayEquals(
+                    stage0BnBefore,
+                    Tensors.toFloats(student.tensor("layer1.2.bn2.running_mean")),
+                    0f,
+                    "frozen BN stats");
+            assertFalse(
+                    java.util.Arrays.equals(
+                            stage1BnBefore, Tensors.toFloats(student.tensor("layer2.2.bn2.running_mean"))),
                     "stage 1 BN statistics must be updated");
             assertTrue(student.tensor("layer1.0.conv1.weight").requires_grad(), "frozen tensors restored to trainable");
             assertFalse(student.isTraining(), "modes restored");

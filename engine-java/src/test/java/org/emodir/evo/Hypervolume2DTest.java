@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 class Hypervolume2DTest {
     @Test
     void staircaseByHand() {
-        List<double[]> pts = List.of(new double[] {0.2, 0.8}, new double[] {0.5, 0.3}, new double[] {0.6, 0.9},
-                new double[] {1.5, 0.1});
+        List<double[]> pts = List.of(
+                new double[] {0.2, 0.8}, new double[] {0.5, 0.3}, new double[] {0.6, 0.9}, new double[] {1.5, 0.1});
         // (0.2,0.8) to x=0.5: 0.3*0.2 ; (0.5,0.3) to ref: 0.5*0.7 ; (0.6,0.9) dominated ; (1.5,..) outside.
         assertEquals(0.3 * 0.2 + 0.5 * 0.7, Metrics.hypervolume(pts, 1.0, 1.0), 1e-12);
         assertEquals(0.0, Metrics.hypervolume(List.of(), 1.0, 1.0));

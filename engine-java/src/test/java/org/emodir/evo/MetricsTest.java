@@ -53,21 +53,28 @@ class MetricsTest {
             for (int trial = 0; trial < 30; trial++) {
                 int n = 1 + rng.nextInt(15);
                 double[][] pts = new double[n][m];
-                for (double[] p : pts) for (int d = 0; d < m; d++) p[d] = rng.nextInt(6) * 0.25; // ties, outside ref too
+                for (double[] p : pts)
+                    for (int d = 0; d < m; d++) p[d] = rng.nextInt(6) * 0.25; // ties, outside ref too
                 if (n > 1) pts[n - 1] = pts[0].clone();
                 double[] ref = new double[m];
                 Arrays.fill(ref, 1.1);
-                assertEquals(gridHypervolume(pts, ref), Metrics.hypervolume(pts, ref), 1e-12, "m=" + m + " trial " + trial);
+                assertEquals(
+                        gridHypervolume(pts, ref), Metrics.hypervolume(pts, ref), 1e-12, "m=" + m + " trial " + trial);
             }
         }
     }
 
     @Test
     void hypervolumeOfSimpleSets() {
-        assertEquals(2.0 * 2.0 + 1.0 * 1.0, Metrics.hypervolume(new double[][] {{0, 1}, {1, 0}}, new double[] {2, 3}), 1e-15);
+        assertEquals(
+                2.0 * 2.0 + 1.0 * 1.0,
+                Metrics.hypervolume(new double[][] {{0, 1}, {1, 0}}, new double[] {2, 3}),
+                1e-15);
         assertEquals(1.0, Metrics.hypervolume(new double[][] {{0, 0, 0}}, new double[] {1, 1, 1}), 1e-15);
         assertEquals(0.0, Metrics.hypervolume(new double[][] {{2, 0}}, new double[] {1, 1}), 0);
-        assertThrows(IllegalArgumentException.class, () -> Metrics.hypervolume(new double[][] {{0, 0, 0, 0}}, new double[] {1, 1, 1, 1}));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Metrics.hypervolume(new double[][] {{0, 0, 0, 0}}, new double[] {1, 1, 1, 1}));
     }
 
     @Test

@@ -135,12 +135,18 @@ class NonDominatedSortingTest {
     void divergedIndividualsRankBehindEveryFiniteOne() {
         int m = 2;
         double[] obj = {
-            0, 0,
-            Double.NaN, -5,                        // diverged: NaN
-            Double.NEGATIVE_INFINITY, 0,           // diverged: -Inf must not look "best"
-            5, 5,
-            3, 3};
-        double[] viol = {0, 0, 0, 7, 0};            // individual 3 is infeasible but finite
+            0,
+            0,
+            Double.NaN,
+            -5, // diverged: NaN
+            Double.NEGATIVE_INFINITY,
+            0, // diverged: -Inf must not look "best"
+            5,
+            5,
+            3,
+            3
+        };
+        double[] viol = {0, 0, 0, 7, 0}; // individual 3 is infeasible but finite
         Fitness f = new Fitness(5, m);
         f.load(obj, viol, 5);
         NonDominatedSorting sorter = new NonDominatedSorting(5, m);

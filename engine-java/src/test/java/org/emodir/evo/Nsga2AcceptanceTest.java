@@ -7,9 +7,9 @@ import java.util.Arrays;
 import org.emodir.evo.problems.Dtlz2;
 import org.emodir.evo.problems.WeightedMaskProblem;
 import org.emodir.evo.problems.Zdt;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /** The acceptance runs: standard benchmarks against their analytical fronts. */
 class Nsga2AcceptanceTest {
@@ -35,8 +35,9 @@ class Nsga2AcceptanceTest {
     @Test
     void dtlz2HypervolumeCloseToOptimum() {
         Dtlz2 problem = new Dtlz2(3, Dtlz2.DEFAULT_K);
-        Nsga2 run = new Nsga2(problem, new Nsga2Config(N, 42, new SbxCrossover(1.0, 15),
-                new PolynomialMutation(1.0 / problem.genes(), 20)));
+        Nsga2 run = new Nsga2(
+                problem,
+                new Nsga2Config(N, 42, new SbxCrossover(1.0, 15), new PolynomialMutation(1.0 / problem.genes(), 20)));
         double[] ref = {1.1, 1.1, 1.1};
         double optimum = Dtlz2.trueHypervolume3(1.1);
         ParetoArchive archive = new ParetoArchive(3);
@@ -44,7 +45,8 @@ class Nsga2AcceptanceTest {
         run.run(500);
         double hv = Metrics.hypervolume(run.firstFrontObjectives(), ref);
         double hvArchive = Metrics.hypervolume(archive.points(), ref);
-        System.out.printf("DTLZ2 gen %d HV population %.5f = %.2f%%, archive (%d points) %.5f = %.2f%% of optimum%n",
+        System.out.printf(
+                "DTLZ2 gen %d HV population %.5f = %.2f%%, archive (%d points) %.5f = %.2f%% of optimum%n",
                 run.generation(), hv, 100 * hv / optimum, archive.size(), hvArchive, 100 * hvArchive / optimum);
         assertTrue(hvArchive >= 0.975 * optimum, "archive HV " + hvArchive + " < 97.5% of " + optimum);
         assertTrue(hvArchive <= optimum, "archive HV " + hvArchive + " above the analytical optimum " + optimum);

@@ -63,7 +63,9 @@ class Nsga2RunTest {
         assertSameState(a, b);
         Nsga2 c = zdt(10);
         c.run(30);
-        assertFalse(java.util.Arrays.equals((byte[]) snapshot(a).get(0), (byte[]) snapshot(c).get(0)),
+        assertFalse(
+                java.util.Arrays.equals(
+                        (byte[]) snapshot(a).get(0), (byte[]) snapshot(c).get(0)),
                 "a different seed should give a different run");
     }
 
@@ -116,7 +118,8 @@ class Nsga2RunTest {
         flipped[good.length / 2] ^= 0x10;
         Path bad = dir.resolve("flipped.bin");
         Files.write(bad, flipped);
-        CheckpointException e = assertThrows(CheckpointException.class, () -> Nsga2.resume(bad, new Zdt(Zdt.Variant.ZDT1)));
+        CheckpointException e =
+                assertThrows(CheckpointException.class, () -> Nsga2.resume(bad, new Zdt(Zdt.Variant.ZDT1)));
         assertTrue(e.getMessage().contains(bad.toString()) && e.getMessage().contains("CRC"), e.getMessage());
 
         Path truncated = dir.resolve("truncated.bin");
@@ -147,11 +150,29 @@ class Nsga2RunTest {
     /** ZDT1, except candidates with x0 in a band "diverge" and return NaN or infinite objectives. */
     private static final class DivergingZdt implements BatchProblem {
         final Zdt inner = new Zdt(Zdt.Variant.ZDT1);
-        @Override public Encoding encoding() { return Encoding.REAL; }
-        @Override public int genes() { return inner.genes(); }
-        @Override public int numObjectives() { return 2; }
-        @Override public int numConstraints() { return 0; }
-        @Override public void evaluate(Population pop, int from, int to, ObjectiveMatrix out) {
+
+        @Override
+        public Encoding encoding() {
+            return Encoding.REAL;
+        }
+
+        @Override
+        public int genes() {
+            return inner.genes();
+        }
+
+        @Override
+        public int numObjectives() {
+            return 2;
+        }
+
+        @Override
+        public int numConstraints() {
+            return 0;
+        }
+
+        @Override
+        public void evaluate(Population pop, int from, int to, ObjectiveMatrix out) {
             inner.evaluate(pop, from, to, out);
             for (int row = from; row < to; row++) {
                 double x0 = pop.real(row, 0);
@@ -196,7 +217,8 @@ class Nsga2RunTest {
     @Test
     void problemAndOperatorsMustAgreeOnEncoding() {
         Zdt problem = new Zdt(Zdt.Variant.ZDT2);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new Nsga2(problem, Nsga2Config.binaryDefaults(10, 1, problem.genes())));
         assertTrue(e.getMessage().contains("REAL") && e.getMessage().contains("BINARY"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Nsga2Config.realDefaults(7, 1, 3));

@@ -153,7 +153,8 @@ class OperatorsTest {
         int rows = 50;
         Population pop = new Population(Encoding.BINARY, rows, layout.genes());
         Rng rng = new Rng(6);
-        for (int r = 0; r < rows; r++) for (int g = 0; g < layout.genes(); g++) pop.setBit(r, g, rng.nextInt(4) == 0 ? 1 : 0);
+        for (int r = 0; r < rows; r++)
+            for (int g = 0; g < layout.genes(); g++) pop.setBit(r, g, rng.nextInt(4) == 0 ? 1 : 0);
         Population before = new Population(Encoding.BINARY, rows, layout.genes());
         for (int r = 0; r < rows; r++) pop.copyRow(r, before, r);
         new MaskRepair(layout).repair(pop, 0, rows, rng);

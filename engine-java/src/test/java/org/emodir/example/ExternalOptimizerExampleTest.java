@@ -67,8 +67,8 @@ class ExternalOptimizerExampleTest {
         }
     }
 
-    private static double fitnessOf(PopulationEvaluator evaluator, PopulationMasks masks, Objectives objectives,
-                                    boolean[] genome) {
+    private static double fitnessOf(
+            PopulationEvaluator evaluator, PopulationMasks masks, Objectives objectives, boolean[] genome) {
         for (int g = 0; g < genome.length; ++g) masks.set(0, g, genome[g]);
         evaluator.evaluate(masks, 1, objectives);
         return fitness(objectives.mse(0), genome);
@@ -93,8 +93,10 @@ class ExternalOptimizerExampleTest {
     /** conv(3->12) relu conv(12->12, stride 2) relu head(12->5); both convs prunable: 24 genes. */
     private static SubnetProgram classifier(Random r) {
         SubnetProgramBuilder b = new SubnetProgramBuilder(C, H, W);
-        var x = b.relu(b.conv("conv1", b.input(), gaussian(r, WIDTH * C * 9, 0.4), gaussian(r, WIDTH, 0.1), WIDTH, 3, 1, 1, true));
-        x = b.relu(b.conv("conv2", x, gaussian(r, WIDTH * WIDTH * 9, 0.2), gaussian(r, WIDTH, 0.1), WIDTH, 3, 2, 1, true));
+        var x = b.relu(b.conv(
+                "conv1", b.input(), gaussian(r, WIDTH * C * 9, 0.4), gaussian(r, WIDTH, 0.1), WIDTH, 3, 1, 1, true));
+        x = b.relu(
+                b.conv("conv2", x, gaussian(r, WIDTH * WIDTH * 9, 0.2), gaussian(r, WIDTH, 0.1), WIDTH, 3, 2, 1, true));
         return b.build(b.head("fc", x, gaussian(r, CLASSES * WIDTH, 0.5), gaussian(r, CLASSES, 0.1), CLASSES));
     }
 
@@ -102,7 +104,8 @@ class ExternalOptimizerExampleTest {
     private static float[] denseLogits(SubnetProgram program, float[] input) {
         int floats = BATCH * program.outputSize();
         UnsafeBuffer outputs = EvaluationData.floats(new float[floats]);
-        try (NativeCpuEvaluator dense = new NativeCpuEvaluator(program, EvaluationData.of(input, BATCH, null, null), 1)) {
+        try (NativeCpuEvaluator dense =
+                new NativeCpuEvaluator(program, EvaluationData.of(input, BATCH, null, null), 1)) {
             dense.forward(new PopulationMasks(1, program.numGenes()), 1, outputs); // a new mask keeps every channel
         }
         float[] logits = new float[floats];

@@ -32,7 +32,8 @@ class ChannelPrunerTest {
     void prunedNetEqualsMaskedDenseNet(String arch, int classes, int size) {
         NetSpec spec = NetSpec.dense(arch, classes);
         Random rnd = new Random(11);
-        try (PointerScope scope = new PointerScope(); TorchNet init = TorchNet.random(spec, 12)) {
+        try (PointerScope scope = new PointerScope();
+                TorchNet init = TorchNet.random(spec, 12)) {
             StateDict dense = randomiseBnStatistics(init.toStateDict(), rnd);
             List<int[]> keep = new ArrayList<>();
             for (ChannelGroup g : spec.prunableGroups()) keep.add(randomSubset(g.denseWidth(), rnd));
@@ -49,17 +50,22 @@ class ChannelPrunerTest {
             }
             ChannelPruner.Result pruned = ChannelPruner.prune(spec, dense, keep);
             for (ChannelGroup g : spec.prunableGroups()) {
-                assertEquals(keep.get(g.index()).length, pruned.spec().channelConfig().width(g.index()));
+                assertEquals(
+                        keep.get(g.index()).length,
+                        pruned.spec().channelConfig().width(g.index()));
             }
-            assertTrue(Flops.count(pruned.spec(), size, size).totalMacs() < Flops.count(spec, size, size).totalMacs());
+            assertTrue(Flops.count(pruned.spec(), size, size).totalMacs()
+                    < Flops.count(spec, size, size).totalMacs());
 
             torch.manual_seed(13);
             Tensor x = torch.randn(2, 3, size, size);
-            try (TorchNet ref = TorchNet.fromStateDict(spec, masked); TorchNet small = TorchNet.fromStateDict(pruned.spec(), pruned.weights())) {
+            try (TorchNet ref = TorchNet.fromStateDict(spec, masked);
+                    TorchNet small = TorchNet.fromStateDict(pruned.spec(), pruned.weights())) {
                 float[] expected = Tensors.toFloats(ref.forward(x));
                 float[] actual = Tensors.toFloats(small.forward(x));
                 assertArrayEquals(expected, actual, TOL);
-                float[] unmasked = Tensors.toFloats(TorchNet.fromStateDict(spec, dense).forward(x));
+                float[] unmasked =
+                        Tensors.toFloats(TorchNet.fromStateDict(spec, dense).forward(x));
                 assertTrue(maxAbsDiff(unmasked, actual) > 100 * TOL, "pruning must change the dense output");
             }
         }
@@ -69,7 +75,8 @@ class ChannelPrunerTest {
     void l1SelectionKeepsTheLargestFilters() {
         // 4 filters of 2 weights: L1 norms 3, 0.5, 7, 3 -> keep 2 = {0, 2} (tie 0 vs 3 broken by index).
         StateDict sd = new StateDict();
-        sd.put(new NamedTensor("layer1.0.conv1.weight", new long[] {4, 2, 1, 1}, new float[] {1, -2, 0.5f, 0, -7, 0, 3, 0}));
+        sd.put(new NamedTensor(
+                "layer1.0.conv1.weight", new long[] {4, 2, 1, 1}, new float[] {1, -2, 0.5f, 0, -7, 0, 3, 0}));
         ChannelGroup g = new ChannelGroup(0, "layer1.0.conv1", 4, 0, 0);
         assertArrayEquals(new int[] {0, 2}, ChannelPruner.l1Selection(sd, g, 2));
         assertArrayEquals(new int[] {0, 2, 3}, ChannelPruner.l1Selection(sd, g, 3));
@@ -80,15 +87,27 @@ class ChannelPrunerTest {
     @Test
     void uniformL1PruningProducesTheTargetWidths() {
         NetSpec spec = NetSpec.dense("resnet20", 10);
-        try (PointerScope scope = new PointerScope(); TorchNet net = TorchNet.random(spec, 14)) {
+        try (PointerScope scope = new PointerScope();
+                TorchNet net = TorchNet.random(spec, 14)) {
             StateDict sd = net.toStateDict();
-            int[] half = spec.prunableGroups().stream().mapToInt(g -> g.denseWidth() / 2).toArray();
-            ChannelPruner.Result r = ChannelPruner.prune(spec, sd, ChannelPruner.l1Keep(spec, sd, new ChannelConfig(half)));
+            int[] half = spec.prunableGroups().stream()
+                    .mapToInt(g -> g.denseWidth() / 2)
+                    .toArray();
+            ChannelPruner.Result r =
+                    ChannelPruner.prune(spec, sd, ChannelPruner.l1Keep(spec, sd, new ChannelConfig(half)));
             assertArrayEquals(half, r.spec().channelConfig().toArray());
-            assertArrayEquals(new long[] {8, 16, 3, 3}, r.weights().get("layer1.0.conv1.weight").shape());
-            assertArrayEquals(new long[] {16, 8, 3, 3}, r.weights().get("layer1.0.conv2.weight").shape());
-            assertArrayEquals(new long[] {64}, r.weights().get("layer3.2.bn2.running_mean").shape(), "residual width unchanged");
-            List<int[]> bad = new ArrayList<>(java.util.Collections.nCopies(spec.prunableGroups().size(), (int[]) null));
+            assertArrayEquals(
+                    new long[] {8, 16, 3, 3},
+                    r.weights().get("layer1.0.conv1.weight").shape());
+            assertArrayEquals(
+                    new long[] {16, 8, 3, 3},
+                    r.weights().get("layer1.0.conv2.weight").shape());
+            assertArrayEquals(
+                    new long[] {64},
+                    r.weights().get("layer3.2.bn2.running_mean").shape(),
+                    "residual width unchanged");
+            List<int[]> bad = new ArrayList<>(
+                    java.util.Collections.nCopies(spec.prunableGroups().size(), (int[]) null));
             bad.set(4, new int[] {3, 3});
             var e = assertThrows(IllegalArgumentException.class, () -> ChannelPruner.prune(spec, sd, bad));
             assertTrue(e.getMessage().contains("layer2.1.conv1"), e.getMessage());

@@ -37,7 +37,8 @@ class FlopsTest {
     void halvingAnInnerWidthHalvesBothConvsOfThatBlock() {
         NetSpec dense = NetSpec.dense("resnet20", 10);
         NetSpec pruned = dense.withChannels(dense.channelConfig().with(0, 8));
-        long saved = Flops.count(dense, 32, 32).totalMacs() - Flops.count(pruned, 32, 32).totalMacs();
+        long saved = Flops.count(dense, 32, 32).totalMacs()
+                - Flops.count(pruned, 32, 32).totalMacs();
         assertEquals(2L * 8 * 16 * 9 * 32 * 32, saved);
         assertTrue(Flops.count(pruned, 32, 32).table().contains("layer1.0.conv1"));
     }

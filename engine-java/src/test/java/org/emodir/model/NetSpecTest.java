@@ -68,7 +68,9 @@ class NetSpecTest {
     @Test
     void badInputIsRejectedWithNames() {
         NetSpec dense = NetSpec.dense("resnet20", 10);
-        var e = assertThrows(IllegalArgumentException.class, () -> dense.withChannels(dense.channelConfig().with(0, 17)));
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> dense.withChannels(dense.channelConfig().with(0, 17)));
         assertTrue(e.getMessage().contains("layer1.0.conv1"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> dense.withChannels(new ChannelConfig(1, 2)));
         assertThrows(IllegalArgumentException.class, () -> NetSpec.dense("resnet21", 10));

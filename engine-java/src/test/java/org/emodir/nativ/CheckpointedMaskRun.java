@@ -1,6 +1,5 @@
 package org.emodir.nativ;
 
-import org.emodir.program.SubnetProgram;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +7,7 @@ import org.emodir.eval.EvaluationData;
 import org.emodir.eval.PopulationEvaluator;
 import org.emodir.evo.Nsga2;
 import org.emodir.evo.Nsga2Config;
+import org.emodir.program.SubnetProgram;
 
 /**
  * NSGA-II on a {@link MaskEvaluationProblem} over {@link TinyPrograms#classifier}, checkpointed atomically
@@ -20,8 +20,7 @@ final class CheckpointedMaskRun {
     static final int POPULATION = 16, BATCH = 8, THREADS = 1, MIN_KEEP = 1;
     static final long SEED = 20260325L;
 
-    private CheckpointedMaskRun() {
-    }
+    private CheckpointedMaskRun() {}
 
     /** Args: checkpoint file, generations. */
     public static void main(String[] args) {

@@ -1,6 +1,5 @@
 package org.emodir.nativ;
 
-import org.emodir.program.SubnetProgram;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -11,6 +10,7 @@ import org.emodir.eval.EvaluationData;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationMasks;
 import org.emodir.model.TorchRuntime;
+import org.emodir.program.SubnetProgram;
 
 /**
  * Child-JVM body of {@link NativeLoadOrderTest}: loads the native engine and libtorch in the order the argument names

@@ -1,7 +1,5 @@
 package org.emodir.nativ;
 
-import org.emodir.program.ProgramMacs;
-import org.emodir.program.SubnetProgram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +11,8 @@ import org.emodir.evo.Nsga2;
 import org.emodir.evo.Nsga2Config;
 import org.emodir.evo.ObjectiveMatrix;
 import org.emodir.evo.Population;
+import org.emodir.program.ProgramMacs;
+import org.emodir.program.SubnetProgram;
 import org.junit.jupiter.api.Test;
 
 class MaskEvaluationProblemTest {
@@ -75,8 +75,10 @@ class MaskEvaluationProblemTest {
                 worstFinite = Math.max(worstFinite, nsga2.rank(i));
             }
         }
-        assertTrue(bestNan > worstFinite, "generation " + generation + ": a NaN individual has rank " + bestNan
-                + ", a finite one " + worstFinite);
+        assertTrue(
+                bestNan > worstFinite,
+                "generation " + generation + ": a NaN individual has rank " + bestNan + ", a finite one "
+                        + worstFinite);
         return nans;
     }
 
@@ -89,7 +91,10 @@ class MaskEvaluationProblemTest {
             this.inner = inner;
         }
 
-        @Override public int numGenes() { return inner.numGenes(); }
+        @Override
+        public int numGenes() {
+            return inner.numGenes();
+        }
 
         @Override
         public void evaluate(PopulationMasks masks, int population, Objectives out) {
@@ -102,6 +107,9 @@ class MaskEvaluationProblemTest {
             }
         }
 
-        @Override public void close() { inner.close(); }
+        @Override
+        public void close() {
+            inner.close();
+        }
     }
 }

@@ -1,24 +1,24 @@
 package org.emodir.nativ;
 
-import org.emodir.program.ResNetStagePrograms;
-import org.emodir.program.SubnetProgram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.emodir.data.LabeledBatch;
 import org.emodir.eval.EvaluationData;
 import org.emodir.eval.MemoryBudget;
 import org.emodir.eval.MemoryBudgetException;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationMasks;
-import org.emodir.data.LabeledBatch;
 import org.emodir.model.NetSpec;
 import org.emodir.model.Tensors;
 import org.emodir.model.TorchNet;
 import org.emodir.model.TorchRuntime;
 import org.emodir.model.io.StateDict;
+import org.emodir.program.ResNetStagePrograms;
+import org.emodir.program.SubnetProgram;
 import org.emodir.testdata.SharedFixtures;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +34,8 @@ class MemoryBudgetSplitTest {
 
     @Test
     void scratchIsAffineInThePopulation() {
-        try (NativeCpuEvaluator e = new NativeCpuEvaluator(program, data, THREADS, MemoryBudget.ofBytes(Long.MAX_VALUE))) {
+        try (NativeCpuEvaluator e =
+                new NativeCpuEvaluator(program, data, THREADS, MemoryBudget.ofBytes(Long.MAX_VALUE))) {
             long one = e.scratchBytes(1), perExtra = e.scratchBytes(2) - one;
             assertTrue(one > 0 && perExtra > 0, one + " / " + perExtra);
             assertEquals(one + 12 * perExtra, e.scratchBytes(13));
@@ -46,7 +47,8 @@ class MemoryBudgetSplitTest {
     void tinyBudgetSplitsThePopulationWithIdenticalObjectives() {
         PopulationMasks masks = randomMasks(new Random(3));
         Objectives whole = new Objectives(POPULATION), split = new Objectives(POPULATION);
-        try (NativeCpuEvaluator big = new NativeCpuEvaluator(program, data, THREADS, MemoryBudget.ofBytes(Long.MAX_VALUE))) {
+        try (NativeCpuEvaluator big =
+                new NativeCpuEvaluator(program, data, THREADS, MemoryBudget.ofBytes(Long.MAX_VALUE))) {
             big.evaluate(masks, POPULATION, whole);
             MemoryBudget twoAtATime = MemoryBudget.ofBytes(big.scratchBytes(2));
             try (NativeCpuEvaluator small = new NativeCpuEvaluator(program, data, THREADS, twoAtATime)) {
@@ -56,7 +58,9 @@ class MemoryBudgetSplitTest {
         }
         for (int i = 0; i < POPULATION; ++i) {
             for (int k = 0; k < Objectives.COUNT; ++k) {
-                assertEquals(Float.floatToRawIntBits(whole.get(i, k)), Float.floatToRawIntBits(split.get(i, k)),
+                assertEquals(
+                        Float.floatToRawIntBits(whole.get(i, k)),
+                        Float.floatToRawIntBits(split.get(i, k)),
                         "individual " + i + " objective " + k);
             }
         }
@@ -68,8 +72,10 @@ class MemoryBudgetSplitTest {
         PopulationMasks masks = randomMasks(new Random(4));
         int floats = POPULATION * BATCH * program.outputSize();
         UnsafeBuffer whole = EvaluationData.floats(new float[floats]), split = EvaluationData.floats(new float[floats]);
-        try (NativeCpuEvaluator big = new NativeCpuEvaluator(program, data, THREADS, MemoryBudget.ofBytes(Long.MAX_VALUE));
-             NativeCpuEvaluator small = new NativeCpuEvaluator(program, data, THREADS, MemoryBudget.ofBytes(big.scratchBytes(3)))) {
+        try (NativeCpuEvaluator big =
+                        new NativeCpuEvaluator(program, data, THREADS, MemoryBudget.ofBytes(Long.MAX_VALUE));
+                NativeCpuEvaluator small =
+                        new NativeCpuEvaluator(program, data, THREADS, MemoryBudget.ofBytes(big.scratchBytes(3)))) {
             big.forward(masks, POPULATION, whole);
             small.forward(masks, POPULATION, split);
             assertEquals(3, small.individualsPerCall(POPULATION));
@@ -81,18 +87,28 @@ class MemoryBudgetSplitTest {
 
     @Test
     void anIndividualThatCannotFitOnOneImageIsRefusedWithBytesNeededAndBudget() {
-        try (NativeCpuEvaluator probe = new NativeCpuEvaluator(program, data, THREADS, MemoryBudget.ofBytes(Long.MAX_VALUE))) {
+        try (NativeCpuEvaluator probe =
+                new NativeCpuEvaluator(program, data, THREADS, MemoryBudget.ofBytes(Long.MAX_VALUE))) {
             long oneImage = probe.scratchBytes(1, 1);
-            try (NativeCpuEvaluator e = new NativeCpuEvaluator(program, data, THREADS, MemoryBudget.ofBytes(oneImage - 1))) {
-                MemoryBudgetException ex = assertThrows(MemoryBudgetException.class,
+            try (NativeCpuEvaluator e =
+                    new NativeCpuEvaluator(program, data, THREADS, MemoryBudget.ofBytes(oneImage - 1))) {
+                MemoryBudgetException ex = assertThrows(
+                        MemoryBudgetException.class,
                         () -> e.evaluate(randomMasks(new Random(5)), POPULATION, new Objectives(POPULATION)));
-                assertTrue(ex.getMessage().contains(oneImage + " bytes for a single individual on a single image")
-                        && ex.getMessage().contains("budget is " + (oneImage - 1) + " bytes"), ex.getMessage());
-                assertThrows(MemoryBudgetException.class, () -> e.forward(randomMasks(new Random(5)), POPULATION,
-                        EvaluationData.floats(new float[POPULATION * BATCH * program.outputSize()])));
+                assertTrue(
+                        ex.getMessage().contains(oneImage + " bytes for a single individual on a single image")
+                                && ex.getMessage().contains("budget is " + (oneImage - 1) + " bytes"),
+                        ex.getMessage());
+                assertThrows(
+                        MemoryBudgetException.class,
+                        () -> e.forward(
+                                randomMasks(new Random(5)),
+                                POPULATION,
+                                EvaluationData.floats(new float[POPULATION * BATCH * program.outputSize()])));
             }
             // One byte more and it runs, one image per call.
-            try (NativeCpuEvaluator e = new NativeCpuEvaluator(program, data, THREADS, MemoryBudget.ofBytes(oneImage))) {
+            try (NativeCpuEvaluator e =
+                    new NativeCpuEvaluator(program, data, THREADS, MemoryBudget.ofBytes(oneImage))) {
                 assertEquals(1, e.imagesPerCall(POPULATION));
                 assertEquals(1, e.individualsPerCall(POPULATION));
                 Objectives whole = new Objectives(POPULATION), split = new Objectives(POPULATION);
@@ -121,8 +137,8 @@ class MemoryBudgetSplitTest {
                 big.evaluate(masks, population, whole);
                 assertTrue(big.scratchBytes(1, 7) < big.scratchBytes(1, 8), "scratch grows with the images");
                 for (int images : new int[] {1, 7, 18, 36}) {
-                    try (NativeCpuEvaluator small = new NativeCpuEvaluator(p, d, THREADS,
-                            MemoryBudget.ofBytes(big.scratchBytes(1, images)))) {
+                    try (NativeCpuEvaluator small =
+                            new NativeCpuEvaluator(p, d, THREADS, MemoryBudget.ofBytes(big.scratchBytes(1, images)))) {
                         assertEquals(images, small.imagesPerCall(population), "largest sub-batch that fits");
                         small.evaluate(masks, population, split);
                     }
@@ -130,7 +146,8 @@ class MemoryBudgetSplitTest {
                 }
             }
             for (int i = 0; i < population; ++i) {
-                assertTrue(!Float.isNaN(whole.mse(i)) && !Float.isNaN(whole.crossEntropy(i)), "all objectives are used");
+                assertTrue(
+                        !Float.isNaN(whole.mse(i)) && !Float.isNaN(whole.crossEntropy(i)), "all objectives are used");
             }
             assertTrue(whole.mse(1) > 0 || whole.mse(2) > 0, "random masks must change the output");
         }
@@ -142,13 +159,16 @@ class MemoryBudgetSplitTest {
         EvaluationData d = TinyPrograms.data(program, batch, 7);
         EvaluationData inputOnly = new EvaluationData(d.input(), batch, null, null);
         Objectives split = new Objectives(POPULATION);
-        try (NativeCpuEvaluator probe = new NativeCpuEvaluator(program, inputOnly, THREADS, MemoryBudget.ofBytes(Long.MAX_VALUE));
-             NativeCpuEvaluator e = new NativeCpuEvaluator(program, inputOnly, THREADS, MemoryBudget.ofBytes(probe.scratchBytes(1, 5)))) {
+        try (NativeCpuEvaluator probe =
+                        new NativeCpuEvaluator(program, inputOnly, THREADS, MemoryBudget.ofBytes(Long.MAX_VALUE));
+                NativeCpuEvaluator e = new NativeCpuEvaluator(
+                        program, inputOnly, THREADS, MemoryBudget.ofBytes(probe.scratchBytes(1, 5)))) {
             assertEquals(5, e.imagesPerCall(POPULATION));
             e.evaluate(randomMasks(new Random(8)), POPULATION, split);
         }
         for (int i = 0; i < POPULATION; ++i) {
-            for (int k = 0; k < Objectives.COUNT; ++k) assertTrue(Float.isNaN(split.get(i, k)), "individual " + i + " objective " + k);
+            for (int k = 0; k < Objectives.COUNT; ++k)
+                assertTrue(Float.isNaN(split.get(i, k)), "individual " + i + " objective " + k);
         }
     }
 
@@ -159,8 +179,10 @@ class MemoryBudgetSplitTest {
         PopulationMasks masks = randomMasks(new Random(9));
         int floats = POPULATION * batch * program.outputSize();
         UnsafeBuffer whole = EvaluationData.floats(new float[floats]), split = EvaluationData.floats(new float[floats]);
-        try (NativeCpuEvaluator big = new NativeCpuEvaluator(program, d, THREADS, MemoryBudget.ofBytes(Long.MAX_VALUE));
-             NativeCpuEvaluator small = new NativeCpuEvaluator(program, d, THREADS, MemoryBudget.ofBytes(big.scratchBytes(1, 4)))) {
+        try (NativeCpuEvaluator big =
+                        new NativeCpuEvaluator(program, d, THREADS, MemoryBudget.ofBytes(Long.MAX_VALUE));
+                NativeCpuEvaluator small =
+                        new NativeCpuEvaluator(program, d, THREADS, MemoryBudget.ofBytes(big.scratchBytes(1, 4)))) {
             big.forward(masks, POPULATION, whole);
             small.forward(masks, POPULATION, split);
             assertEquals(4, small.imagesPerCall(POPULATION));
@@ -179,17 +201,20 @@ class MemoryBudgetSplitTest {
     void pretrainedResNet56LastStageSplitOverImagesMatchesOneCall() {
         TorchRuntime.init();
         StateDict sd = SharedFixtures.weights(SharedFixtures.RESNET56);
-        LabeledBatch batch = SharedFixtures.cifarSubset("test", 2, 20).iterator().next();
+        LabeledBatch batch =
+                SharedFixtures.cifarSubset("test", 2, 20).iterator().next();
         float[] features;
         try (TorchNet net = TorchNet.fromStateDict(NetSpec.dense("resnet56", 10), sd)) {
             net.train(false);
-            features = Tensors.toFloats(net.forwardUpTo(2, Tensors.fromBuffer(batch.pixels(), batch.n(), batch.c(), batch.h(), batch.w())));
+            features = Tensors.toFloats(
+                    net.forwardUpTo(2, Tensors.fromBuffer(batch.pixels(), batch.n(), batch.c(), batch.h(), batch.w())));
         }
         int n = batch.n(), population = 6;
         int[] labels = java.util.Arrays.copyOf(batch.labels(), n);
         SubnetProgram stage = ResNetStagePrograms.cifarStage(sd, 3, 9, 32, 16, 16, true);
         float[] reference = new float[n * stage.outputSize()];
-        try (NativeCpuEvaluator dense = new NativeCpuEvaluator(stage, EvaluationData.of(features, n, null, null), THREADS)) {
+        try (NativeCpuEvaluator dense =
+                new NativeCpuEvaluator(stage, EvaluationData.of(features, n, null, null), THREADS)) {
             UnsafeBuffer out = EvaluationData.floats(reference);
             dense.forward(new PopulationMasks(1, stage.numGenes()), 1, out);
             for (int i = 0; i < reference.length; ++i) reference[i] = out.getFloat(i * Float.BYTES);
@@ -199,7 +224,8 @@ class MemoryBudgetSplitTest {
         for (int g = 0; g < stage.numGenes(); ++g) masks.set(0, g, true); // individual 0 unpruned: MSE 0
         Objectives whole = new Objectives(population), split = new Objectives(population);
         try (NativeCpuEvaluator big = new NativeCpuEvaluator(stage, d, THREADS, MemoryBudget.ofBytes(Long.MAX_VALUE));
-             NativeCpuEvaluator small = new NativeCpuEvaluator(stage, d, THREADS, MemoryBudget.ofBytes(big.scratchBytes(1, 6)))) {
+                NativeCpuEvaluator small =
+                        new NativeCpuEvaluator(stage, d, THREADS, MemoryBudget.ofBytes(big.scratchBytes(1, 6)))) {
             big.evaluate(masks, population, whole);
             assertEquals(6, small.imagesPerCall(population));
             small.evaluate(masks, population, split);
@@ -231,7 +257,8 @@ class MemoryBudgetSplitTest {
         System.setProperty(MemoryBudget.PROPERTY, "1000");
         try {
             MemoryBudgetException ex = assertThrows(MemoryBudgetException.class, () -> new Objectives(1000));
-            assertTrue(ex.getMessage().contains("12000 bytes") && ex.getMessage().contains("1000 bytes"), ex.getMessage());
+            assertTrue(
+                    ex.getMessage().contains("12000 bytes") && ex.getMessage().contains("1000 bytes"), ex.getMessage());
             assertThrows(MemoryBudgetException.class, () -> new PopulationMasks(100, 11));
             assertEquals(83, new Objectives(83).capacity()); // 996 bytes fit
         } finally {
@@ -246,7 +273,10 @@ class MemoryBudgetSplitTest {
         System.setProperty(MemoryBudget.PROPERTY, "lots");
         try {
             IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, MemoryBudget::host);
-            assertTrue(ex.getMessage().contains(MemoryBudget.PROPERTY) && ex.getMessage().contains("lots"), ex.getMessage());
+            assertTrue(
+                    ex.getMessage().contains(MemoryBudget.PROPERTY)
+                            && ex.getMessage().contains("lots"),
+                    ex.getMessage());
         } finally {
             if (previous == null) System.clearProperty(MemoryBudget.PROPERTY);
             else System.setProperty(MemoryBudget.PROPERTY, previous);
@@ -262,7 +292,8 @@ class MemoryBudgetSplitTest {
         PopulationMasks masks = new PopulationMasks(population, program.numGenes());
         for (int i = 0; i < population; ++i) {
             for (int g = 0; g < program.numGenes(); ++g) masks.set(i, g, r.nextInt(3) != 0);
-            for (int group = 0; group < program.groupSizes().length; ++group) masks.set(i, program.groupOffset(group), true);
+            for (int group = 0; group < program.groupSizes().length; ++group)
+                masks.set(i, program.groupOffset(group), true);
         }
         return masks;
     }

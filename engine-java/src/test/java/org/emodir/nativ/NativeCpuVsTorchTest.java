@@ -1,14 +1,14 @@
 package org.emodir.nativ;
 
-import org.emodir.program.ResNetStagePrograms;
-import org.emodir.program.SubnetProgram;
-import org.emodir.program.SubnetProgramBuilder;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.emodir.eval.EvaluationData;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationMasks;
+import org.emodir.program.ResNetStagePrograms;
+import org.emodir.program.SubnetProgram;
+import org.emodir.program.SubnetProgramBuilder;
 import org.junit.jupiter.api.Test;
 
 /** Native CPU engine against libtorch on random CIFAR-ResNet stages (see {@link StageAgreement} for tolerances). */
@@ -30,7 +30,8 @@ class NativeCpuVsTorchTest {
 
     @Test
     void lastStageWithConvShortcutAndHead() {
-        RandomCifarResNet net = new RandomCifarResNet(3).stage(3, 2, 16, 32, true).linear(10, 32);
+        RandomCifarResNet net =
+                new RandomCifarResNet(3).stage(3, 2, 16, 32, true).linear(10, 32);
         SubnetProgram program = ResNetStagePrograms.cifarStage(net.sd, 3, 2, 16, 8, 8, true);
         StageAgreement.check(program, net.normal(8 * 16 * 8 * 8, 1.0), 8, 6, 0.6, 13);
     }
@@ -55,9 +56,11 @@ class NativeCpuVsTorchTest {
         int g = program.groupNames().indexOf("layer2.1.conv1");
         for (int c = 0; c < program.groupSizes()[g]; ++c) masks.set(1, program.groupOffset(g) + c, false);
         try (NativeCpuEvaluator cpu = new NativeCpuEvaluator(program, data, 1)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> cpu.evaluate(masks, 2, new Objectives(2)));
-            assertTrue(e.getMessage().contains("individual 1") && e.getMessage().contains("layer2.1.conv1"), e.getMessage());
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> cpu.evaluate(masks, 2, new Objectives(2)));
+            assertTrue(
+                    e.getMessage().contains("individual 1") && e.getMessage().contains("layer2.1.conv1"),
+                    e.getMessage());
         }
     }
 
@@ -66,14 +69,20 @@ class NativeCpuVsTorchTest {
         RandomCifarResNet net = new RandomCifarResNet(6).stage(1, 1, 16, 16, false);
         SubnetProgram program = ResNetStagePrograms.cifarStage(net.sd, 1, 1, 16, 8, 8, false);
         EvaluationData tooSmall = EvaluationData.of(new float[16 * 64], 2, null, null);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new NativeCpuEvaluator(program, tooSmall, 1));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new NativeCpuEvaluator(program, tooSmall, 1));
         assertTrue(e.getMessage().contains("input buffer holds 4096 bytes but the batch needs 8192"), e.getMessage());
-        try (NativeCpuEvaluator cpu = new NativeCpuEvaluator(program, EvaluationData.of(new float[16 * 64], 1, null, null), 1)) {
-            IllegalArgumentException genes = assertThrows(IllegalArgumentException.class,
+        try (NativeCpuEvaluator cpu =
+                new NativeCpuEvaluator(program, EvaluationData.of(new float[16 * 64], 1, null, null), 1)) {
+            IllegalArgumentException genes = assertThrows(
+                    IllegalArgumentException.class,
                     () -> cpu.evaluate(new PopulationMasks(1, 15), 1, new Objectives(1)));
-            assertTrue(genes.getMessage().contains("15 genes") && genes.getMessage().contains("16"), genes.getMessage());
-            IllegalArgumentException pop = assertThrows(IllegalArgumentException.class,
+            assertTrue(
+                    genes.getMessage().contains("15 genes")
+                            && genes.getMessage().contains("16"),
+                    genes.getMessage());
+            IllegalArgumentException pop = assertThrows(
+                    IllegalArgumentException.class,
                     () -> cpu.evaluate(new PopulationMasks(2, 16), 3, new Objectives(3)));
             assertTrue(pop.getMessage().contains("masks hold 2 individuals, population is 3"), pop.getMessage());
         }
@@ -91,10 +100,11 @@ class NativeCpuVsTorchTest {
                 assertTrue(Float.isNaN(o.mse(0)), "no reference -> NaN mse");
             }
         } else {
-            assertTrue(NativeCudaEvaluator.unavailableReason().startsWith("no CUDA backend"),
+            assertTrue(
+                    NativeCudaEvaluator.unavailableReason().startsWith("no CUDA backend"),
                     NativeCudaEvaluator.unavailableReason());
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                    () -> new NativeCudaEvaluator(program, data));
+            UnsupportedOperationException e =
+                    assertThrows(UnsupportedOperationException.class, () -> new NativeCudaEvaluator(program, data));
             assertTrue(e.getMessage().startsWith("no CUDA backend"), e.getMessage());
         }
     }

@@ -20,12 +20,23 @@ class NativeLoadOrderTest {
     @ParameterizedTest
     @ValueSource(strings = {"native-first", "torch-first", "concurrent"})
     void bothLibrariesLoadInThisOrderWithoutACrash(String order) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String java = ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (int i = 0; i < REPEATS; i++) {
-            Process p = new ProcessBuilder(List.of(java, "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
-                    "-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "emodir-loadorder-hs_err_%p.log"),
-                    "-cp", System.getProperty("java.class.path"), LoadOrderMain.class.getName(), order))
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(List.of(
+                            java,
+                            "--add-opens",
+                            "java.base/jdk.internal.misc=ALL-UNNAMED",
+                            "-XX:ErrorFile="
+                                    + Path.of(System.getProperty("java.io.tmpdir"), "emodir-loadorder-hs_err_%p.log"),
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            LoadOrderMain.class.getName(),
+                            order))
+                    .redirectErrorStream(true)
+                    .start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(120, TimeUnit.SECONDS)) p.destroyForcibly();
             String text = new String(out, StandardCharsets.UTF_8);

@@ -1,8 +1,5 @@
 package org.emodir.nativ;
 
-import org.emodir.program.NetSpecPrograms;
-import org.emodir.program.ResNetStagePrograms;
-import org.emodir.program.SubnetProgram;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,6 +23,9 @@ import org.emodir.model.Tensors;
 import org.emodir.model.TorchNet;
 import org.emodir.model.io.NamedTensor;
 import org.emodir.model.io.StateDict;
+import org.emodir.program.NetSpecPrograms;
+import org.emodir.program.ResNetStagePrograms;
+import org.emodir.program.SubnetProgram;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -83,20 +83,28 @@ class NetSpecProgramsTest {
         Random rng = new Random(6);
         for (int s = 0; s < 3; s++) {
             boolean head = s == 2;
-            SubnetProgram mine = NetSpecPrograms.blocks(spec, sd, spec.stageStart(s), spec.stageStart(s + 1), chw[s], head);
-            SubnetProgram theirs = ResNetStagePrograms.cifarStage(sd, s + 1, blocks, chw[s][0], chw[s][1], chw[s][2], head);
+            SubnetProgram mine =
+                    NetSpecPrograms.blocks(spec, sd, spec.stageStart(s), spec.stageStart(s + 1), chw[s], head);
+            SubnetProgram theirs =
+                    ResNetStagePrograms.cifarStage(sd, s + 1, blocks, chw[s][0], chw[s][1], chw[s][2], head);
             assertSamePrograms(theirs, mine, rng, "stage " + (s + 1));
         }
-        assertSamePrograms(ResNetStagePrograms.cifarTail(sd, 2, 3, blocks, 16, size, size),
-                NetSpecPrograms.blocks(spec, sd, spec.stageStart(1), spec.numBlocks(), chw[1], true), rng, "tail");
-        assertSamePrograms(ResNetStagePrograms.cifarNetwork(sd, 3, blocks, size, size),
-                NetSpecPrograms.network(spec, sd, size, size), rng, "network");
+        assertSamePrograms(
+                ResNetStagePrograms.cifarTail(sd, 2, 3, blocks, 16, size, size),
+                NetSpecPrograms.blocks(spec, sd, spec.stageStart(1), spec.numBlocks(), chw[1], true),
+                rng,
+                "tail");
+        assertSamePrograms(
+                ResNetStagePrograms.cifarNetwork(sd, 3, blocks, size, size),
+                NetSpecPrograms.network(spec, sd, size, size),
+                rng,
+                "network");
     }
 
     // ---------------------------------------------------------------------------------------------------------
 
-    private static void checkBlocks(NetSpec spec, StateDict sd, TorchNet dense, float[] images, int size, int from, int to,
-                                    Random rng) {
+    private static void checkBlocks(
+            NetSpec spec, StateDict sd, TorchNet dense, float[] images, int size, int from, int to, Random rng) {
         Tensor x = Tensors.fromFloats(images, BATCH, 3, size, size);
         Tensor feature = dense.forwardToBlock(from, x);
         long[] shape = Tensors.shape(feature);
@@ -106,7 +114,15 @@ class NetSpecProgramsTest {
         // VGG blocks end in a prunable conv: the range's output is pruned by the last block's conv
         String outputGroup = spec.family() == NetSpec.Family.CIFAR_VGG ? lastConvOf(spec, to - 1) : null;
         float[] reference = Tensors.toFloats(dense.forwardBlocks(from, to, feature));
-        check(spec, sd, program, input, reference, outputGroup, rng, spec.blockRangeName(from, to),
+        check(
+                spec,
+                sd,
+                program,
+                input,
+                reference,
+                outputGroup,
+                rng,
+                spec.blockRangeName(from, to),
                 pruned -> pruned.forwardBlocks(from, to, Tensors.fromFloats(input, BATCH, chw[0], chw[1], chw[2])));
     }
 
@@ -118,7 +134,15 @@ class NetSpecProgramsTest {
             dense.train(false);
             reference = Tensors.toFloats(dense.forward(Tensors.fromFloats(images, BATCH, 3, size, size)));
         }
-        check(spec, sd, program, images, reference, null, rng, "whole network",
+        check(
+                spec,
+                sd,
+                program,
+                images,
+                reference,
+                null,
+                rng,
+                "whole network",
                 pruned -> pruned.forward(Tensors.fromFloats(images, BATCH, 3, size, size)));
     }
 
@@ -127,16 +151,24 @@ class NetSpecProgramsTest {
         return convs.get(convs.size() - 1).name();
     }
 
-    private static void check(NetSpec spec, StateDict sd, SubnetProgram program, float[] input, float[] reference,
-                              String outputGroup, Random rng, String what,
-                              java.util.function.Function<TorchNet, Tensor> torchForward) {
+    private static void check(
+            NetSpec spec,
+            StateDict sd,
+            SubnetProgram program,
+            float[] input,
+            float[] reference,
+            String outputGroup,
+            Random rng,
+            String what,
+            java.util.function.Function<TorchNet, Tensor> torchForward) {
         int outFloats = BATCH * program.outputSize();
         assertEquals(reference.length, outFloats, what + ": dense output size");
         PopulationMasks masks = randomMasks(program, rng);
         Objectives objectives = new Objectives(POPULATION);
-        UnsafeBuffer outputs = new UnsafeBuffer(ByteBuffer.allocateDirect(POPULATION * outFloats * Float.BYTES)
-                .order(ByteOrder.nativeOrder()));
-        try (NativeCpuEvaluator cpu = new NativeCpuEvaluator(program, EvaluationData.of(input, BATCH, reference, null), 2)) {
+        UnsafeBuffer outputs = new UnsafeBuffer(
+                ByteBuffer.allocateDirect(POPULATION * outFloats * Float.BYTES).order(ByteOrder.nativeOrder()));
+        try (NativeCpuEvaluator cpu =
+                new NativeCpuEvaluator(program, EvaluationData.of(input, BATCH, reference, null), 2)) {
             cpu.evaluate(masks, POPULATION, objectives);
             cpu.forward(masks, POPULATION, outputs);
         }
@@ -169,13 +201,17 @@ class NetSpecProgramsTest {
                 sse += d * d;
             }
             double tolerance = REL * scale + ABS;
-            System.out.printf("%s %s individual %d: max |native - libtorch| = %.3g (scale %.3g, %.3g relative)%n",
+            System.out.printf(
+                    "%s %s individual %d: max |native - libtorch| = %.3g (scale %.3g, %.3g relative)%n",
                     spec.arch(), what, p, worst, scale, worst / scale);
             assertTrue(scale > 0, what + ": degenerate libtorch output for individual " + p);
-            assertTrue(worst <= tolerance, what + ", individual " + p + ": max |native - libtorch| = " + worst
-                    + " > " + tolerance + " (scale " + scale + ")");
+            assertTrue(
+                    worst <= tolerance,
+                    what + ", individual " + p + ": max |native - libtorch| = " + worst + " > " + tolerance + " (scale "
+                            + scale + ")");
             double mse = sse / outFloats;
-            assertTrue(Math.abs(objectives.mse(p) - mse) <= MSE_REL * mse + 1e-30,
+            assertTrue(
+                    Math.abs(objectives.mse(p) - mse) <= MSE_REL * mse + 1e-30,
                     what + ", individual " + p + ": evaluate mse " + objectives.mse(p) + ", from forward " + mse);
         }
     }
@@ -199,7 +235,9 @@ class NetSpecProgramsTest {
         for (int i = 0; i < spec.prunableGroups().size(); i++) keep.add(null);
         for (int g = 0; g < program.groupNames().size(); g++) {
             int off = program.groupOffset(g), n = program.groupSizes()[g];
-            int[] k = java.util.stream.IntStream.range(0, n).filter(c -> masks.kept(p, off + c)).toArray();
+            int[] k = java.util.stream.IntStream.range(0, n)
+                    .filter(c -> masks.kept(p, off + c))
+                    .toArray();
             keep.set(groupIndex(spec, program.groupNames().get(g)), k);
         }
         return keep;
@@ -236,7 +274,7 @@ class NetSpecProgramsTest {
         PopulationMasks masks = randomMasks(expected, rng);
         EvaluationData data = EvaluationData.of(input, batch, reference, labels);
         try (NativeCpuEvaluator e = new NativeCpuEvaluator(expected, data, 2);
-             NativeCpuEvaluator m = new NativeCpuEvaluator(actual, data, 2)) {
+                NativeCpuEvaluator m = new NativeCpuEvaluator(actual, data, 2)) {
             e.evaluate(masks, POPULATION, a);
             m.evaluate(masks, POPULATION, b);
         }

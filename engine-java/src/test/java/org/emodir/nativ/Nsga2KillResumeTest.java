@@ -30,7 +30,7 @@ class Nsga2KillResumeTest {
 
     @Test
     void killedRunsResumeToTheUninterruptedFront(@TempDir Path dir) throws Exception {
-        double[][] expected = CheckpointedMaskRun.run(null, GENERATIONS, () -> { }, null);
+        double[][] expected = CheckpointedMaskRun.run(null, GENERATIONS, () -> {}, null);
         Path checkpoint = dir.resolve("nsga2.ckpt");
         Random random = new Random(42);
         int lastSeen = 0;
@@ -55,8 +55,10 @@ class Nsga2KillResumeTest {
             int first = generationOf(lines.get(firstGeneration(lines)));
             // Each generation is saved before it is printed, and the killed child was allowed one unprinted
             // generation: the resumed child starts right after the last printed one or the one after it.
-            assertTrue(first == lastSeen + 1 || first == lastSeen + 2, "a resumed child continues from its last "
-                    + "checkpoint: its first generation is " + first + " after " + lastSeen + " was printed");
+            assertTrue(
+                    first == lastSeen + 1 || first == lastSeen + 2,
+                    "a resumed child continues from its last " + "checkpoint: its first generation is " + first
+                            + " after " + lastSeen + " was printed");
             lastSeen = generationOf(lines.get(lines.size() - 1));
             assertTrue(lastSeen < GENERATIONS, "kill " + kill + " came after the run finished");
         }
@@ -74,8 +76,10 @@ class Nsga2KillResumeTest {
         for (String line : lines) {
             if (!line.startsWith("front ")) continue;
             String[] bits = line.split(" ");
-            front.add(new double[] {Double.longBitsToDouble(Long.parseUnsignedLong(bits[1], 16)),
-                    Double.longBitsToDouble(Long.parseUnsignedLong(bits[2], 16))});
+            front.add(new double[] {
+                Double.longBitsToDouble(Long.parseUnsignedLong(bits[1], 16)),
+                Double.longBitsToDouble(Long.parseUnsignedLong(bits[2], 16))
+            });
         }
         assertEquals(expected.length, front.size(), "front size");
         for (int i = 0; i < expected.length; ++i) {
@@ -85,11 +89,21 @@ class Nsga2KillResumeTest {
 
     private static Process start(Path checkpoint) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
-                "--add-opens", "java.base/java.nio=ALL-UNNAMED", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), CheckpointedMaskRun.class.getName(),
-                checkpoint.toString(), Integer.toString(GENERATIONS));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        List<String> command = List.of(
+                java,
+                "--add-opens",
+                "java.base/jdk.internal.misc=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/java.nio=ALL-UNNAMED",
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                CheckpointedMaskRun.class.getName(),
+                checkpoint.toString(),
+                Integer.toString(GENERATIONS));
+        return new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.PIPE)
+                .start();
     }
 
     private static BufferedReader reader(Process p) {

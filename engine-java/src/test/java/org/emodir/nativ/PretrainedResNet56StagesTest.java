@@ -29,15 +29,16 @@ class PretrainedResNet56StagesTest {
     void everyStageMatchesLibtorchOnRealFeatures() {
         TorchRuntime.init();
         StateDict sd = SharedFixtures.weights(SharedFixtures.RESNET56);
-        LabeledBatch batch = SharedFixtures.cifarSubset("test", 2, IMAGES).iterator().next();
+        LabeledBatch batch =
+                SharedFixtures.cifarSubset("test", 2, IMAGES).iterator().next();
         try (TorchNet net = TorchNet.fromStateDict(NetSpec.dense("resnet56", 10), sd)) {
             net.train(false);
             Tensor images = Tensors.fromBuffer(batch.pixels(), batch.n(), batch.c(), batch.h(), batch.w());
             for (int s = 0; s < 3; s++) {
                 float[] features = Tensors.toFloats(net.forwardUpTo(s, images));
                 int[] chw = STAGE_INPUT_CHW[s];
-                float[][] out = ResNetStageProgramsTest.assertStageMatches(sd, s + 1, BLOCKS, chw[0], chw[1], chw[2],
-                        s == 2, features, batch.n(), 4, new Random(100 + s));
+                float[][] out = ResNetStageProgramsTest.assertStageMatches(
+                        sd, s + 1, BLOCKS, chw[0], chw[1], chw[2], s == 2, features, batch.n(), 4, new Random(100 + s));
                 assertTrue(out[0].length > 0);
             }
         }

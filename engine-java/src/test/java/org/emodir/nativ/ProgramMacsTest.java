@@ -1,6 +1,5 @@
 package org.emodir.nativ;
 
-import org.emodir.program.ProgramMacs;
 import static org.emodir.nativ.TinyPrograms.C1;
 import static org.emodir.nativ.TinyPrograms.C2;
 import static org.emodir.nativ.TinyPrograms.CLASSES;
@@ -8,6 +7,7 @@ import static org.emodir.nativ.TinyPrograms.IN_C;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import org.emodir.program.ProgramMacs;
 import org.junit.jupiter.api.Test;
 
 class ProgramMacsTest {

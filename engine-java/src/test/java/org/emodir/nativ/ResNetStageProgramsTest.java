@@ -1,8 +1,5 @@
 package org.emodir.nativ;
 
-import org.emodir.program.ResNetStagePrograms;
-import org.emodir.program.SubnetOp;
-import org.emodir.program.SubnetProgram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +12,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.emodir.eval.EvaluationData;
 import org.emodir.eval.PopulationMasks;
 import org.emodir.model.io.WeightsException;
+import org.emodir.program.ResNetStagePrograms;
+import org.emodir.program.SubnetOp;
+import org.emodir.program.SubnetProgram;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,8 +24,17 @@ import org.junit.jupiter.api.Test;
 class ResNetStageProgramsTest {
 
     /** The helper the pretrained ResNet-56 per-stage check will call with the real StateDict. */
-    static void assertStageMatches(org.emodir.model.io.StateDict sd, int stage, int blocks, int c, int h, int w,
-                                   boolean withHead, int batch, int population, long seed) {
+    static void assertStageMatches(
+            org.emodir.model.io.StateDict sd,
+            int stage,
+            int blocks,
+            int c,
+            int h,
+            int w,
+            boolean withHead,
+            int batch,
+            int population,
+            long seed) {
         Random rng = new Random(seed);
         float[] input = new float[batch * c * h * w];
         for (int i = 0; i < input.length; ++i) input[i] = (float) rng.nextGaussian();
@@ -36,8 +45,18 @@ class ResNetStageProgramsTest {
      * Native CPU vs the independent libtorch stage on the given input, for the all-kept individual 0 and
      * random masks on the others. Returns the libtorch outputs, individual-major, for further checks.
      */
-    static float[][] assertStageMatches(org.emodir.model.io.StateDict sd, int stage, int blocks, int c, int h, int w,
-                                        boolean withHead, float[] input, int batch, int population, Random rng) {
+    static float[][] assertStageMatches(
+            org.emodir.model.io.StateDict sd,
+            int stage,
+            int blocks,
+            int c,
+            int h,
+            int w,
+            boolean withHead,
+            float[] input,
+            int batch,
+            int population,
+            Random rng) {
         SubnetProgram program = ResNetStagePrograms.cifarStage(sd, stage, blocks, c, h, w, withHead);
         float[][] all = new float[population][];
         PopulationMasks masks = new PopulationMasks(population, program.numGenes());
@@ -49,12 +68,14 @@ class ResNetStageProgramsTest {
             }
         }
         int outFloats = batch * program.outputSize();
-        UnsafeBuffer outputs = new UnsafeBuffer(ByteBuffer.allocateDirect(population * outFloats * 4).order(ByteOrder.nativeOrder()));
+        UnsafeBuffer outputs = new UnsafeBuffer(
+                ByteBuffer.allocateDirect(population * outFloats * 4).order(ByteOrder.nativeOrder()));
         try (NativeCpuEvaluator cpu = new NativeCpuEvaluator(program, EvaluationData.of(input, batch, null, null), 2)) {
             cpu.forward(masks, population, outputs);
         }
         for (int p = 0; p < population; ++p) {
-            float[] expected = StateDictTorchStage.forward(sd, stage, blocks, input, batch, c, h, w, withHead, masks, p);
+            float[] expected =
+                    StateDictTorchStage.forward(sd, stage, blocks, input, batch, c, h, w, withHead, masks, p);
             all[p] = expected;
             assertEquals(outFloats, expected.length, "output size");
             double scale = 0, worst = 0;
@@ -62,7 +83,9 @@ class ResNetStageProgramsTest {
                 scale = Math.max(scale, Math.abs(expected[i]));
                 worst = Math.max(worst, Math.abs(expected[i] - outputs.getFloat((p * outFloats + i) * 4)));
             }
-            assertTrue(worst <= 1e-3 * scale, "stage " + stage + ", individual " + p + ": max diff " + worst + ", scale " + scale);
+            assertTrue(
+                    worst <= 1e-3 * scale,
+                    "stage " + stage + ", individual " + p + ": max diff " + worst + ", scale " + scale);
             if (withHead) {
                 int classes = program.outputSize();
                 for (int b = 0; b < batch; ++b) {
@@ -87,7 +110,8 @@ class ResNetStageProgramsTest {
 
     @Test
     void convShortcutStageWithHeadMatchesUnfoldedTorch() {
-        RandomCifarResNet net = new RandomCifarResNet(22).stage(3, 2, 32, 64, true).linear(10, 64);
+        RandomCifarResNet net =
+                new RandomCifarResNet(22).stage(3, 2, 32, 64, true).linear(10, 64);
         assertStageMatches(net.sd, 3, 2, 32, 8, 8, true, 4, 4, 2);
     }
 
@@ -98,7 +122,9 @@ class ResNetStageProgramsTest {
         assertEquals(9 * 16, program.numGenes());
         assertEquals("layer1.0.conv1", program.groupNames().get(0));
         assertEquals("layer1.8.conv1", program.groupNames().get(8));
-        assertEquals(List.of(16, 32, 32), List.of(program.outputShape()[0], program.outputShape()[1], program.outputShape()[2]));
+        assertEquals(
+                List.of(16, 32, 32),
+                List.of(program.outputShape()[0], program.outputShape()[1], program.outputShape()[2]));
         for (SubnetOp op : program.ops()) {
             assertTrue(op.dst() < EmodirNative.MAX_SLOTS && op.src() < EmodirNative.MAX_SLOTS, "slot range");
         }
@@ -107,8 +133,8 @@ class ResNetStageProgramsTest {
     @Test
     void wrongTensorShapeNamesTheTensor() {
         RandomCifarResNet net = new RandomCifarResNet(24).stage(1, 1, 16, 16, false);
-        WeightsException e = assertThrows(WeightsException.class,
-                () -> ResNetStagePrograms.cifarStage(net.sd, 1, 1, 8, 32, 32, false));
+        WeightsException e = assertThrows(
+                WeightsException.class, () -> ResNetStagePrograms.cifarStage(net.sd, 1, 1, 8, 32, 32, false));
         assertTrue(e.getMessage().contains("layer1.0.conv1.weight"), e.getMessage());
     }
 }

@@ -1,6 +1,5 @@
 package org.emodir.nativ;
 
-import org.emodir.program.SubnetProgram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +11,7 @@ import org.emodir.eval.EvaluationData;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationMasks;
 import org.emodir.eval.TorchReferenceEvaluator;
+import org.emodir.program.SubnetProgram;
 
 /**
  * Acceptance check shared by the tests (and, after merge, by the pretrained ResNet-56 per-stage check):
@@ -21,8 +21,7 @@ import org.emodir.eval.TorchReferenceEvaluator;
 final class StageAgreement {
     static final double OUTPUT_TOLERANCE = 1e-3;
 
-    private StageAgreement() {
-    }
+    private StageAgreement() {}
 
     static void check(SubnetProgram program, float[] input, int batch, int population, double keep, long seed) {
         Random rng = new Random(seed);
@@ -41,10 +40,10 @@ final class StageAgreement {
         }
         Objectives nat = new Objectives(population), ref = new Objectives(population);
         int outFloats = batch * program.outputSize();
-        UnsafeBuffer outputs = new UnsafeBuffer(ByteBuffer.allocateDirect(population * outFloats * Float.BYTES)
-                .order(ByteOrder.nativeOrder()));
+        UnsafeBuffer outputs = new UnsafeBuffer(
+                ByteBuffer.allocateDirect(population * outFloats * Float.BYTES).order(ByteOrder.nativeOrder()));
         try (NativeCpuEvaluator cpu = new NativeCpuEvaluator(program, data, 2);
-             TorchReferenceEvaluator torch = new TorchReferenceEvaluator(program, data, 2)) {
+                TorchReferenceEvaluator torch = new TorchReferenceEvaluator(program, data, 2)) {
             cpu.evaluate(masks, population, nat);
             torch.evaluate(masks, population, ref);
             cpu.forward(masks, population, outputs);
@@ -54,10 +53,12 @@ final class StageAgreement {
                 double scale = 0, worst = 0;
                 for (int i = 0; i < outFloats; ++i) {
                     scale = Math.max(scale, Math.abs(expected[i]));
-                    worst = Math.max(worst, Math.abs(expected[i] - outputs.getFloat((p * outFloats + i) * Float.BYTES)));
+                    worst = Math.max(
+                            worst, Math.abs(expected[i] - outputs.getFloat((p * outFloats + i) * Float.BYTES)));
                 }
                 assertTrue(scale > 0, "degenerate reference output for individual " + p);
-                assertTrue(worst <= OUTPUT_TOLERANCE * scale,
+                assertTrue(
+                        worst <= OUTPUT_TOLERANCE * scale,
                         "individual " + p + ": max |native - libtorch| = " + worst + " vs output scale " + scale);
                 assertRelative(ref.mse(p), nat.mse(p), "mse of individual " + p);
                 if (program.hasHead()) {
@@ -65,18 +66,22 @@ final class StageAgreement {
                     assertEquals(ref.top1(p), nat.top1(p), "top-1 count of individual " + p);
                     int n = program.classes();
                     for (int b = 0; b < batch; ++b) {
-                        assertEquals(argmax(expected, b * n, n),
-                                argmax(outputs, (p * outFloats + b * n), n), "top-1 class of image " + b + ", individual " + p);
+                        assertEquals(
+                                argmax(expected, b * n, n),
+                                argmax(outputs, (p * outFloats + b * n), n),
+                                "top-1 class of image " + b + ", individual " + p);
                     }
                 } else {
-                    assertTrue(Float.isNaN(nat.crossEntropy(p)) && Float.isNaN(nat.top1(p)), "ce/top1 NaN without a head");
+                    assertTrue(
+                            Float.isNaN(nat.crossEntropy(p)) && Float.isNaN(nat.top1(p)), "ce/top1 NaN without a head");
                 }
             }
         }
     }
 
     private static void assertRelative(float expected, float actual, String what) {
-        assertTrue(Math.abs(expected - actual) <= 1e-3 * Math.max(Math.abs(expected), 1e-6),
+        assertTrue(
+                Math.abs(expected - actual) <= 1e-3 * Math.max(Math.abs(expected), 1e-6),
                 what + ": native " + actual + ", libtorch " + expected);
     }
 
@@ -88,7 +93,8 @@ final class StageAgreement {
 
     private static int argmax(UnsafeBuffer a, int off, int n) {
         int best = 0;
-        for (int i = 1; i < n; ++i) if (a.getFloat((off + i) * Float.BYTES) > a.getFloat((off + best) * Float.BYTES)) best = i;
+        for (int i = 1; i < n; ++i)
+            if (a.getFloat((off + i) * Float.BYTES) > a.getFloat((off + best) * Float.BYTES)) best = i;
         return best;
     }
 }

@@ -1,6 +1,5 @@
 package org.emodir.nativ;
 
-import org.emodir.program.ResNetStagePrograms;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.LongOptional;
@@ -8,10 +7,11 @@ import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
-import org.emodir.model.conv.ConvRouter;
 import org.emodir.eval.PopulationMasks;
+import org.emodir.model.conv.ConvRouter;
 import org.emodir.model.io.NamedTensor;
 import org.emodir.model.io.StateDict;
+import org.emodir.program.ResNetStagePrograms;
 
 /**
  * An independent libtorch forward of a CIFAR-ResNet stage straight from a {@link StateDict}: unfolded
@@ -20,12 +20,21 @@ import org.emodir.model.io.StateDict;
  * BN folding, shortcut geometry and gene order too. Reusable for the pretrained ResNet-56 per-stage check.
  */
 final class StateDictTorchStage {
-    private StateDictTorchStage() {
-    }
+    private StateDictTorchStage() {}
 
     /** Output {@code [batch][...]} of individual {@code p}; genes are ordered block by block (conv1 channels). */
-    static float[] forward(StateDict sd, int stage, int blocks, float[] input, int batch, int c, int h, int w,
-                           boolean withHead, PopulationMasks masks, int p) {
+    static float[] forward(
+            StateDict sd,
+            int stage,
+            int blocks,
+            float[] input,
+            int batch,
+            int c,
+            int h,
+            int w,
+            boolean withHead,
+            PopulationMasks masks,
+            int p) {
         torch.globalContext().setUserEnabledNNPACK(false);
         try (PointerScope scope = new PointerScope()) {
             Tensor x = tensor(input, batch, c, h, w);
@@ -53,7 +62,10 @@ final class StateDictTorchStage {
             }
             if (withHead) {
                 Tensor pooled = x.mean(new long[] {2, 3}, false, new ScalarTypeOptional());
-                x = torch.linear(pooled, tensor(sd.require("linear.weight")), new TensorOptional(tensor(sd.require("linear.bias"))));
+                x = torch.linear(
+                        pooled,
+                        tensor(sd.require("linear.weight")),
+                        new TensorOptional(tensor(sd.require("linear.bias"))));
             }
             x = x.contiguous();
             float[] out = new float[(int) x.numel()];
@@ -68,11 +80,15 @@ final class StateDictTorchStage {
 
     private static Tensor bn(StateDict sd, String name, Tensor y) {
         int c = (int) y.size(1);
-        float[] gamma = sd.require(name + ".weight", c).data(), beta = sd.require(name + ".bias", c).data();
-        float[] mean = sd.require(name + ".running_mean", c).data(), var = sd.require(name + ".running_var", c).data();
+        float[] gamma = sd.require(name + ".weight", c).data(),
+                beta = sd.require(name + ".bias", c).data();
+        float[] mean = sd.require(name + ".running_mean", c).data(),
+                var = sd.require(name + ".running_var", c).data();
         float[] inv = new float[c];
         for (int i = 0; i < c; ++i) inv[i] = (float) (1.0 / Math.sqrt(var[i] + 1e-5));
-        return y.sub(tensor(mean, 1, c, 1, 1)).mul(tensor(inv, 1, c, 1, 1)).mul(tensor(gamma, 1, c, 1, 1))
+        return y.sub(tensor(mean, 1, c, 1, 1))
+                .mul(tensor(inv, 1, c, 1, 1))
+                .mul(tensor(gamma, 1, c, 1, 1))
                 .add(tensor(beta, 1, c, 1, 1));
     }
 

@@ -1,21 +1,21 @@
 package org.emodir.nativ;
 
-import org.emodir.program.SubnetProgram;
-import org.emodir.program.SubnetProgramBuilder;
 import java.util.Random;
 import org.emodir.eval.EvaluationData;
+import org.emodir.program.SubnetProgram;
+import org.emodir.program.SubnetProgramBuilder;
 
 /** A small random classifier (two prunable convs and a head) with a batch, for evaluator-level tests. */
 final class TinyPrograms {
     static final int IN_C = 3, SIZE = 8, C1 = 8, C2 = 6, CLASSES = 4;
 
-    private TinyPrograms() {
-    }
+    private TinyPrograms() {}
 
     static SubnetProgram classifier(long seed) {
         Random r = new Random(seed);
         SubnetProgramBuilder b = new SubnetProgramBuilder(IN_C, SIZE, SIZE);
-        var x = b.relu(b.conv("conv1", b.input(), gaussian(r, C1 * IN_C * 9, 0.4), gaussian(r, C1, 0.1), C1, 3, 1, 1, true));
+        var x = b.relu(
+                b.conv("conv1", b.input(), gaussian(r, C1 * IN_C * 9, 0.4), gaussian(r, C1, 0.1), C1, 3, 1, 1, true));
         x = b.relu(b.conv("conv2", x, gaussian(r, C2 * C1 * 9, 0.3), gaussian(r, C2, 0.1), C2, 3, 2, 1, true));
         return b.build(b.head("fc", x, gaussian(r, CLASSES * C2, 0.5), gaussian(r, CLASSES, 0.1), CLASSES));
     }

@@ -12,8 +12,12 @@ class BatchNormFoldingTest {
     void foldedConvEqualsConvFollowedByBatchNorm() {
         Random rng = new Random(5);
         int out = 4, in = 3;
-        float[] w = new float[out * in], bias = new float[out], gamma = new float[out], beta = new float[out],
-                mean = new float[out], var = new float[out];
+        float[] w = new float[out * in],
+                bias = new float[out],
+                gamma = new float[out],
+                beta = new float[out],
+                mean = new float[out],
+                var = new float[out];
         for (int i = 0; i < w.length; ++i) w[i] = (float) rng.nextGaussian();
         for (int o = 0; o < out; ++o) {
             bias[o] = (float) rng.nextGaussian();
@@ -33,15 +37,27 @@ class BatchNormFoldingTest {
                     folded += f.weight()[o * in + i] * x[i];
                 }
                 double bn = gamma[o] * (conv - mean[o]) / Math.sqrt(var[o] + 1e-5) + beta[o];
-                assertTrue(Math.abs(bn - folded) <= 1e-5 * Math.max(1, Math.abs(bn)), "channel " + o + ": " + bn + " vs " + folded);
+                assertTrue(
+                        Math.abs(bn - folded) <= 1e-5 * Math.max(1, Math.abs(bn)),
+                        "channel " + o + ": " + bn + " vs " + folded);
             }
         }
     }
 
     @Test
     void mismatchedStatisticsNameTheLayer() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BatchNormFolding.fold("layer1.0.conv1",
-                new float[8], null, new float[2], new float[2], new float[3], new float[2], 1e-5));
-        assertTrue(e.getMessage().contains("layer1.0.conv1") && e.getMessage().contains("running_mean"), e.getMessage());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> BatchNormFolding.fold(
+                        "layer1.0.conv1",
+                        new float[8],
+                        null,
+                        new float[2],
+                        new float[2],
+                        new float[3],
+                        new float[2],
+                        1e-5));
+        assertTrue(
+                e.getMessage().contains("layer1.0.conv1") && e.getMessage().contains("running_mean"), e.getMessage());
     }
 }

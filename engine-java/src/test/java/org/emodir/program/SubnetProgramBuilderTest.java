@@ -10,7 +10,8 @@ class SubnetProgramBuilderTest {
     @Test
     void convWeightOfTheWrongSizeNamesTheLayer() {
         SubnetProgramBuilder b = new SubnetProgramBuilder(4, 8, 8);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> b.conv("block.conv1", b.input(), new float[10], new float[8], 8, 3, 1, 1, true));
         assertTrue(e.getMessage().contains("block.conv1") && e.getMessage().contains("8x4x3x3 = 288"), e.getMessage());
     }

@@ -30,7 +30,8 @@ class HtmlReportWriterTest {
         Matcher m = Pattern.compile("<svg .*?</svg>", Pattern.DOTALL).matcher(html);
         int parsed = 0;
         while (m.find()) {
-            Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+            Document doc = DocumentBuilderFactory.newInstance()
+                    .newDocumentBuilder()
                     .parse(new ByteArrayInputStream(m.group().getBytes(StandardCharsets.UTF_8)));
             assertEquals("svg", doc.getDocumentElement().getNodeName());
             parsed++;
@@ -50,7 +51,9 @@ class HtmlReportWriterTest {
         assertFalse(html.contains("finetune <fast>"));
         assertTrue(html.contains("finetune &lt;fast&gt;"));
         assertFalse(html.contains("<script"), "page must be static");
-        assertFalse(html.contains("http://") && html.replace("http://www.w3.org/2000/svg", "").contains("http://"),
+        assertFalse(
+                html.contains("http://")
+                        && html.replace("http://www.w3.org/2000/svg", "").contains("http://"),
                 "no network references besides the SVG namespace");
     }
 

@@ -14,11 +14,33 @@ import org.junit.jupiter.api.io.TempDir;
 
 class RunReportJsonTest {
     /** Names scripts read; renaming any of them breaks them. */
-    private static final List<String> CONTRACT = List.of("flops_reduction", "params_reduction", "top1_dense",
-            "top1_dense_finetuned", "top1_pruned_finetuned", "search_forward_flops", "search_seconds",
-            "baseline_search_forward_flops", "baseline_hypervolume", "hypervolume", "uniform_baseline_top1",
-            "phase_seconds", "macs_before", "macs_after", "params_before", "params_after", "model", "dataset", "config",
-            "fronts", "gpir_ranking", "scheme_greedy", "scheme_exact", "versions", "started_at", "finished_at");
+    private static final List<String> CONTRACT = List.of(
+            "flops_reduction",
+            "params_reduction",
+            "top1_dense",
+            "top1_dense_finetuned",
+            "top1_pruned_finetuned",
+            "search_forward_flops",
+            "search_seconds",
+            "baseline_search_forward_flops",
+            "baseline_hypervolume",
+            "hypervolume",
+            "uniform_baseline_top1",
+            "phase_seconds",
+            "macs_before",
+            "macs_after",
+            "params_before",
+            "params_after",
+            "model",
+            "dataset",
+            "config",
+            "fronts",
+            "gpir_ranking",
+            "scheme_greedy",
+            "scheme_exact",
+            "versions",
+            "started_at",
+            "finished_at");
 
     @TempDir
     Path tmp;
@@ -47,7 +69,8 @@ class RunReportJsonTest {
         assertEquals(0.832, json.get("top1_dense").asDouble(), 0);
         assertEquals(12.5, json.get("phase_seconds").get("search").asDouble(), 0);
         JsonNode firstSolution = json.get("fronts").get(0).get("solutions").get(0);
-        assertTrue(firstSolution.has("global_impairment") && firstSolution.has("flops_ratio"), firstSolution.toString());
+        assertTrue(
+                firstSolution.has("global_impairment") && firstSolution.has("flops_ratio"), firstSolution.toString());
         assertFalse(firstSolution.has("dense"), "convenience predicates are not serialised");
         assertTrue(json.get("gpir_ranking").get(0).has("macs_removed"));
         assertEquals("EXACT", json.get("scheme_exact").get("method").asText());
@@ -64,8 +87,12 @@ class RunReportJsonTest {
     @Test
     void unmeasuredImpairmentSurvivesTheRoundTrip() throws IOException {
         RunReport r = SampleReports.full();
-        r.fronts = List.of(new org.emodir.emodir.SubnetFront(0, "s", 100, 10, List.of(
-                new org.emodir.emodir.SubnetSolution(0, 3, new byte[] {1, 0}, 0.5, 50, 5, 0.1, Double.NaN))));
+        r.fronts = List.of(new org.emodir.emodir.SubnetFront(
+                0,
+                "s",
+                100,
+                10,
+                List.of(new org.emodir.emodir.SubnetSolution(0, 3, new byte[] {1, 0}, 0.5, 50, 5, 0.1, Double.NaN))));
         ReportFiles.save(tmp, r);
         RunReport back = ReportJson.read(tmp.resolve("report.json"));
         assertTrue(Double.isNaN(back.fronts.get(0).solutions().get(1).globalImpairment()));

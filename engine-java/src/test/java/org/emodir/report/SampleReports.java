@@ -18,7 +18,8 @@ final class SampleReports {
 
     static RunReport full() {
         Random rnd = new Random(1);
-        List<SubnetFront> fronts = List.of(front(rnd, 0, "layer1"), front(rnd, 1, HOSTILE_NAME), front(rnd, 2, "layer3"));
+        List<SubnetFront> fronts =
+                List.of(front(rnd, 0, "layer1"), front(rnd, 1, HOSTILE_NAME), front(rnd, 2, "layer3"));
         NetworkCost cost = new NetworkCost(3 * 40_000 + 5_000, 3 * 4_000 + 700);
         PruningTarget target = PruningTarget.flops(0.4);
         RunReport r = new RunReport();
@@ -53,8 +54,15 @@ final class SampleReports {
         for (int i = 0; i < sols.length; i++) {
             double keep = 0.9 - 0.15 * i;
             double impairment = (1 - keep) * (0.05 + 0.1 * rnd.nextDouble());
-            sols[i] = new SubnetSolution(subnet, i, new byte[] {1, 0, 1, 1}, keep, Math.round(denseMacs * keep),
-                    Math.round(denseParams * keep), impairment * 0.8, impairment);
+            sols[i] = new SubnetSolution(
+                    subnet,
+                    i,
+                    new byte[] {1, 0, 1, 1},
+                    keep,
+                    Math.round(denseMacs * keep),
+                    Math.round(denseParams * keep),
+                    impairment * 0.8,
+                    impairment);
         }
         return new SubnetFront(subnet, name, denseMacs, denseParams, List.of(sols));
     }

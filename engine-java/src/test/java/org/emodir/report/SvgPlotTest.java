@@ -33,7 +33,8 @@ class SvgPlotTest {
 
     @Test
     void mismatchedSeriesIsRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new SvgPlot("t", "x", "y").add("bad", new double[2], new double[3], SvgPlot.Style.SCATTER));
         assertTrue(e.getMessage().contains("bad"));
     }

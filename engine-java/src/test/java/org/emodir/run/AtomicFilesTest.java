@@ -28,10 +28,12 @@ class AtomicFilesTest {
     void failedWriteLeavesOldFileIntactAndNoTemporary() throws IOException {
         Path target = dir.resolve("weights.bin");
         AtomicFiles.writeString(target, "precious");
-        IOException thrown = assertThrows(IOException.class, () -> AtomicFiles.write(target, out -> {
-            out.write("partial garbage".getBytes(StandardCharsets.UTF_8));
-            throw new IOException("disk full");
-        }));
+        IOException thrown = assertThrows(
+                IOException.class,
+                () -> AtomicFiles.write(target, out -> {
+                    out.write("partial garbage".getBytes(StandardCharsets.UTF_8));
+                    throw new IOException("disk full");
+                }));
         assertEquals("disk full", thrown.getMessage());
         assertEquals("precious", Files.readString(target));
         assertEquals(1, countFiles(dir));

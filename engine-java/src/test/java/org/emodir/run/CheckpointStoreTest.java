@@ -1,7 +1,5 @@
 package org.emodir.run;
 
-import org.emodir.CorruptCheckpointException;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.emodir.CorruptCheckpointException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,7 +89,8 @@ class CheckpointStoreTest {
         Files.write(store.file("x"), bytes("torn"));
         store.save("x", bytes("gen3"));
         assertArrayEquals(bytes("gen3"), store.load("x").orElseThrow().data());
-        assertArrayEquals(bytes("gen1"), CheckpointStore.read(store.backup("x")), "corrupt gen2 never became the backup");
+        assertArrayEquals(
+                bytes("gen1"), CheckpointStore.read(store.backup("x")), "corrupt gen2 never became the backup");
     }
 
     @Test
@@ -116,7 +116,8 @@ class CheckpointStoreTest {
     @Test
     void rejectsNamesThatEscapeTheDirectory() {
         CheckpointStore store = new CheckpointStore(tmp);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> store.save("../evil", bytes("x")));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> store.save("../evil", bytes("x")));
         assertTrue(e.getMessage().contains("../evil"));
     }
 }

@@ -1,7 +1,5 @@
 package org.emodir.run;
 
-import org.emodir.RunDirectoryException;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.emodir.RunDirectoryException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,7 +41,9 @@ class RunDirectoryTest {
             AtomicFiles.writeString(run.reportHtml(), "<html></html>");
         }
         RunDirectoryException e = assertThrows(RunDirectoryException.class, () -> RunDirectory.open(root, false));
-        assertTrue(e.getMessage().contains("report.json") && e.getMessage().contains(root.getFileName().toString()),
+        assertTrue(
+                e.getMessage().contains("report.json")
+                        && e.getMessage().contains(root.getFileName().toString()),
                 e.getMessage());
         assertTrue(Files.exists(root.resolve("report.json")), "refusal must not touch the finished run");
         try (RunDirectory run = RunDirectory.open(root, true)) {
@@ -65,9 +66,12 @@ class RunDirectoryTest {
     void lockKeepsASecondRunOutFromAnotherProcess() throws Exception {
         Path root = tmp.resolve("shared");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process holder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                LockHolder.class.getName(), root.toString()).redirectErrorStream(true).start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
+        Process holder = new ProcessBuilder(
+                        java, "-cp", System.getProperty("java.class.path"), LockHolder.class.getName(), root.toString())
+                .redirectErrorStream(true)
+                .start();
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
             assertEquals(LockHolder.READY, out.readLine(), "child process failed to take the lock");
             RunDirectoryException e = assertThrows(RunDirectoryException.class, () -> RunDirectory.open(root, false));
             assertTrue(e.getMessage().contains("in use"), e.getMessage());

@@ -38,7 +38,10 @@ public final class SharedFixtures {
     /** The first {@code perClass} images (sorted file names) of every class, in order, not augmented. */
     public static DataLoader cifarSubset(String split, int perClass, int batchSize) {
         ImageDataset ds = cifar(split);
-        return DataLoader.builder(ds).subset(Subsets.firstPerClass(ds, perClass)).batchSize(batchSize)
-                .normalization(Normalization.IMAGENET).build();
+        return DataLoader.builder(ds)
+                .subset(Subsets.firstPerClass(ds, perClass))
+                .batchSize(batchSize)
+                .normalization(Normalization.IMAGENET)
+                .build();
     }
 }

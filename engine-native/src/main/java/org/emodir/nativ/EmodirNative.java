@@ -20,8 +20,7 @@ public final class EmodirNative {
         Loader.load();
     }
 
-    private EmodirNative() {
-    }
+    private EmodirNative() {}
 
     public static final int EMODIR_OK = 0;
     public static final int EMODIR_ERR_INVALID_ARGUMENT = 1;
@@ -59,9 +58,16 @@ public final class EmodirNative {
     /** sizeof(emodir_op) in the loaded library; must equal {@link #OP_BYTES}. */
     public static native int emodir_op_bytes();
 
-    public static native emodir_program emodir_program_create(@Cast("const emodir_op*") long ops, int numOps,
-            @Cast("const float*") long weights, long numWeights, int inC, int inH, int inW,
-            @Cast("const int32_t*") long groupSizes, int numGroups);
+    public static native emodir_program emodir_program_create(
+            @Cast("const emodir_op*") long ops,
+            int numOps,
+            @Cast("const float*") long weights,
+            long numWeights,
+            int inC,
+            int inH,
+            int inW,
+            @Cast("const int32_t*") long groupSizes,
+            int numGroups);
 
     public static native void emodir_program_destroy(emodir_program program);
 
@@ -71,18 +77,37 @@ public final class EmodirNative {
 
     public static native long emodir_program_input_size(emodir_program program);
 
-    public static native int emodir_cpu_evaluate(emodir_program program, @Cast("const uint8_t*") long masks,
-            int population, @Cast("const float*") long input, int batch, @Cast("const float*") long reference,
-            @Cast("const int32_t*") long labels, int threads, @Cast("float*") long objectives);
+    public static native int emodir_cpu_evaluate(
+            emodir_program program,
+            @Cast("const uint8_t*") long masks,
+            int population,
+            @Cast("const float*") long input,
+            int batch,
+            @Cast("const float*") long reference,
+            @Cast("const int32_t*") long labels,
+            int threads,
+            @Cast("float*") long objectives);
 
-    public static native int emodir_cpu_forward(emodir_program program, @Cast("const uint8_t*") long masks,
-            int population, @Cast("const float*") long input, int batch, int threads, @Cast("float*") long outputs);
+    public static native int emodir_cpu_forward(
+            emodir_program program,
+            @Cast("const uint8_t*") long masks,
+            int population,
+            @Cast("const float*") long input,
+            int batch,
+            int threads,
+            @Cast("float*") long outputs);
 
     public static native int emodir_cuda_available();
 
-    public static native int emodir_cuda_evaluate(emodir_program program, @Cast("const uint8_t*") long masks,
-            int population, @Cast("const float*") long input, int batch, @Cast("const float*") long reference,
-            @Cast("const int32_t*") long labels, @Cast("float*") long objectives);
+    public static native int emodir_cuda_evaluate(
+            emodir_program program,
+            @Cast("const uint8_t*") long masks,
+            int population,
+            @Cast("const float*") long input,
+            int batch,
+            @Cast("const float*") long reference,
+            @Cast("const int32_t*") long labels,
+            @Cast("float*") long objectives);
 
     /** Host scratch bytes of an emodir_cpu_evaluate call of this shape, -1 on bad arguments. */
     public static native long emodir_cpu_scratch_bytes(emodir_program program, int population, int batch, int threads);

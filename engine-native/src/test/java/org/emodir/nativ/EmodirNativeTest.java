@@ -23,6 +23,7 @@ class EmodirNativeTest {
     void cudaAvailabilityComesWithAReason() {
         int available = EmodirNative.emodir_cuda_available();
         String reason = EmodirNative.emodir_last_error();
-        assertTrue(available == 1 || (available == 0 && reason.startsWith("no CUDA backend")), available + ": " + reason);
+        assertTrue(
+                available == 1 || (available == 0 && reason.startsWith("no CUDA backend")), available + ": " + reason);
     }
 }

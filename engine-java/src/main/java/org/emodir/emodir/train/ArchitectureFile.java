@@ -12,11 +12,11 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.emodir.run.AtomicFiles;
 import org.emodir.model.ChannelConfig;
 import org.emodir.model.ChannelGroup;
 import org.emodir.model.Flops;
 import org.emodir.model.NetSpec;
+import org.emodir.run.AtomicFiles;
 
 /**
  * Reads and writes {@code architecture.json}, the contract that lets {@code emodir eval --arch} rebuild a pruned
@@ -38,7 +38,8 @@ final class ArchitectureFile {
     public static final String FORMAT = "emodir-architecture-v1";
     private static final int CIFAR_SIZE = 32;
     private static final int IMAGENET_SIZE = 224;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private ArchitectureFile() {}
@@ -69,7 +70,9 @@ final class ArchitectureFile {
         Flops.Report f = flops(spec);
         root.put("macs", f.totalMacs());
         root.put("params", f.totalParams());
-        root.put("denseMacs", flops(NetSpec.dense(spec.arch(), spec.numClasses())).totalMacs());
+        root.put(
+                "denseMacs",
+                flops(NetSpec.dense(spec.arch(), spec.numClasses())).totalMacs());
         AtomicFiles.writeString(file, JSON.writeValueAsString(root) + "\n");
     }
 
@@ -85,7 +88,8 @@ final class ArchitectureFile {
         }
         if (root == null || !root.isObject()) throw new ArchitectureException(file, "(root)", "must be a JSON object");
         String format = text(file, root, "format");
-        if (!format.equals(FORMAT)) throw new ArchitectureException(file, "format", "'" + format + "' is not " + FORMAT);
+        if (!format.equals(FORMAT))
+            throw new ArchitectureException(file, "format", "'" + format + "' is not " + FORMAT);
         String arch = text(file, root, "arch");
         int classes = (int) positive(file, root, "numClasses");
         NetSpec dense;
@@ -96,23 +100,33 @@ final class ArchitectureFile {
         }
         int size = inputSize(dense);
         JsonNode input = field(file, root, "inputSize");
-        if (!input.isArray() || input.size() != 3 || input.get(0).asInt() != dense.inChannels() || input.get(1).asInt() != size
+        if (!input.isArray()
+                || input.size() != 3
+                || input.get(0).asInt() != dense.inChannels()
+                || input.get(1).asInt() != size
                 || input.get(2).asInt() != size) {
-            throw new ArchitectureException(file, "inputSize", input + " but " + arch + " is built for ["
-                    + dense.inChannels() + ", " + size + ", " + size + "]");
+            throw new ArchitectureException(
+                    file,
+                    "inputSize",
+                    input + " but " + arch + " is built for [" + dense.inChannels() + ", " + size + ", " + size + "]");
         }
         List<ChannelGroup> groups = dense.prunableGroups();
         JsonNode channels = field(file, root, "channels");
         if (!channels.isArray() || channels.size() != groups.size()) {
-            throw new ArchitectureException(file, "channels", "must be an array of " + groups.size() + " widths for " + arch
-                    + ", got " + (channels.isArray() ? channels.size() + " entries" : channels.getNodeType()));
+            throw new ArchitectureException(
+                    file,
+                    "channels",
+                    "must be an array of " + groups.size() + " widths for " + arch + ", got "
+                            + (channels.isArray() ? channels.size() + " entries" : channels.getNodeType()));
         }
         int[] widths = new int[groups.size()];
         for (ChannelGroup g : groups) {
             JsonNode w = channels.get(g.index());
             if (!w.canConvertToInt() || !w.isIntegralNumber() || w.asInt() < 1 || w.asInt() > g.denseWidth()) {
-                throw new ArchitectureException(file, "channels[" + g.index() + "]", "width " + w + " of group " + g.name()
-                        + " must be an integer in 1.." + g.denseWidth());
+                throw new ArchitectureException(
+                        file,
+                        "channels[" + g.index() + "]",
+                        "width " + w + " of group " + g.name() + " must be an integer in 1.." + g.denseWidth());
             }
             widths[g.index()] = w.asInt();
         }
@@ -131,8 +145,9 @@ final class ArchitectureFile {
     }
 
     private static void checkGroups(Path file, JsonNode node, List<ChannelGroup> groups, int[] widths) {
-        if (!node.isObject()) throw new ArchitectureException(file, "groups", "must be an object of group name to width");
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+        if (!node.isObject())
+            throw new ArchitectureException(file, "groups", "must be an object of group name to width");
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             String name = it.next().getKey();
             if (groups.stream().noneMatch(g -> g.name().equals(name))) {
                 throw new ArchitectureException(file, "groups." + name, "no such prunable group");
@@ -142,8 +157,10 @@ final class ArchitectureFile {
             JsonNode w = node.get(g.name());
             if (w == null) throw new ArchitectureException(file, "groups." + g.name(), "missing");
             if (!w.isIntegralNumber() || w.asInt() != widths[g.index()]) {
-                throw new ArchitectureException(file, "groups." + g.name(), w + " disagrees with channels[" + g.index() + "] = "
-                        + widths[g.index()]);
+                throw new ArchitectureException(
+                        file,
+                        "groups." + g.name(),
+                        w + " disagrees with channels[" + g.index() + "] = " + widths[g.index()]);
             }
         }
     }
@@ -162,7 +179,8 @@ final class ArchitectureFile {
 
     private static long positive(Path file, JsonNode root, String name) {
         JsonNode n = field(file, root, name);
-        if (!n.isIntegralNumber() || n.asLong() < 1) throw new ArchitectureException(file, name, "must be a positive integer, got " + n);
+        if (!n.isIntegralNumber() || n.asLong() < 1)
+            throw new ArchitectureException(file, name, "must be a positive integer, got " + n);
         return n.asLong();
     }
 }

@@ -55,27 +55,73 @@ public final class CrossNetworkTrainer {
         java.util.Map<Integer, int[]> keptAtCut = java.util.Map.of();
         Augmentation augmentation = Augmentation.CIFAR;
 
-        public Config steps(int v) { if (v < 1) throw new IllegalArgumentException("steps must be >= 1, got " + v); stepsPerStage = v; epochsPerStage = 0; return this; }
+        public Config steps(int v) {
+            if (v < 1) throw new IllegalArgumentException("steps must be >= 1, got " + v);
+            stepsPerStage = v;
+            epochsPerStage = 0;
+            return this;
+        }
         /** Steps per stage = ceil(epochs * batches per epoch) of the loader; overrides {@link #steps}. */
-        public Config epochs(double v) { if (!(v > 0)) throw new IllegalArgumentException("epochs must be > 0, got " + v); epochsPerStage = v; return this; }
+        public Config epochs(double v) {
+            if (!(v > 0)) throw new IllegalArgumentException("epochs must be > 0, got " + v);
+            epochsPerStage = v;
+            return this;
+        }
         /** Used when the trainer builds its own loader ({@link #train(TorchNet, PrunedModel, ImageDataset, Config, Consumer)}). */
-        public Config batchSize(int v) { if (v < 1) throw new IllegalArgumentException("batchSize must be >= 1, got " + v); batchSize = v; return this; }
-        public Config lr(double v) { lr = v; return this; }
-        public Config momentum(double v) { momentum = v; return this; }
-        public Config weightDecay(double v) { weightDecay = v; return this; }
-        public Config lambdaFeature(double v) { lambdaFeature = v; return this; }
-        public Config lambdaTask(double v) { lambdaTask = v; return this; }
+        public Config batchSize(int v) {
+            if (v < 1) throw new IllegalArgumentException("batchSize must be >= 1, got " + v);
+            batchSize = v;
+            return this;
+        }
+
+        public Config lr(double v) {
+            lr = v;
+            return this;
+        }
+
+        public Config momentum(double v) {
+            momentum = v;
+            return this;
+        }
+
+        public Config weightDecay(double v) {
+            weightDecay = v;
+            return this;
+        }
+
+        public Config lambdaFeature(double v) {
+            lambdaFeature = v;
+            return this;
+        }
+
+        public Config lambdaTask(double v) {
+            lambdaTask = v;
+            return this;
+        }
         /** Divides the downstream logits before the task CE; 1 = plain cross-entropy. */
-        public Config temperature(double v) { if (!(v > 0)) throw new IllegalArgumentException("temperature must be > 0"); temperature = v; return this; }
-        public Config seed(long v) { seed = v; return this; }
+        public Config temperature(double v) {
+            if (!(v > 0)) throw new IllegalArgumentException("temperature must be > 0");
+            temperature = v;
+            return this;
+        }
+
+        public Config seed(long v) {
+            seed = v;
+            return this;
+        }
         /** Training augmentation of the loader the trainer builds itself (default: CIFAR crop + flip). */
-        public Config augmentation(Augmentation v) { augmentation = java.util.Objects.requireNonNull(v); return this; }
+        public Config augmentation(Augmentation v) {
+            augmentation = java.util.Objects.requireNonNull(v);
+            return this;
+        }
         /**
          * The sub-networks to train, in forward order, as global block ranges {@code {from, to}} with their names;
          * default: one per stage. Steps are per sub-network.
          */
         public Config subnets(List<int[]> ranges) {
-            for (int[] r : ranges) if (r.length != 2 || r[1] <= r[0]) throw new IllegalArgumentException("block range must be {from, to} with to > from");
+            for (int[] r : ranges)
+                if (r.length != 2 || r[1] <= r[0])
+                    throw new IllegalArgumentException("block range must be {from, to} with to > from");
             subnets = List.copyOf(ranges);
             return this;
         }
@@ -90,54 +136,80 @@ public final class CrossNetworkTrainer {
             return this;
         }
         /** A progress line every {@code n} steps (0: only one line per stage). */
-        public Config progressEvery(int v) { progressEvery = v; return this; }
+        public Config progressEvery(int v) {
+            progressEvery = v;
+            return this;
+        }
 
-        public int stepsPerStage() { return stepsPerStage; }
-        public double lambdaFeature() { return lambdaFeature; }
-        public double lambdaTask() { return lambdaTask; }
+        public int stepsPerStage() {
+            return stepsPerStage;
+        }
+
+        public double lambdaFeature() {
+            return lambdaFeature;
+        }
+
+        public double lambdaTask() {
+            return lambdaTask;
+        }
     }
 
     /** Builds a shuffled, CIFAR-augmented loader of {@code cfg.batchSize} over {@code train} and trains on it. */
-    public StateDict train(TorchNet denseTeacher, PrunedModel pruned, ImageDataset train, Config cfg, Consumer<String> progress) {
-        DataLoader loader = DataLoader.builder(train).batchSize(cfg.batchSize).shuffle(true).dropLast(train.size() >= cfg.batchSize)
-                .augmentation(cfg.augmentation).seed(cfg.seed).build();
+    public StateDict train(
+            TorchNet denseTeacher, PrunedModel pruned, ImageDataset train, Config cfg, Consumer<String> progress) {
+        DataLoader loader = DataLoader.builder(train)
+                .batchSize(cfg.batchSize)
+                .shuffle(true)
+                .dropLast(train.size() >= cfg.batchSize)
+                .augmentation(cfg.augmentation)
+                .seed(cfg.seed)
+                .build();
         return train(denseTeacher, pruned, loader, cfg, progress);
     }
 
     /** Trains every stage in order on batches of {@code train} (its own batch size); returns the pruned net's weights. */
-    public StateDict train(TorchNet denseTeacher, PrunedModel pruned, DataLoader train, Config cfg, Consumer<String> progress) {
-        if (!denseTeacher.spec().arch().equals(pruned.spec().arch()) || denseTeacher.spec().numClasses() != pruned.spec().numClasses()) {
-            throw new IllegalArgumentException("teacher " + denseTeacher.spec() + " and pruned " + pruned.spec() + " differ in architecture");
+    public StateDict train(
+            TorchNet denseTeacher, PrunedModel pruned, DataLoader train, Config cfg, Consumer<String> progress) {
+        if (!denseTeacher.spec().arch().equals(pruned.spec().arch())
+                || denseTeacher.spec().numClasses() != pruned.spec().numClasses()) {
+            throw new IllegalArgumentException(
+                    "teacher " + denseTeacher.spec() + " and pruned " + pruned.spec() + " differ in architecture");
         }
         List<int[]> ranges = cfg.subnets;
         if (ranges == null) {
             ranges = new ArrayList<>();
-            for (int s = 0; s < pruned.spec().numStages(); s++) ranges.add(new int[] {pruned.spec().stageStart(s), pruned.spec().stageStart(s + 1)});
+            for (int s = 0; s < pruned.spec().numStages(); s++)
+                ranges.add(new int[] {pruned.spec().stageStart(s), pruned.spec().stageStart(s + 1)});
         }
         for (int[] r : ranges) {
             if (r[1] > pruned.spec().numBlocks()) {
-                throw new IllegalArgumentException("block range [" + r[0] + ", " + r[1] + ") beyond the " + pruned.spec().numBlocks()
-                        + " blocks of " + pruned.spec());
+                throw new IllegalArgumentException("block range [" + r[0] + ", " + r[1] + ") beyond the "
+                        + pruned.spec().numBlocks() + " blocks of " + pruned.spec());
             }
             int mine = pruned.spec().blockOutChannels(r[1] - 1);
             int theirs = denseTeacher.spec().blockOutChannels(r[1] - 1);
             int[] kept = cfg.keptAtCut.get(r[1]);
             if (kept != null) {
                 if (kept.length != mine || java.util.Arrays.stream(kept).anyMatch(c -> c < 0 || c >= theirs)) {
-                    throw new IllegalArgumentException(name(pruned.spec(), r) + " outputs " + mine + " of the teacher's " + theirs
-                            + " channels but " + kept.length + " kept indices within 0.." + (theirs - 1) + " were given");
+                    throw new IllegalArgumentException(name(pruned.spec(), r) + " outputs " + mine
+                            + " of the teacher's " + theirs + " channels but " + kept.length
+                            + " kept indices within 0.." + (theirs - 1) + " were given");
                 }
             } else if (mine != theirs) {
                 // Only residual-tied outputs (ResNets) keep the teacher's width; the constraint needs equal shapes.
                 throw new IllegalArgumentException(name(pruned.spec(), r) + " of " + pruned.spec() + " outputs " + mine
-                        + " channels but the teacher's outputs " + theirs + "; cross-network training needs equal stage widths");
+                        + " channels but the teacher's outputs " + theirs
+                        + "; cross-network training needs equal stage widths");
             }
         }
-        int steps = cfg.epochsPerStage > 0 ? (int) Math.ceil(cfg.epochsPerStage * train.batchesPerEpoch()) : cfg.stepsPerStage;
+        int steps = cfg.epochsPerStage > 0
+                ? (int) Math.ceil(cfg.epochsPerStage * train.batchesPerEpoch())
+                : cfg.stepsPerStage;
         boolean[] teacherModes = denseTeacher.modes();
         List<Tensor> teacherParams = denseTeacher.parameters();
         boolean[] teacherGrad = new boolean[teacherParams.size()];
-        for (int i = 0; i < teacherGrad.length; i++) teacherGrad[i] = teacherParams.get(i).requires_grad();
+        for (int i = 0; i < teacherGrad.length; i++)
+            teacherGrad[i] = teacherParams.get(i).requires_grad();
         try (TorchNet student = pruned.toTorchNet()) {
             teacherParams.forEach(p -> p.set_requires_grad(false));
             denseTeacher.train(false);
@@ -162,8 +234,16 @@ public final class CrossNetworkTrainer {
         return spec.blockRangeName(r[0], r[1]);
     }
 
-    private static void trainRange(TorchNet teacher, TorchNet student, int from, int to, int[] kept, EndlessBatches batches, int steps,
-                                   Config cfg, Consumer<String> progress) {
+    private static void trainRange(
+            TorchNet teacher,
+            TorchNet student,
+            int from,
+            int to,
+            int[] kept,
+            EndlessBatches batches,
+            int steps,
+            Config cfg,
+            Consumer<String> progress) {
         String s = name(student.spec(), new int[] {from, to});
         List<Tensor> params = student.blockParameters(from, to);
         params.forEach(p -> p.set_requires_grad(true));
@@ -190,8 +270,8 @@ public final class CrossNetworkTrainer {
                     if (kept != null) out = zeroFilled(out, kept, target);
                     Tensor mseT = torch.mse_loss(out, target, REDUCTION_MEAN);
                     Tensor logits = teacher.forwardFromBlock(to, out).div(new Scalar(cfg.temperature));
-                    Tensor taskT = torch.cross_entropy_loss(logits, Batches.labels(b), new TensorOptional(), REDUCTION_MEAN,
-                            IGNORE_INDEX, 0.0);
+                    Tensor taskT = torch.cross_entropy_loss(
+                            logits, Batches.labels(b), new TensorOptional(), REDUCTION_MEAN, IGNORE_INDEX, 0.0);
                     Tensor loss = taskT.mul(new Scalar(cfg.lambdaTask)).add(mseT.mul(new Scalar(cfg.lambdaFeature)));
                     sgd.zeroGrad();
                     loss.backward();
@@ -208,8 +288,15 @@ public final class CrossNetworkTrainer {
                 window++;
                 boolean last = step + 1 == steps;
                 if (last || (cfg.progressEvery > 0 && (step + 1) % cfg.progressEvery == 0)) {
-                    progress.accept(String.format("cross-network %s step %d/%d feature MSE %.5f (first %.5f) task CE %.4f %.1f s",
-                            s, step + 1, steps, mseSum / window, firstMse, taskSum / window, (System.nanoTime() - start) / 1e9));
+                    progress.accept(String.format(
+                            "cross-network %s step %d/%d feature MSE %.5f (first %.5f) task CE %.4f %.1f s",
+                            s,
+                            step + 1,
+                            steps,
+                            mseSum / window,
+                            firstMse,
+                            taskSum / window,
+                            (System.nanoTime() - start) / 1e9));
                     mseSum = 0;
                     taskSum = 0;
                     window = 0;

@@ -14,7 +14,8 @@ import org.emodir.model.io.WeightsException;
  * weights ({@value #NET}*), the SGD momentum buffers ({@value #MOMENTUM}i), and the progress scalars. Scalars are
  * stored as float32 tensors, exact for integers below 2^24, which bounds {@code step} and the fingerprint.
  */
-record FineTuneCheckpoint(StateDict net, float[][] momentum, int step, int totalSteps, int fingerprint, float[] losses) {
+record FineTuneCheckpoint(
+        StateDict net, float[][] momentum, int step, int totalSteps, int fingerprint, float[] losses) {
     static final String NET = "net.";
     static final String MOMENTUM = "momentum.";
     private static final String STEP = "progress.step";
@@ -30,7 +31,8 @@ record FineTuneCheckpoint(StateDict net, float[][] momentum, int step, int total
             NamedTensor t = net.get(k);
             sd.put(new NamedTensor(NET + k, t.shape(), t.data()));
         }
-        for (int i = 0; i < momentum.length; i++) sd.put(new NamedTensor(MOMENTUM + i, new long[] {momentum[i].length}, momentum[i]));
+        for (int i = 0; i < momentum.length; i++)
+            sd.put(new NamedTensor(MOMENTUM + i, new long[] {momentum[i].length}, momentum[i]));
         sd.put(scalar(STEP, step));
         sd.put(scalar(TOTAL, totalSteps));
         sd.put(scalar(FINGERPRINT, fingerprint));
@@ -59,14 +61,17 @@ record FineTuneCheckpoint(StateDict net, float[][] momentum, int step, int total
         float[] losses = require(file, sd, LOSSES).data();
         int step = (int) require(file, sd, STEP).data()[0];
         if (losses.length != total || step < 0 || step > total) {
-            throw new WeightsException(file + ": inconsistent progress (step " + step + " of " + total + ", " + losses.length + " losses)");
+            throw new WeightsException(file + ": inconsistent progress (step " + step + " of " + total + ", "
+                    + losses.length + " losses)");
         }
-        return new FineTuneCheckpoint(net, momentum, step, total, (int) require(file, sd, FINGERPRINT).data()[0], losses);
+        return new FineTuneCheckpoint(
+                net, momentum, step, total, (int) require(file, sd, FINGERPRINT).data()[0], losses);
     }
 
     private static NamedTensor require(Path file, StateDict sd, String name) {
         NamedTensor t = sd.get(name);
-        if (t == null) throw new WeightsException(file + ": not a fine-tune checkpoint, tensor '" + name + "' is missing");
+        if (t == null)
+            throw new WeightsException(file + ": not a fine-tune checkpoint, tensor '" + name + "' is missing");
         return t;
     }
 

@@ -12,9 +12,11 @@ import org.emodir.model.io.StateDict;
  * @param finalTrainLoss mean training loss of the last {@link FineTuner#FINAL_LOSS_WINDOW} steps (fewer if the run is shorter)
  * @param stepLosses     training loss of every step, in order
  */
-public record FineTuneResult(StateDict weights, double epochs, long steps, double seconds, double finalTrainLoss, float[] stepLosses) {
+public record FineTuneResult(
+        StateDict weights, double epochs, long steps, double seconds, double finalTrainLoss, float[] stepLosses) {
     @Override
     public String toString() {
-        return String.format("%d steps (%.3f epochs) in %.1f s, final train loss %.4f", steps, epochs, seconds, finalTrainLoss);
+        return String.format(
+                "%d steps (%.3f epochs) in %.1f s, final train loss %.4f", steps, epochs, seconds, finalTrainLoss);
     }
 }

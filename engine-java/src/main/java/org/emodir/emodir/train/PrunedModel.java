@@ -29,18 +29,21 @@ public record PrunedModel(NetSpec spec, StateDict weights) {
      *
      * @param groups must be {@code denseSpec.prunableGroups()} (the masks are indexed like them)
      */
-    public static PrunedModel fromMasks(NetSpec denseSpec, StateDict denseWeights, List<ChannelGroup> groups, byte[][] keepMasks) {
+    public static PrunedModel fromMasks(
+            NetSpec denseSpec, StateDict denseWeights, List<ChannelGroup> groups, byte[][] keepMasks) {
         List<ChannelGroup> expected = denseSpec.prunableGroups();
         if (!groups.equals(expected)) {
-            throw new IllegalArgumentException("groups are not the prunable groups of " + denseSpec + " (" + groups.size() + " given, "
-                    + expected.size() + " expected)");
+            throw new IllegalArgumentException("groups are not the prunable groups of " + denseSpec + " ("
+                    + groups.size() + " given, " + expected.size() + " expected)");
         }
         if (keepMasks.length != groups.size()) {
-            throw new IllegalArgumentException(denseSpec + " has " + groups.size() + " prunable groups but " + keepMasks.length
-                    + " masks were given");
+            throw new IllegalArgumentException(denseSpec + " has " + groups.size() + " prunable groups but "
+                    + keepMasks.length + " masks were given");
         }
         List<int[]> keep = new ArrayList<>();
-        for (ChannelGroup g : groups) keep.add(keptIndices(g, keepMasks[g.index()], denseSpec.channelConfig().width(g.index())));
+        for (ChannelGroup g : groups)
+            keep.add(keptIndices(
+                    g, keepMasks[g.index()], denseSpec.channelConfig().width(g.index())));
         ChannelPruner.Result r = ChannelPruner.prune(denseSpec, denseWeights, keep);
         return new PrunedModel(r.spec(), r.weights());
     }
@@ -52,7 +55,9 @@ public record PrunedModel(NetSpec spec, StateDict weights) {
         }
         int n = 0;
         for (byte b : mask) if (b != 0) n++;
-        if (n == 0) throw new IllegalArgumentException("group " + g.name() + ": mask keeps no channel (at least one is required)");
+        if (n == 0)
+            throw new IllegalArgumentException(
+                    "group " + g.name() + ": mask keeps no channel (at least one is required)");
         int[] keep = new int[n];
         for (int c = 0, j = 0; c < width; c++) if (mask[c] != 0) keep[j++] = c;
         return keep;
@@ -92,12 +97,14 @@ public record PrunedModel(NetSpec spec, StateDict weights) {
         try {
             for (String key : w.names()) {
                 if (!shapes.containsKey(key) && !key.endsWith("num_batches_tracked")) {
-                    throw new WeightsException("unexpected tensor '" + key + "' with shape " + w.get(key).shapeString());
+                    throw new WeightsException("unexpected tensor '" + key + "' with shape "
+                            + w.get(key).shapeString());
                 }
             }
             for (var e : shapes.entrySet()) w.require(e.getKey(), e.getValue());
         } catch (WeightsException e) {
-            throw new ArchitectureException(weightsFile, "does not fit " + spec + " of " + architectureJson + ": " + e.getMessage(), e);
+            throw new ArchitectureException(
+                    weightsFile, "does not fit " + spec + " of " + architectureJson + ": " + e.getMessage(), e);
         }
         return new PrunedModel(spec, w);
     }

@@ -26,14 +26,16 @@ public final class UniformBaseline {
 
     /** The largest keep ratio in (0, 1] whose uniform widths reduce the MACs by at least {@code flopsReduction}. */
     public static double keepRatio(NetSpec dense, double flopsReduction) {
-        if (!dense.isDense()) throw new IllegalArgumentException("uniform baseline starts from the dense network, got " + dense);
+        if (!dense.isDense())
+            throw new IllegalArgumentException("uniform baseline starts from the dense network, got " + dense);
         if (!(flopsReduction >= 0 && flopsReduction < 1)) {
             throw new IllegalArgumentException("FLOPs reduction must be in [0, 1), got " + flopsReduction);
         }
         double lo = 0; // widths at ratio -> 0 are all 1: the most a uniform ratio can remove
         if (reduction(dense, widthsAt(dense, Double.MIN_VALUE)) < flopsReduction) {
             throw new IllegalArgumentException(dense + ": a uniform width cannot remove " + flopsReduction
-                    + " of the MACs; at one channel per group the reduction is " + reduction(dense, widthsAt(dense, Double.MIN_VALUE)));
+                    + " of the MACs; at one channel per group the reduction is "
+                    + reduction(dense, widthsAt(dense, Double.MIN_VALUE)));
         }
         double hi = 1;
         if (reduction(dense, widthsAt(dense, hi)) >= flopsReduction) return hi;

@@ -19,8 +19,8 @@ public record CalibrationSets(int[] calibration, int[] baselineCalibration, int[
         return draw(train, calibPerClass, calibPerClass, heldOutPerClass, seed);
     }
 
-    public static CalibrationSets draw(ImageDataset train, int calibPerClass, int baselineCalibPerClass,
-                                       int heldOutPerClass, long seed) {
+    public static CalibrationSets draw(
+            ImageDataset train, int calibPerClass, int baselineCalibPerClass, int heldOutPerClass, long seed) {
         int pool = Math.max(calibPerClass, baselineCalibPerClass);
         int[] all = Subsets.stratifiedRandom(train, pool + heldOutPerClass, seed);
         int[] seen = new int[train.numClasses()];

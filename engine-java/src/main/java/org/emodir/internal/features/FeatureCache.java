@@ -39,22 +39,28 @@ public final class FeatureCache {
     }
 
     /** Features at every stage boundary (cuts {@code stageStart(0..numStages)}). */
-    public static FeatureCache build(TorchNet dense, ImageDataset data, int[] indices, int batchSize, Consumer<String> log) {
+    public static FeatureCache build(
+            TorchNet dense, ImageDataset data, int[] indices, int batchSize, Consumer<String> log) {
         int[] cuts = new int[dense.spec().numStages() + 1];
         for (int s = 0; s < cuts.length; s++) cuts[s] = dense.spec().stageStart(s);
         return build(dense, data, indices, batchSize, cuts, log);
     }
 
     /** Runs {@code dense} (eval mode) over {@code indices} of {@code data} in batches, keeping the features at {@code cuts}. */
-    public static FeatureCache build(TorchNet dense, ImageDataset data, int[] indices, int batchSize, int[] cuts,
-                                     Consumer<String> log) {
+    public static FeatureCache build(
+            TorchNet dense, ImageDataset data, int[] indices, int batchSize, int[] cuts, Consumer<String> log) {
         if (indices.length == 0) throw new IllegalArgumentException("feature cache needs at least one image");
         int[] sorted = java.util.Arrays.stream(cuts).distinct().sorted().toArray();
         int blocks = dense.spec().numBlocks();
         if (sorted.length == 0 || sorted[0] < 0 || sorted[sorted.length - 1] > blocks) {
-            throw new IllegalArgumentException("feature cuts " + java.util.Arrays.toString(cuts) + " outside 0.." + blocks);
+            throw new IllegalArgumentException(
+                    "feature cuts " + java.util.Arrays.toString(cuts) + " outside 0.." + blocks);
         }
-        DataLoader loader = DataLoader.builder(data).subset(indices).batchSize(batchSize).shuffle(false).build();
+        DataLoader loader = DataLoader.builder(data)
+                .subset(indices)
+                .batchSize(batchSize)
+                .shuffle(false)
+                .build();
         UnsafeBuffer[] features = new UnsafeBuffer[sorted.length];
         int[][] shapes = new int[sorted.length][];
         int[] labels = new int[indices.length];
@@ -76,12 +82,15 @@ public final class FeatureCache {
                             if (bytes > Integer.MAX_VALUE) {
                                 // One off-heap buffer per cut, int-indexed (Agrona): 2 GiB at most.
                                 throw new IllegalArgumentException("feature cache: " + indices.length + " images x "
-                                        + shape[1] + "x" + shape[2] + "x" + shape[3] + " floats at block " + sorted[f] + " need "
-                                        + bytes + " bytes, over the 2 GiB a cut may hold; use fewer calibration or held-out"
-                                        + " images per class (at most " + (Integer.MAX_VALUE / (bytes / indices.length)) + " images)");
+                                        + shape[1] + "x" + shape[2] + "x" + shape[3] + " floats at block " + sorted[f]
+                                        + " need "
+                                        + bytes
+                                        + " bytes, over the 2 GiB a cut may hold; use fewer calibration or held-out"
+                                        + " images per class (at most " + (Integer.MAX_VALUE / (bytes / indices.length))
+                                        + " images)");
                             }
-                            features[f] = new UnsafeBuffer(ByteBuffer.allocateDirect((int) bytes)
-                                    .order(ByteOrder.nativeOrder()));
+                            features[f] = new UnsafeBuffer(
+                                    ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder()));
                         }
                         float[] v = Tensors.toFloats(h);
                         int per = v.length / b.n();
@@ -111,7 +120,9 @@ public final class FeatureCache {
 
     private int slot(int cut) {
         int i = java.util.Arrays.binarySearch(cuts, cut);
-        if (i < 0) throw new IllegalArgumentException("no feature cached at block " + cut + "; cuts " + java.util.Arrays.toString(cuts));
+        if (i < 0)
+            throw new IllegalArgumentException(
+                    "no feature cached at block " + cut + "; cuts " + java.util.Arrays.toString(cuts));
         return i;
     }
 

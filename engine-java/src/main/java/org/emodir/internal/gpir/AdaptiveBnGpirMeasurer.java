@@ -32,8 +32,8 @@ public final class AdaptiveBnGpirMeasurer {
     private final int recalibrationImages;
 
     /** @param recalibrationImages at most this many calibration images form the one recalibration batch */
-    public AdaptiveBnGpirMeasurer(NetSpec spec, StateDict weights, FeatureCache calib, FeatureCache heldOut,
-                                  int recalibrationImages) {
+    public AdaptiveBnGpirMeasurer(
+            NetSpec spec, StateDict weights, FeatureCache calib, FeatureCache heldOut, int recalibrationImages) {
         if (recalibrationImages < 2) throw new IllegalArgumentException("BN recalibration needs at least 2 images");
         this.spec = spec;
         this.weights = weights;
@@ -49,8 +49,9 @@ public final class AdaptiveBnGpirMeasurer {
         List<SubnetSolution> sols = front.solutions();
         List<SubnetSolution> measured = new ArrayList<>();
         double[] drop = new double[sols.size()];
-        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard();
-             TorchNet dense = TorchNet.fromStateDict(spec, weights)) {
+        try (PointerScope scope = new PointerScope();
+                NoGradGuard g = new NoGradGuard();
+                TorchNet dense = TorchNet.fromStateDict(spec, weights)) {
             Tensor recalibration = Tensors.fromBuffer(calib.feature(from), n, chw[0], chw[1], chw[2]);
             double[] plain = evaluate(dense, from);
             // Recalibration itself moves the loss (the pretrained statistics came from other images and augmentation),
@@ -65,15 +66,20 @@ public final class AdaptiveBnGpirMeasurer {
                 }
                 // One scope per solution: its network is freed before the next is built.
                 try (PointerScope inner = new PointerScope();
-                     TorchNet net = PrunedModel.fromMasks(spec, weights, spec.prunableGroups(), masks(subnet, sol.mask())).toTorchNet()) {
+                        TorchNet net = PrunedModel.fromMasks(
+                                        spec, weights, spec.prunableGroups(), masks(subnet, sol.mask()))
+                                .toTorchNet()) {
                     net.recalibrateBatchNorm(from, to, recalibration);
                     double[] r = evaluate(net, from);
                     measured.add(sol.withGlobalImpairment(r[0] - base[0]));
                     drop[i] = base[1] - r[1];
                 }
             }
-            return new GpirMeasurer.Measured(new SubnetFront(front.subnet(), front.name(), front.denseMacs(),
-                    front.denseParams(), measured), plain[0], plain[1], drop);
+            return new GpirMeasurer.Measured(
+                    new SubnetFront(front.subnet(), front.name(), front.denseMacs(), front.denseParams(), measured),
+                    plain[0],
+                    plain[1],
+                    drop);
         }
     }
 
@@ -86,7 +92,12 @@ public final class AdaptiveBnGpirMeasurer {
         }
         for (int k = 0; k < subnet.groups().size(); k++) {
             int start = subnet.layout().start(k);
-            System.arraycopy(mask, start, m[subnet.groups().get(k).index()], 0, subnet.layout().size(k));
+            System.arraycopy(
+                    mask,
+                    start,
+                    m[subnet.groups().get(k).index()],
+                    0,
+                    subnet.layout().size(k));
         }
         return m;
     }

@@ -24,8 +24,8 @@ public final class AdaptiveBnNetworkEvaluator {
     private final int recalibrationImages;
 
     /** Both caches must hold cut 0 (the stem output). */
-    public AdaptiveBnNetworkEvaluator(NetSpec spec, StateDict weights, FeatureCache calib, FeatureCache heldOut,
-                                      int recalibrationImages) {
+    public AdaptiveBnNetworkEvaluator(
+            NetSpec spec, StateDict weights, FeatureCache calib, FeatureCache heldOut, int recalibrationImages) {
         this.spec = spec;
         this.weights = weights;
         this.calib = calib;
@@ -35,16 +35,19 @@ public final class AdaptiveBnNetworkEvaluator {
 
     /** {cross-entropy, top-1 fraction} of each whole-network mask ({@link NetSpec#prunableGroups()} order, one byte per channel). */
     public double[][] evaluate(List<byte[]> masks) {
-        int genes = spec.prunableGroups().stream().mapToInt(ChannelGroup::denseWidth).sum();
+        int genes = spec.prunableGroups().stream()
+                .mapToInt(ChannelGroup::denseWidth)
+                .sum();
         double[][] out = new double[masks.size()][];
         int[] chw = calib.shape(0);
         try (PointerScope scope = new PointerScope()) {
-            Tensor recalibration = Tensors.fromBuffer(calib.feature(0), Math.min(calib.images(), recalibrationImages),
-                    chw[0], chw[1], chw[2]);
+            Tensor recalibration = Tensors.fromBuffer(
+                    calib.feature(0), Math.min(calib.images(), recalibrationImages), chw[0], chw[1], chw[2]);
             for (int i = 0; i < masks.size(); i++) {
                 byte[] mask = masks.get(i);
                 if (mask.length != genes) {
-                    throw new IllegalArgumentException("mask " + i + " has " + mask.length + " genes, the network has " + genes);
+                    throw new IllegalArgumentException(
+                            "mask " + i + " has " + mask.length + " genes, the network has " + genes);
                 }
                 byte[][] perGroup = new byte[spec.prunableGroups().size()][];
                 int off = 0;
@@ -54,7 +57,8 @@ public final class AdaptiveBnNetworkEvaluator {
                 }
                 // One scope per network: its weights and activations are freed before the next is built.
                 try (PointerScope inner = new PointerScope();
-                     TorchNet net = PrunedModel.fromMasks(spec, weights, spec.prunableGroups(), perGroup).toTorchNet()) {
+                        TorchNet net = PrunedModel.fromMasks(spec, weights, spec.prunableGroups(), perGroup)
+                                .toTorchNet()) {
                     net.recalibrateBatchNorm(0, spec.numBlocks(), recalibration);
                     out[i] = TorchHeldOut.lossAndTop1(net, heldOut, 0);
                 }

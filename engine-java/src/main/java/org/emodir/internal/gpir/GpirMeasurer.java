@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.emodir.emodir.SubnetFront;
 import org.emodir.emodir.SubnetSolution;
-import org.emodir.internal.features.FeatureCache;
-import org.emodir.internal.split.Subnet;
 import org.emodir.eval.EvaluationData;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationMasks;
+import org.emodir.internal.features.FeatureCache;
+import org.emodir.internal.split.Subnet;
 import org.emodir.model.NetSpec;
 import org.emodir.model.io.StateDict;
 import org.emodir.nativ.NativeCpuEvaluator;
@@ -61,7 +61,10 @@ public final class GpirMeasurer {
             measured.add(sol.withGlobalImpairment(gi));
             drop[i] = denseTop1 - out.top1(i + 1) / heldOut.images();
         }
-        return new Measured(new SubnetFront(front.subnet(), front.name(), front.denseMacs(), front.denseParams(), measured),
-                denseLoss, denseTop1, drop);
+        return new Measured(
+                new SubnetFront(front.subnet(), front.name(), front.denseMacs(), front.denseParams(), measured),
+                denseLoss,
+                denseTop1,
+                drop);
     }
 }

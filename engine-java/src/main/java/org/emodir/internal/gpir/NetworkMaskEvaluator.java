@@ -27,14 +27,20 @@ public final class NetworkMaskEvaluator implements AutoCloseable {
     public NetworkMaskEvaluator(NetSpec spec, StateDict weights, ImageDataset data, int[] indices, int threads) {
         int h = data.geometry().height(), w = data.geometry().width();
         program = NativePrograms.network(spec, weights, h, w);
-        DataLoader loader = DataLoader.builder(data).subset(indices).batchSize(indices.length).shuffle(false).build();
-        UnsafeBuffer pixels = new UnsafeBuffer(ByteBuffer.allocateDirect(
-                Math.toIntExact((long) indices.length * program.inputSize() * Float.BYTES)).order(ByteOrder.nativeOrder()));
+        DataLoader loader = DataLoader.builder(data)
+                .subset(indices)
+                .batchSize(indices.length)
+                .shuffle(false)
+                .build();
+        UnsafeBuffer pixels = new UnsafeBuffer(
+                ByteBuffer.allocateDirect(Math.toIntExact((long) indices.length * program.inputSize() * Float.BYTES))
+                        .order(ByteOrder.nativeOrder()));
         loader.fill(indices, indices.length, pixels);
         int[] labels = new int[indices.length];
         for (int i = 0; i < labels.length; i++) labels[i] = data.label(indices[i]);
         images = indices.length;
-        evaluator = new NativeCpuEvaluator(program, new EvaluationData(pixels, images, null, EvaluationData.ints(labels)), threads);
+        evaluator = new NativeCpuEvaluator(
+                program, new EvaluationData(pixels, images, null, EvaluationData.ints(labels)), threads);
     }
 
     public NativeCpuEvaluator evaluator() {
@@ -52,8 +58,8 @@ public final class NetworkMaskEvaluator implements AutoCloseable {
         for (int i = 0; i < masks.size(); i++) {
             byte[] mask = masks.get(i);
             if (mask.length != program.numGenes()) {
-                throw new IllegalArgumentException("mask " + i + " has " + mask.length + " genes, the network has "
-                        + program.numGenes());
+                throw new IllegalArgumentException(
+                        "mask " + i + " has " + mask.length + " genes, the network has " + program.numGenes());
             }
             for (int g = 0; g < mask.length; g++) m.set(i, g, mask[g] != 0);
         }

@@ -16,7 +16,8 @@ public final class Spearman {
         if (x.length != y.length) throw new IllegalArgumentException("lengths differ: " + x.length + " vs " + y.length);
         if (x.length < 2) return Double.NaN;
         double[] rx = ranks(x), ry = ranks(y);
-        double mx = Arrays.stream(rx).average().orElseThrow(), my = Arrays.stream(ry).average().orElseThrow();
+        double mx = Arrays.stream(rx).average().orElseThrow(),
+                my = Arrays.stream(ry).average().orElseThrow();
         double sxy = 0, sxx = 0, syy = 0;
         for (int i = 0; i < x.length; i++) {
             sxy += (rx[i] - mx) * (ry[i] - my);
@@ -27,7 +28,10 @@ public final class Spearman {
     }
 
     static double[] ranks(double[] v) {
-        Integer[] order = IntStream.range(0, v.length).boxed().sorted(Comparator.comparingDouble(i -> v[i])).toArray(Integer[]::new);
+        Integer[] order = IntStream.range(0, v.length)
+                .boxed()
+                .sorted(Comparator.comparingDouble(i -> v[i]))
+                .toArray(Integer[]::new);
         double[] r = new double[v.length];
         for (int i = 0; i < order.length; ) {
             int j = i;

@@ -22,7 +22,8 @@ import org.emodir.model.NetSpec;
  */
 public final class CostModel {
     /** One conv or the classifier: {@code macs = in * out * macFactor}, {@code params = in * out * weightFactor + out * perOut}. */
-    private record Term(int block, int inGroup, int outGroup, long in, long out, long macFactor, long weightFactor, long perOut) {
+    private record Term(
+            int block, int inGroup, int outGroup, long in, long out, long macFactor, long weightFactor, long perOut) {
         long macs(int[] w) {
             return width(inGroup, in, w) * width(outGroup, out, w) * macFactor;
         }
@@ -87,7 +88,8 @@ public final class CostModel {
         int[] probe = denseWidths.clone();
         if (terms.stream().mapToLong(t -> t.macs(probe)).sum() != denseMacs
                 || terms.stream().mapToLong(t -> t.params(probe)).sum() != denseParams) {
-            throw new IllegalStateException("cost model of " + dense + " does not reproduce its dense MACs and parameters");
+            throw new IllegalStateException(
+                    "cost model of " + dense + " does not reproduce its dense MACs and parameters");
         }
     }
 
@@ -97,8 +99,13 @@ public final class CostModel {
         return m;
     }
 
-    public long denseMacs() { return denseMacs; }
-    public long denseParams() { return denseParams; }
+    public long denseMacs() {
+        return denseMacs;
+    }
+
+    public long denseParams() {
+        return denseParams;
+    }
 
     /** Dense MACs of stages {@code first..last}. */
     public long stageMacs(int first, int last) {

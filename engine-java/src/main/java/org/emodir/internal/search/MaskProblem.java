@@ -1,6 +1,5 @@
 package org.emodir.internal.search;
 
-import org.emodir.internal.split.Subnet;
 import org.emodir.eval.EvaluatedMaskProblem;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationEvaluator;
@@ -9,6 +8,7 @@ import org.emodir.evo.MaskRepair;
 import org.emodir.evo.ObjectiveMatrix;
 import org.emodir.evo.Population;
 import org.emodir.evo.Rng;
+import org.emodir.internal.split.Subnet;
 import org.emodir.model.ChannelPruner;
 import org.emodir.model.io.StateDict;
 
@@ -26,7 +26,10 @@ import org.emodir.model.io.StateDict;
  * heuristic's trade-off and improves on it instead of on random masks.
  */
 public final class MaskProblem extends EvaluatedMaskProblem {
-    public enum Impairment { NORMALISED_MSE, CROSS_ENTROPY }
+    public enum Impairment {
+        NORMALISED_MSE,
+        CROSS_ENTROPY
+    }
 
     private final Subnet subnet;
     private final CostModel cost;
@@ -45,8 +48,14 @@ public final class MaskProblem extends EvaluatedMaskProblem {
      * @param images   images each individual is evaluated on (for the forward-FLOPs count)
      * @param capacity most individuals evaluated in one call (2 x population for NSGA-II)
      */
-    public MaskProblem(Subnet subnet, PopulationEvaluator evaluator, CostModel cost, Impairment impairment, double mseScale,
-                       int images, int capacity) {
+    public MaskProblem(
+            Subnet subnet,
+            PopulationEvaluator evaluator,
+            CostModel cost,
+            Impairment impairment,
+            double mseScale,
+            int images,
+            int capacity) {
         super(matching(subnet, evaluator), capacity);
         this.subnet = subnet;
         this.cost = cost;
@@ -78,8 +87,8 @@ public final class MaskProblem extends EvaluatedMaskProblem {
         long macs = remainingMacs(row);
         forwardMacs += macs * images;
         out.setObjective(r, 0, (double) macs / denseMacs);
-        out.setObjective(r, 1, impairment == Impairment.NORMALISED_MSE
-                ? measured.mse(i) / mseScale : measured.crossEntropy(i));
+        out.setObjective(
+                r, 1, impairment == Impairment.NORMALISED_MSE ? measured.mse(i) / mseScale : measured.crossEntropy(i));
         evaluations++;
     }
 
@@ -119,11 +128,27 @@ public final class MaskProblem extends EvaluatedMaskProblem {
                 - cost.removedParamsInBlocks(subnet.firstBlock(), subnet.endBlock(), subnet.groups(), mask, 0);
     }
 
-    public long denseMacs() { return denseMacs; }
-    public long subnetParamsDense() { return cost.blockParams(subnet.firstBlock(), subnet.endBlock()); }
-    public Subnet subnet() { return subnet; }
+    public long denseMacs() {
+        return denseMacs;
+    }
+
+    public long subnetParamsDense() {
+        return cost.blockParams(subnet.firstBlock(), subnet.endBlock());
+    }
+
+    public Subnet subnet() {
+        return subnet;
+    }
     /** MACs of every forward pass run so far (individual's remaining MACs x images). */
-    public long forwardMacs() { return forwardMacs; }
-    public void addForwardMacs(long macs) { forwardMacs += macs; }
-    public long evaluations() { return evaluations; }
+    public long forwardMacs() {
+        return forwardMacs;
+    }
+
+    public void addForwardMacs(long macs) {
+        forwardMacs += macs;
+    }
+
+    public long evaluations() {
+        return evaluations;
+    }
 }

@@ -46,27 +46,55 @@ public final class SubnetSearch {
      * @param store    where the state lives ({@code <name>.nsga2} beside the store's checkpoints); null: no checkpoints
      * @param frontCap most solutions kept, spread evenly along the FLOPs axis
      */
-    public static Result run(String name, int subnetIndex, MaskProblem problem, Nsga2Config config, int generations,
-                             int frontCap, CheckpointStore store, ProgressListener progress, AfterGeneration hook)
+    public static Result run(
+            String name,
+            int subnetIndex,
+            MaskProblem problem,
+            Nsga2Config config,
+            int generations,
+            int frontCap,
+            CheckpointStore store,
+            ProgressListener progress,
+            AfterGeneration hook)
             throws IOException {
-        return run(name, subnetIndex, problem, config, Stop.afterGenerations(generations), generations, frontCap, store,
-                progress, hook);
+        return run(
+                name,
+                subnetIndex,
+                problem,
+                config,
+                Stop.afterGenerations(generations),
+                generations,
+                frontCap,
+                store,
+                progress,
+                hook);
     }
 
     /**
      * @param stop               checked before every generation, so a resumed run stops where an uninterrupted one would
      * @param plannedGenerations for progress and ETA only
      */
-    public static Result run(String name, int subnetIndex, MaskProblem problem, Nsga2Config config, Stop stop,
-                             int plannedGenerations, int frontCap, CheckpointStore store, ProgressListener progress,
-                             AfterGeneration hook) throws IOException {
+    public static Result run(
+            String name,
+            int subnetIndex,
+            MaskProblem problem,
+            Nsga2Config config,
+            Stop stop,
+            int plannedGenerations,
+            int frontCap,
+            CheckpointStore store,
+            ProgressListener progress,
+            AfterGeneration hook)
+            throws IOException {
         Path state = store == null ? null : store.file(name).resolveSibling(name + ".nsga2");
         String metaName = name + "-meta";
         Nsga2 nsga;
         long priorMacs = 0;
         if (state != null && Files.exists(state)) {
             nsga = Nsga2.resume(state, problem);
-            priorMacs = store.load(metaName).map(c -> ByteBuffer.wrap(c.data()).getLong()).orElse(0L);
+            priorMacs = store.load(metaName)
+                    .map(c -> ByteBuffer.wrap(c.data()).getLong())
+                    .orElse(0L);
             progress.message(name + ": resumed at generation " + nsga.generation());
         } else {
             nsga = new Nsga2(problem, config);
@@ -79,7 +107,11 @@ public final class SubnetSearch {
             int g = nsga.generation();
             if (state != null) {
                 nsga.saveState(state);
-                store.save(metaName, ByteBuffer.allocate(Long.BYTES).putLong(base + problem.forwardMacs()).array());
+                store.save(
+                        metaName,
+                        ByteBuffer.allocate(Long.BYTES)
+                                .putLong(base + problem.forwardMacs())
+                                .array());
             }
             double perGen = (System.nanoTime() - start) / 1e9 / (g - startGen);
             int planned = Math.max(plannedGenerations, g);
@@ -109,11 +141,21 @@ public final class SubnetSearch {
             double flops = nsga.objectives().objective(i, 0);
             double impairment = nsga.objectives().objective(i, 1);
             if (!Double.isFinite(impairment)) continue;
-            unique.putIfAbsent(java.util.Arrays.toString(mask), new SubnetSolution(subnetIndex, 0, mask, flops,
-                    problem.remainingMacs(mask), problem.remainingParams(mask), impairment, Double.NaN));
+            unique.putIfAbsent(
+                    java.util.Arrays.toString(mask),
+                    new SubnetSolution(
+                            subnetIndex,
+                            0,
+                            mask,
+                            flops,
+                            problem.remainingMacs(mask),
+                            problem.remainingParams(mask),
+                            impairment,
+                            Double.NaN));
         }
         List<SubnetSolution> sorted = new ArrayList<>(unique.values());
-        sorted.sort(Comparator.comparingDouble(SubnetSolution::flopsRatio).thenComparingDouble(SubnetSolution::localImpairment));
+        sorted.sort(Comparator.comparingDouble(SubnetSolution::flopsRatio)
+                .thenComparingDouble(SubnetSolution::localImpairment));
         List<SubnetSolution> kept = new ArrayList<>();
         int n = sorted.size();
         int take = Math.min(cap, n);
@@ -123,10 +165,17 @@ public final class SubnetSearch {
             if (idx == last) continue;
             last = idx;
             SubnetSolution s = sorted.get(idx);
-            kept.add(new SubnetSolution(s.subnet(), kept.size(), s.mask(), s.flopsRatio(), s.macs(), s.params(),
-                    s.localImpairment(), Double.NaN));
+            kept.add(new SubnetSolution(
+                    s.subnet(),
+                    kept.size(),
+                    s.mask(),
+                    s.flopsRatio(),
+                    s.macs(),
+                    s.params(),
+                    s.localImpairment(),
+                    Double.NaN));
         }
-        return new SubnetFront(subnetIndex, problem.subnet().name(), problem.denseMacs(),
-                problem.subnetParamsDense(), kept);
+        return new SubnetFront(
+                subnetIndex, problem.subnet().name(), problem.denseMacs(), problem.subnetParamsDense(), kept);
     }
 }

@@ -10,10 +10,12 @@ import org.emodir.model.ChannelGroup;
  * inside them. Its decision vector has one bit per prunable channel of {@link #groups()}, group after group,
  * which is also the gene order of the native programs.
  */
-public record Subnet(int index, String name, int firstBlock, int endBlock, List<ChannelGroup> groups, MaskLayout layout) {
+public record Subnet(
+        int index, String name, int firstBlock, int endBlock, List<ChannelGroup> groups, MaskLayout layout) {
     public Subnet {
         if (firstBlock < 0 || endBlock <= firstBlock) {
-            throw new IllegalArgumentException("sub-network " + name + ": empty block range [" + firstBlock + ", " + endBlock + ")");
+            throw new IllegalArgumentException(
+                    "sub-network " + name + ": empty block range [" + firstBlock + ", " + endBlock + ")");
         }
         groups = List.copyOf(groups);
     }

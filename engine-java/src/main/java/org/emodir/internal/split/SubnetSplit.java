@@ -42,7 +42,8 @@ public final class SubnetSplit {
      * {@code blocks % parts} parts get one block more. A stage with fewer blocks than parts gets one part per block.
      */
     public static List<Subnet> of(NetSpec spec, MinKeep minKeep, int partsPerStage) {
-        if (partsPerStage < 1) throw new IllegalArgumentException("sub-networks per stage must be >= 1, got " + partsPerStage);
+        if (partsPerStage < 1)
+            throw new IllegalArgumentException("sub-networks per stage must be >= 1, got " + partsPerStage);
         List<Subnet> subnets = new ArrayList<>();
         for (int s = 0; s < spec.numStages(); s++) {
             int first = spec.stageStart(s), blocks = spec.stageStart(s + 1) - first;
@@ -53,9 +54,18 @@ public final class SubnetSplit {
                 List<ChannelGroup> groups = new ArrayList<>();
                 for (ChannelGroup g : spec.prunableGroups()) if (g.block() >= from && g.block() < to) groups.add(g);
                 if (!groups.isEmpty()) {
-                    int[] sizes = groups.stream().mapToInt(ChannelGroup::denseWidth).toArray();
-                    int[] min = groups.stream().mapToInt(g -> minKeep.of(g.denseWidth())).toArray();
-                    subnets.add(new Subnet(subnets.size(), spec.blockRangeName(from, to), from, to, groups, new MaskLayout(sizes, min)));
+                    int[] sizes =
+                            groups.stream().mapToInt(ChannelGroup::denseWidth).toArray();
+                    int[] min = groups.stream()
+                            .mapToInt(g -> minKeep.of(g.denseWidth()))
+                            .toArray();
+                    subnets.add(new Subnet(
+                            subnets.size(),
+                            spec.blockRangeName(from, to),
+                            from,
+                            to,
+                            groups,
+                            new MaskLayout(sizes, min)));
                 }
                 from = to;
             }

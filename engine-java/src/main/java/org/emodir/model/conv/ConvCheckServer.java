@@ -20,7 +20,8 @@ public final class ConvCheckServer {
     private ConvCheckServer() {}
 
     public static void main(String[] args) throws Exception {
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream out =
+                new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
         System.setOut(System.err); // libraries' chatter must not corrupt the protocol
         torch.globalContext().setUserEnabledNNPACK(false);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -32,7 +33,13 @@ public final class ConvCheckServer {
                 ConvShape shape = ConvShape.parse(java.util.Arrays.copyOfRange(f, 1, f.length));
                 torch.set_num_threads(shape.threads());
                 ConvVerifier.Check c = ConvVerifier.check(shape, route::apply);
-                out.printf(Locale.ROOT, PREFIX + "%s %s %s %s%n", c.ok() ? "ok" : "fail", c.forwardError(), c.inputGradError(), c.weightGradError());
+                out.printf(
+                        Locale.ROOT,
+                        PREFIX + "%s %s %s %s%n",
+                        c.ok() ? "ok" : "fail",
+                        c.forwardError(),
+                        c.inputGradError(),
+                        c.weightGradError());
             } catch (RuntimeException e) {
                 out.println(PREFIX + "error " + String.valueOf(e.getMessage()).replace('\n', ' '));
             }

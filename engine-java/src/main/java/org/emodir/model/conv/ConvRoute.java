@@ -32,7 +32,8 @@ public enum ConvRoute {
     boolean appliesTo(ConvShape s) {
         return switch (this) {
             case PLAIN, SLOW -> true;
-            // channels-last 1x1 stride-2 backward corrupted the heap on an affected host (issue 12): never try it there.
+            // channels-last 1x1 stride-2 backward corrupted the heap on an affected host (issue 12): never try it
+            // there.
             case CHANNELS_LAST -> !(s.kernel() == 1 && s.stride() > 1);
             case PADDED -> padded(s.inChannels()) != s.inChannels() || padded(s.outChannels()) != s.outChannels();
         };
@@ -51,8 +52,14 @@ public enum ConvRoute {
             case PLAIN:
                 return torch.conv2d(x, w, b, strides, pads, DILATION, 1);
             case CHANNELS_LAST: {
-                Tensor y = torch.conv2d(x.contiguous(torch.MemoryFormat.ChannelsLast), w.contiguous(torch.MemoryFormat.ChannelsLast),
-                        b, strides, pads, DILATION, 1);
+                Tensor y = torch.conv2d(
+                        x.contiguous(torch.MemoryFormat.ChannelsLast),
+                        w.contiguous(torch.MemoryFormat.ChannelsLast),
+                        b,
+                        strides,
+                        pads,
+                        DILATION,
+                        1);
                 return y.contiguous();
             }
             case PADDED: {
@@ -80,6 +87,7 @@ public enum ConvRoute {
 
     public static ConvRoute parse(String id) {
         for (ConvRoute r : values()) if (r.id().equals(id)) return r;
-        throw new IllegalArgumentException("unknown convolution route '" + id + "' (expected plain, channels_last, padded or slow)");
+        throw new IllegalArgumentException(
+                "unknown convolution route '" + id + "' (expected plain, channels_last, padded or slow)");
     }
 }

@@ -53,7 +53,8 @@ public final class ConvRouter {
         ConvVerifier.Check check(ConvShape shape, ConvRoute route);
     }
 
-    private ConvRouter(String mode, VerdictStore store, ConvVerifier.Candidate plain, Checker checker, boolean trustPlain) {
+    private ConvRouter(
+            String mode, VerdictStore store, ConvVerifier.Candidate plain, Checker checker, boolean trustPlain) {
         this.mode = mode;
         this.trustPlain = trustPlain;
         this.forced = mode.equals("verify") || mode.equals("off") ? null : ConvRoute.parse(mode);
@@ -74,7 +75,11 @@ public final class ConvRouter {
             if (global == null) {
                 HostInfo host = HostInfo.detect();
                 Path file = defaultCacheDir().resolve("conv-routes").resolve(host.signature() + ".tsv");
-                global = new ConvRouter(configuredMode(), new VerdictStore(file), ConvRoute.PLAIN::apply, isolated(),
+                global = new ConvRouter(
+                        configuredMode(),
+                        new VerdictStore(file),
+                        ConvRoute.PLAIN::apply,
+                        isolated(),
                         trustsPlain(host));
                 global.hostSummary = host.summary();
             }
@@ -84,7 +89,8 @@ public final class ConvRouter {
 
     /** A router that remembers verdicts in memory only; {@code mode} as for the global one. */
     public static ConvRouter inMemory(String mode) {
-        return new ConvRouter(checkMode(mode), null, ConvRoute.PLAIN::apply, isolated(), trustsPlain(HostInfo.detect()));
+        return new ConvRouter(
+                checkMode(mode), null, ConvRoute.PLAIN::apply, isolated(), trustsPlain(HostInfo.detect()));
     }
 
     /**
@@ -112,7 +118,8 @@ public final class ConvRouter {
      * caught and routed away.
      */
     static ConvRouter withPlainPath(ConvVerifier.Candidate plain) {
-        return new ConvRouter("verify", null, plain, (s, r) -> ConvVerifier.check(s, r == ConvRoute.PLAIN ? plain : r::apply), true);
+        return new ConvRouter(
+                "verify", null, plain, (s, r) -> ConvVerifier.check(s, r == ConvRoute.PLAIN ? plain : r::apply), true);
     }
 
     /**
@@ -151,7 +158,8 @@ public final class ConvRouter {
     public Tensor conv2d(Tensor x, Tensor w, Tensor bias, int stride, int pad) {
         if (mode.equals("off")) return plain.apply(x, w, bias, stride, pad);
         if (forced != null) return forced.apply(x, w, bias, stride, pad);
-        boolean grad = GradMode.is_enabled() && (x.requires_grad() || w.requires_grad() || (bias != null && bias.requires_grad()));
+        boolean grad = GradMode.is_enabled()
+                && (x.requires_grad() || w.requires_grad() || (bias != null && bias.requires_grad()));
         ConvShape shape = ConvShape.of(x, w, bias != null, stride, pad, grad, torch.get_num_threads());
         ConvRoute route = routes.get(shape);
         if (route == null) route = decide(shape);
@@ -179,12 +187,20 @@ public final class ConvRouter {
         }
         if (!warned && route != ConvRoute.PLAIN) {
             warned = true;
-            System.err.println(plainCheck != null
-                    ? String.format(Locale.ROOT, "emodir: libtorch's mkldnn convolution is wrong on this host for %s (relative error forward "
-                            + "%.2g, dX %.2g, dW %.2g); such shapes are routed (this one: %s). 'emodir doctor' reports the host.",
-                            shape.describe(), plainCheck.forwardError(), plainCheck.inputGradError(), plainCheck.weightGradError(), route.id())
-                    : "emodir: this host hides its CPU cache sizes, where libtorch's oneDNN 3.7 computes some convolutions wrong; every "
-                            + "convolution takes a checked route (first: " + route.id() + "). 'emodir doctor' reports the host.");
+            System.err.println(
+                    plainCheck != null
+                            ? String.format(
+                                    Locale.ROOT,
+                                    "emodir: libtorch's mkldnn convolution is wrong on this host for %s (relative error forward "
+                                            + "%.2g, dX %.2g, dW %.2g); such shapes are routed (this one: %s). 'emodir doctor' reports the host.",
+                                    shape.describe(),
+                                    plainCheck.forwardError(),
+                                    plainCheck.inputGradError(),
+                                    plainCheck.weightGradError(),
+                                    route.id())
+                            : "emodir: this host hides its CPU cache sizes, where libtorch's oneDNN 3.7 computes some convolutions wrong; every "
+                                    + "convolution takes a checked route (first: " + route.id()
+                                    + "). 'emodir doctor' reports the host.");
         }
         routes.put(shape, route);
         if (store != null) store.append(shape, route, hostSummary == null ? "" : hostSummary);
@@ -195,6 +211,13 @@ public final class ConvRouter {
     public synchronized RoutingSummary summary() {
         Map<ConvRoute, Integer> byRoute = new EnumMap<>(ConvRoute.class);
         for (ConvRoute r : routes.values()) byRoute.merge(r, 1, Integer::sum);
-        return new RoutingSummary(mode, trustPlain, checked, wrong, fromStore, byRoute, store == null ? null : store.file().toString());
+        return new RoutingSummary(
+                mode,
+                trustPlain,
+                checked,
+                wrong,
+                fromStore,
+                byRoute,
+                store == null ? null : store.file().toString());
     }
 }

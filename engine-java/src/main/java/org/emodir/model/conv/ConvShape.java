@@ -7,24 +7,53 @@ import org.bytedeco.pytorch.Tensor;
  * key. {@code grad} says whether the call's backward will run (then both gradients were verified too);
  * {@code threads} is libtorch's intra-op thread count, which changes oneDNN's blocking.
  */
-public record ConvShape(int batch, int inChannels, int outChannels, int height, int width, int kernel, int stride, int pad,
-        boolean bias, boolean grad, int threads) {
+public record ConvShape(
+        int batch,
+        int inChannels,
+        int outChannels,
+        int height,
+        int width,
+        int kernel,
+        int stride,
+        int pad,
+        boolean bias,
+        boolean grad,
+        int threads) {
 
     public ConvShape {
-        if (batch < 1 || inChannels < 1 || outChannels < 1 || height < 1 || width < 1 || kernel < 1 || stride < 1 || pad < 0) {
+        if (batch < 1
+                || inChannels < 1
+                || outChannels < 1
+                || height < 1
+                || width < 1
+                || kernel < 1
+                || stride < 1
+                || pad < 0) {
             throw new IllegalArgumentException("not a convolution: " + this);
         }
         // Fields are assigned after the compact constructor body: compute from the parameters.
-        if ((height + 2 * pad - kernel) / stride + 1 < 1 || (width + 2 * pad - kernel) / stride + 1 < 1) throw new IllegalArgumentException("empty convolution output: " + this);
+        if ((height + 2 * pad - kernel) / stride + 1 < 1 || (width + 2 * pad - kernel) / stride + 1 < 1)
+            throw new IllegalArgumentException("empty convolution output: " + this);
     }
 
     static ConvShape of(Tensor x, Tensor w, boolean bias, int stride, int pad, boolean grad, int threads) {
         if (x.dim() != 4 || w.dim() != 4 || x.size(1) != w.size(1) || w.size(2) != w.size(3)) {
-            throw new IllegalArgumentException("conv2d expects NCHW input and OIkk square weights with matching channels, got input "
-                    + dims(x) + " weights " + dims(w));
+            throw new IllegalArgumentException(
+                    "conv2d expects NCHW input and OIkk square weights with matching channels, got input " + dims(x)
+                            + " weights " + dims(w));
         }
-        return new ConvShape(Math.toIntExact(x.size(0)), Math.toIntExact(x.size(1)), Math.toIntExact(w.size(0)),
-                Math.toIntExact(x.size(2)), Math.toIntExact(x.size(3)), Math.toIntExact(w.size(2)), stride, pad, bias, grad, threads);
+        return new ConvShape(
+                Math.toIntExact(x.size(0)),
+                Math.toIntExact(x.size(1)),
+                Math.toIntExact(w.size(0)),
+                Math.toIntExact(x.size(2)),
+                Math.toIntExact(x.size(3)),
+                Math.toIntExact(w.size(2)),
+                stride,
+                pad,
+                bias,
+                grad,
+                threads);
     }
 
     private static String dims(Tensor t) {
@@ -43,8 +72,10 @@ public record ConvShape(int batch, int inChannels, int outChannels, int height, 
 
     /** Readable form for messages: {@code conv 27->16 3x3/s1/p1 at 32x32, batch 128, +bias, with gradients, 2 threads}. */
     public String describe() {
-        return "conv " + inChannels + "->" + outChannels + " " + kernel + "x" + kernel + "/s" + stride + "/p" + pad + " at " + height + "x"
-                + width + ", batch " + batch + (bias ? ", +bias" : "") + (grad ? ", with gradients" : ", forward only") + ", " + threads
+        return "conv " + inChannels + "->" + outChannels + " " + kernel + "x" + kernel + "/s" + stride + "/p" + pad
+                + " at " + height + "x"
+                + width + ", batch " + batch + (bias ? ", +bias" : "") + (grad ? ", with gradients" : ", forward only")
+                + ", " + threads
                 + " threads";
     }
 
@@ -60,8 +91,8 @@ public record ConvShape(int batch, int inChannels, int outChannels, int height, 
 
     /** One line of the verdict file: tab-separated fields in declaration order. */
     String toLine() {
-        return batch + "\t" + inChannels + "\t" + outChannels + "\t" + height + "\t" + width + "\t" + kernel + "\t" + stride + "\t"
-                + pad + "\t" + (bias ? 1 : 0) + "\t" + (grad ? 1 : 0) + "\t" + threads;
+        return batch + "\t" + inChannels + "\t" + outChannels + "\t" + height + "\t" + width + "\t" + kernel + "\t"
+                + stride + "\t" + pad + "\t" + (bias ? 1 : 0) + "\t" + (grad ? 1 : 0) + "\t" + threads;
     }
 
     static final int FIELDS = 11;

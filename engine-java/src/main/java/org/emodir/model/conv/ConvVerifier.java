@@ -40,14 +40,16 @@ final class ConvVerifier {
         try (PointerScope scope = new PointerScope()) {
             SplittableRandom rnd = new SplittableRandom(s.toLine().hashCode());
             Tensor x = uniform(rnd, s.batch(), s.inChannels(), s.height(), s.width());
-            Tensor w = uniform(rnd, s.outChannels(), s.inChannels(), s.kernel(), s.kernel()).mul(
-                    new org.bytedeco.pytorch.Scalar(1.0 / Math.sqrt((double) s.inChannels() * s.kernel() * s.kernel())));
+            Tensor w = uniform(rnd, s.outChannels(), s.inChannels(), s.kernel(), s.kernel())
+                    .mul(new org.bytedeco.pytorch.Scalar(
+                            1.0 / Math.sqrt((double) s.inChannels() * s.kernel() * s.kernel())));
             Tensor bias = s.bias() ? uniform(rnd, s.outChannels()) : null;
             Tensor rows = rows(s.batch());
             Tensor xs = x.index_select(0, rows);
             if (!s.grad()) {
                 try (NoGradGuard g = new NoGradGuard()) {
-                    double fe = error(candidate.apply(x, w, bias, s.stride(), s.pad()).index_select(0, rows),
+                    double fe = error(
+                            candidate.apply(x, w, bias, s.stride(), s.pad()).index_select(0, rows),
                             ConvRoute.SLOW.apply(xs, w, bias, s.stride(), s.pad()));
                     return new Check(fe <= TOLERANCE, fe, 0, 0);
                 }
@@ -89,7 +91,9 @@ final class ConvVerifier {
         int n = Math.min(batch, CHECKED_IMAGES);
         long[] idx = new long[n];
         for (int i = 0; i < n; i++) idx[i] = n == 1 ? 0 : (long) i * (batch - 1) / (n - 1);
-        Tensor t = torch.empty(new long[] {n}, new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Long),
+        Tensor t = torch.empty(
+                new long[] {n},
+                new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Long),
                 new org.bytedeco.pytorch.MemoryFormatOptional());
         new org.bytedeco.javacpp.LongPointer(t.data_ptr()).put(idx);
         return t;

@@ -19,12 +19,27 @@ import org.bytedeco.pytorch.global.torch;
  * exposes its cache sizes (oneDNN 3.7 reads hidden caches as 1 byte and its blocked reorders then drop data), and
  * the libtorch/oneDNN build. Convolution verdicts are cached per {@link #signature()}.
  */
-public record HostInfo(String cpuModel, List<String> isa, boolean cacheSizesVisible, int processors, String libtorchVersion,
+public record HostInfo(
+        String cpuModel,
+        List<String> isa,
+        boolean cacheSizesVisible,
+        int processors,
+        String libtorchVersion,
         String onednnVersion) {
 
     /** Instruction-set extensions worth reporting (from /proc/cpuinfo flags), in this order. */
-    private static final List<String> REPORTED_ISA = List.of("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl",
-            "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16");
+    private static final List<String> REPORTED_ISA = List.of(
+            "sse4_2",
+            "avx",
+            "avx2",
+            "fma",
+            "avx512f",
+            "avx512bw",
+            "avx512vl",
+            "avx512_vnni",
+            "avx512_bf16",
+            "amx_tile",
+            "amx_bf16");
 
     public static HostInfo detect() {
         String model = "unknown";
@@ -45,8 +60,12 @@ public record HostInfo(String cpuModel, List<String> isa, boolean cacheSizesVisi
             model = "unknown (" + e.getMessage() + ")";
         }
         String config = torch.show_config().getString();
-        return new HostInfo(model, List.copyOf(isa), cacheSizesVisible(Path.of("/sys/devices/system/cpu/cpu0/cache")),
-                Runtime.getRuntime().availableProcessors(), find(config, "TORCH_VERSION=([^,\\s]+)"),
+        return new HostInfo(
+                model,
+                List.copyOf(isa),
+                cacheSizesVisible(Path.of("/sys/devices/system/cpu/cpu0/cache")),
+                Runtime.getRuntime().availableProcessors(),
+                find(config, "TORCH_VERSION=([^,\\s]+)"),
                 find(config, "MKL-DNN v([0-9.]+)"));
     }
 
@@ -54,7 +73,8 @@ public record HostInfo(String cpuModel, List<String> isa, boolean cacheSizesVisi
     static boolean cacheSizesVisible(Path cacheDir) {
         if (!Files.isDirectory(cacheDir)) return false;
         try (var entries = Files.list(cacheDir)) {
-            return entries.anyMatch(p -> p.getFileName().toString().startsWith("index") && Files.isReadable(p.resolve("size")));
+            return entries.anyMatch(
+                    p -> p.getFileName().toString().startsWith("index") && Files.isReadable(p.resolve("size")));
         } catch (IOException e) {
             return false;
         }
@@ -67,7 +87,12 @@ public record HostInfo(String cpuModel, List<String> isa, boolean cacheSizesVisi
 
     /** Short stable hash naming this host kind's verdict file. */
     public String signature() {
-        String text = String.join("|", cpuModel, String.join(",", isa), Boolean.toString(cacheSizesVisible), libtorchVersion,
+        String text = String.join(
+                "|",
+                cpuModel,
+                String.join(",", isa),
+                Boolean.toString(cacheSizesVisible),
+                libtorchVersion,
                 onednnVersion);
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
@@ -79,7 +104,13 @@ public record HostInfo(String cpuModel, List<String> isa, boolean cacheSizesVisi
 
     /** One line for logs: CPU, cache visibility and library versions. */
     public String summary() {
-        return String.format(Locale.ROOT, "%s, %d processors, cache sizes %s, libtorch %s, oneDNN %s", cpuModel, processors,
-                cacheSizesVisible ? "visible" : "HIDDEN", libtorchVersion, onednnVersion);
+        return String.format(
+                Locale.ROOT,
+                "%s, %d processors, cache sizes %s, libtorch %s, oneDNN %s",
+                cpuModel,
+                processors,
+                cacheSizesVisible ? "visible" : "HIDDEN",
+                libtorchVersion,
+                onednnVersion);
     }
 }

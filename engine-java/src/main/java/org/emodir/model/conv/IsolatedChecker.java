@@ -19,9 +19,11 @@ import java.util.concurrent.TimeUnit;
 final class IsolatedChecker implements AutoCloseable {
     /** Error value reported for a check whose process died. */
     static final double CRASHED = Double.POSITIVE_INFINITY;
+
     private static final long TIMEOUT_SECONDS = 300;
     /** An idle child is stopped after this long: it holds a libtorch (about 250 MB) that a run rarely needs again. */
     private static final long IDLE_SECONDS = 5;
+
     private static final java.util.concurrent.ScheduledExecutorService REAPER =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "emodir-convcheck-reaper");
@@ -44,8 +46,10 @@ final class IsolatedChecker implements AutoCloseable {
             String reply = readLine();
             if (reply == null) return crashed();
             String[] f = reply.split(" ");
-            if (f[0].equals("error")) throw new IllegalStateException("convolution check of " + route.id() + " on " + shape + ": " + reply);
-            return new ConvVerifier.Check(f[0].equals("ok"), Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]));
+            if (f[0].equals("error"))
+                throw new IllegalStateException("convolution check of " + route.id() + " on " + shape + ": " + reply);
+            return new ConvVerifier.Check(
+                    f[0].equals("ok"), Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]));
         } catch (IOException e) {
             return crashed();
         } finally {
@@ -86,10 +90,18 @@ final class IsolatedChecker implements AutoCloseable {
     }
 
     private void start() throws IOException {
-        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:-CreateCoredumpOnCrash",
+        String java = ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "-Xmx1g",
+                "-XX:-CreateCoredumpOnCrash",
                 "-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "emodir-convcheck-hs_err_%p.log"),
-                "-cp", System.getProperty("java.class.path"), ConvCheckServer.class.getName()));
+                "-cp",
+                System.getProperty("java.class.path"),
+                ConvCheckServer.class.getName()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
         // glibc fills fresh allocations with 0x7f bytes (3.4e38 as floats): a kernel that reads memory it never wrote
         // fails the check loudly instead of passing on a fresh process's zero pages.
@@ -100,7 +112,8 @@ final class IsolatedChecker implements AutoCloseable {
         String hello = readLine();
         if (!"ready".equals(hello)) {
             close();
-            throw new IllegalStateException("the convolution check process did not start (" + String.join(" ", cmd.subList(0, 4)) + " ...)");
+            throw new IllegalStateException(
+                    "the convolution check process did not start (" + String.join(" ", cmd.subList(0, 4)) + " ...)");
         }
     }
 

@@ -8,13 +8,20 @@ import java.util.Map;
  * wrongly by plain mkldnn; {@code fromStore} verdicts loaded from this host kind's file; {@code shapesByRoute} every
  * known shape counted by its route.
  */
-public record RoutingSummary(String mode, boolean plainTrusted, int checked, int wrong, int fromStore,
-        Map<ConvRoute, Integer> shapesByRoute, String verdictFile) {
+public record RoutingSummary(
+        String mode,
+        boolean plainTrusted,
+        int checked,
+        int wrong,
+        int fromStore,
+        Map<ConvRoute, Integer> shapesByRoute,
+        String verdictFile) {
 
     /** Shapes that do not use the plain path. */
     public int routed() {
         int n = 0;
-        for (Map.Entry<ConvRoute, Integer> e : shapesByRoute.entrySet()) if (e.getKey() != ConvRoute.PLAIN) n += e.getValue();
+        for (Map.Entry<ConvRoute, Integer> e : shapesByRoute.entrySet())
+            if (e.getKey() != ConvRoute.PLAIN) n += e.getValue();
         return n;
     }
 

@@ -16,7 +16,8 @@ import java.util.Map;
  * damaged file costs is a re-check.
  */
 final class VerdictStore {
-    private static final String HEADER = "# emodir convolution routes v1; fields: batch in out h w kernel stride pad bias grad threads route";
+    private static final String HEADER =
+            "# emodir convolution routes v1; fields: batch in out h w kernel stride pad bias grad threads route";
     private final Path file;
 
     VerdictStore(Path file) {
@@ -54,9 +55,18 @@ final class VerdictStore {
         try {
             Files.createDirectories(file.getParent());
             StringBuilder text = new StringBuilder();
-            if (!Files.exists(file)) text.append(HEADER).append('\n').append("# host: ").append(hostSummary).append('\n');
+            if (!Files.exists(file))
+                text.append(HEADER)
+                        .append('\n')
+                        .append("# host: ")
+                        .append(hostSummary)
+                        .append('\n');
             text.append(shape.toLine()).append('\t').append(route.id()).append('\n');
-            Files.write(file, text.toString().getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+            Files.write(
+                    file,
+                    text.toString().getBytes(StandardCharsets.UTF_8),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND,
                     StandardOpenOption.WRITE);
             return true;
         } catch (IOException e) {

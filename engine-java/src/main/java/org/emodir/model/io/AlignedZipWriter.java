@@ -37,7 +37,8 @@ final class AlignedZipWriter {
         crc.update(data);
         entry.setCrc(crc.getValue());
         entry.setTime(FIXED_TIME);
-        long beforePadding = counter.count + LOCAL_HEADER_BYTES + name.getBytes(StandardCharsets.UTF_8).length + EXTRA_HEADER_BYTES;
+        long beforePadding =
+                counter.count + LOCAL_HEADER_BYTES + name.getBytes(StandardCharsets.UTF_8).length + EXTRA_HEADER_BYTES;
         int pad = (int) ((ALIGNMENT - beforePadding % ALIGNMENT) % ALIGNMENT);
         byte[] extra = new byte[EXTRA_HEADER_BYTES + pad];
         extra[0] = 'F';

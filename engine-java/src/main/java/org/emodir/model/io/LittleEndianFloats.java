@@ -8,7 +8,8 @@ final class LittleEndianFloats {
     private LittleEndianFloats() {}
 
     static byte[] encode(float[] data) {
-        ByteBuffer buf = ByteBuffer.allocate(Math.multiplyExact(data.length, Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = ByteBuffer.allocate(Math.multiplyExact(data.length, Float.BYTES))
+                .order(ByteOrder.LITTLE_ENDIAN);
         buf.asFloatBuffer().put(data);
         return buf.array();
     }

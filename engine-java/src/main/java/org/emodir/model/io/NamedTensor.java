@@ -11,8 +11,8 @@ public record NamedTensor(String name, long[] shape, float[] data) {
     public NamedTensor {
         long n = numel(shape);
         if (n != data.length) {
-            throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(shape)
-                    + " needs " + n + " values but " + data.length + " were given");
+            throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(shape) + " needs " + n
+                    + " values but " + data.length + " were given");
         }
     }
 

@@ -63,7 +63,10 @@ final class RestrictedUnpickler {
                     if (stack.size() != 1) throw error(at, "STOP with " + stack.size() + " values on the stack");
                     return stack.get(0);
                 }
-                case '(' -> { marks.push(stack.size()); stack.add(MARK); }
+                case '(' -> {
+                    marks.push(stack.size());
+                    stack.add(MARK);
+                }
                 case '}' -> push(new LinkedHashMap<>()); // EMPTY_DICT
                 case ']' -> push(new ArrayList<>()); // EMPTY_LIST
                 case ')' -> push(new Object[0]); // EMPTY_TUPLE
@@ -85,24 +88,47 @@ final class RestrictedUnpickler {
                 case 0x93 -> { // STACK_GLOBAL
                     Object name = pop(at);
                     Object module = pop(at);
-                    if (!(module instanceof String m) || !(name instanceof String n)) throw error(at, "STACK_GLOBAL of non-strings");
+                    if (!(module instanceof String m) || !(name instanceof String n))
+                        throw error(at, "STACK_GLOBAL of non-strings");
                     push(global(m, n, at));
                 }
                 case 't' -> push(popMark(at).toArray());
                 case 0x85 -> push(new Object[] {pop(at)});
-                case 0x86 -> { Object b = pop(at); Object a = pop(at); push(new Object[] {a, b}); }
-                case 0x87 -> { Object c = pop(at); Object b = pop(at); Object a = pop(at); push(new Object[] {a, b, c}); }
+                case 0x86 -> {
+                    Object b = pop(at);
+                    Object a = pop(at);
+                    push(new Object[] {a, b});
+                }
+                case 0x87 -> {
+                    Object c = pop(at);
+                    Object b = pop(at);
+                    Object a = pop(at);
+                    push(new Object[] {a, b, c});
+                }
                 case 'Q' -> push(persistentLoad.apply(pop(at))); // BINPERSID
-                case 'R' -> { Object args = pop(at); push(call(pop(at), args, at)); } // REDUCE
-                case 's' -> { Object v = pop(at); Object k = pop(at); dict(top(at), at).put(key(k, at), v); }
+                case 'R' -> {
+                    Object args = pop(at);
+                    push(call(pop(at), args, at));
+                } // REDUCE
+                case 's' -> {
+                    Object v = pop(at);
+                    Object k = pop(at);
+                    dict(top(at), at).put(key(k, at), v);
+                }
                 case 'u' -> {
                     List<Object> items = popMark(at);
                     if (items.size() % 2 != 0) throw error(at, "SETITEMS with an odd number of values");
                     Map<Object, Object> d = dict(top(at), at);
                     for (int i = 0; i < items.size(); i += 2) d.put(key(items.get(i), at), items.get(i + 1));
                 }
-                case 'a' -> { Object v = pop(at); list(top(at), at).add(v); }
-                case 'e' -> { List<Object> items = popMark(at); list(top(at), at).addAll(items); }
+                case 'a' -> {
+                    Object v = pop(at);
+                    list(top(at), at).add(v);
+                }
+                case 'e' -> {
+                    List<Object> items = popMark(at);
+                    list(top(at), at).addAll(items);
+                }
                 case 'b' -> pop(at); // BUILD: object state such as OrderedDict._metadata; not needed
                 default -> throw error(at, String.format("unsupported pickle opcode 0x%02x", op));
             }
@@ -117,8 +143,8 @@ final class RestrictedUnpickler {
             default -> false;
         };
         if (!allowed) {
-            throw new WeightsException(source + ": refusing to execute code from checkpoint: global " + module + "." + name
-                    + " (only state dicts of supported tensor types can be loaded)");
+            throw new WeightsException(source + ": refusing to execute code from checkpoint: global " + module + "."
+                    + name + " (only state dicts of supported tensor types can be loaded)");
         }
         return new Global(module, name);
     }
@@ -133,12 +159,17 @@ final class RestrictedUnpickler {
                 return new LinkedHashMap<>();
             }
             case "torch._utils._rebuild_tensor_v2" -> {
-                if (args.length < 4) throw error(at, "_rebuild_tensor_v2 needs at least 4 arguments, got " + args.length);
-                return new TensorView(args[0], integer(args[1], "storage offset", at), longs(args[2], "size", at),
+                if (args.length < 4)
+                    throw error(at, "_rebuild_tensor_v2 needs at least 4 arguments, got " + args.length);
+                return new TensorView(
+                        args[0],
+                        integer(args[1], "storage offset", at),
+                        longs(args[2], "size", at),
                         longs(args[3], "stride", at));
             }
             case "torch._utils._rebuild_parameter" -> {
-                if (args.length < 1 || !(args[0] instanceof TensorView)) throw error(at, "_rebuild_parameter without a tensor");
+                if (args.length < 1 || !(args[0] instanceof TensorView))
+                    throw error(at, "_rebuild_parameter without a tensor");
                 return args[0];
             }
             default -> throw error(at, "global " + g.qualified() + " cannot be called");

@@ -29,10 +29,12 @@ import org.emodir.run.AtomicFiles;
 public final class SafeTensors {
     /** Larger headers are forged or broken; refusing them keeps a bad length from allocating gigabytes. */
     public static final long MAX_HEADER_BYTES = 100L << 20;
+
     static final String METADATA_KEY = "__metadata__";
     private static final int LENGTH_PREFIX_BYTES = 8;
     /** The reference implementation pads the header with spaces so the data starts 8-byte aligned. */
     private static final int HEADER_ALIGNMENT = 8;
+
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS); // padding may only be whitespace
@@ -46,21 +48,28 @@ public final class SafeTensors {
             if (fileSize < LENGTH_PREFIX_BYTES) {
                 throw error(file, "file has " + fileSize + " bytes, too short for the 8-byte header length");
             }
-            long headerBytes = readFully(channel, 0, LENGTH_PREFIX_BYTES).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+            long headerBytes = readFully(channel, 0, LENGTH_PREFIX_BYTES)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .getLong(0);
             if (headerBytes < 2 || headerBytes > MAX_HEADER_BYTES || headerBytes > fileSize - LENGTH_PREFIX_BYTES) {
-                throw error(file, "header length " + Long.toUnsignedString(headerBytes) + " is impossible for a file of "
-                        + fileSize + " bytes (limit " + MAX_HEADER_BYTES + ")");
+                throw error(
+                        file,
+                        "header length " + Long.toUnsignedString(headerBytes) + " is impossible for a file of "
+                                + fileSize + " bytes (limit " + MAX_HEADER_BYTES + ")");
             }
             long dataStart = LENGTH_PREFIX_BYTES + headerBytes;
             List<Entry> entries = parseHeader(file, readFully(channel, LENGTH_PREFIX_BYTES, (int) headerBytes));
             long dataBytes = fileSize - dataStart;
             checkLayout(file, entries, dataBytes);
             // One mapping for the whole data section; only beyond 2 GB (one MappedByteBuffer's limit) map per tensor.
-            ByteBuffer all = dataBytes <= Integer.MAX_VALUE ? channel.map(FileChannel.MapMode.READ_ONLY, dataStart, dataBytes) : null;
+            ByteBuffer all = dataBytes <= Integer.MAX_VALUE
+                    ? channel.map(FileChannel.MapMode.READ_ONLY, dataStart, dataBytes)
+                    : null;
             StateDict dict = new StateDict();
             for (Entry e : entries) {
                 int count = (int) ((e.end - e.begin) / e.dtype.bytes);
-                ByteBuffer bytes = all != null ? all.slice((int) e.begin, (int) (e.end - e.begin))
+                ByteBuffer bytes = all != null
+                        ? all.slice((int) e.begin, (int) (e.end - e.begin))
                         : channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin, e.end - e.begin);
                 if (!dict.putIfAbsent(new NamedTensor(e.name, e.shape, e.dtype.decode(bytes, count)))) {
                     throw error(file, e.name, "duplicates tensor '" + StateDict.canonicalName(e.name) + "'");
@@ -82,7 +91,9 @@ public final class SafeTensors {
     public static void write(Path file, StateDict dict, Map<String, String> metadata) throws IOException {
         byte[] header = headerJson(dict, metadata);
         AtomicFiles.write(file, out -> {
-            ByteBuffer length = ByteBuffer.allocate(LENGTH_PREFIX_BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
+            ByteBuffer length = ByteBuffer.allocate(LENGTH_PREFIX_BYTES)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(0, header.length);
             out.write(length.array());
             out.write(header);
             for (NamedTensor t : dict.asMap().values()) {
@@ -143,8 +154,11 @@ public final class SafeTensors {
         if (dtypeNode == null || !dtypeNode.isTextual()) throw error(file, name, "missing or non-string 'dtype'");
         DType dtype = DType.ofSafeTensors(dtypeNode.asText());
         if (dtype == null) {
-            throw error(file, name, "dtype " + dtypeNode.asText() + " is not supported (supported: "
-                    + Arrays.toString(DType.values()) + ")");
+            throw error(
+                    file,
+                    name,
+                    "dtype " + dtypeNode.asText() + " is not supported (supported: " + Arrays.toString(DType.values())
+                            + ")");
         }
         long[] shape = naturals(file, name, node.get("shape"), "shape", -1);
         long[] offsets = naturals(file, name, node.get("data_offsets"), "data_offsets", 2);
@@ -158,8 +172,12 @@ public final class SafeTensors {
             throw error(file, name, "shape " + Arrays.toString(shape) + " overflows");
         }
         if (expected != offsets[1] - offsets[0]) {
-            throw error(file, name, "shape " + Arrays.toString(shape) + " of " + dtype + " needs " + expected
-                    + " bytes but data_offsets " + Arrays.toString(offsets) + " hold " + (offsets[1] - offsets[0]));
+            throw error(
+                    file,
+                    name,
+                    "shape " + Arrays.toString(shape) + " of " + dtype + " needs " + expected
+                            + " bytes but data_offsets " + Arrays.toString(offsets) + " hold "
+                            + (offsets[1] - offsets[0]));
         }
         if (expected / dtype.bytes > Integer.MAX_VALUE - 8) {
             throw error(file, name, "shape " + Arrays.toString(shape) + " has more elements than a Java array holds");
@@ -170,7 +188,11 @@ public final class SafeTensors {
     /** A JSON array of non-negative integers ({@code length} -1: any length). */
     private static long[] naturals(Path file, String name, JsonNode node, String field, int length) {
         if (node == null || !node.isArray() || (length >= 0 && node.size() != length)) {
-            throw error(file, name, "'" + field + "' must be an array" + (length >= 0 ? " of " + length + " integers" : " of integers"));
+            throw error(
+                    file,
+                    name,
+                    "'" + field + "' must be an array"
+                            + (length >= 0 ? " of " + length + " integers" : " of integers"));
         }
         long[] out = new long[node.size()];
         for (int i = 0; i < out.length; i++) {
@@ -190,13 +212,20 @@ public final class SafeTensors {
         long expectedBegin = 0;
         for (Entry e : byOffset) {
             if (e.begin != expectedBegin) {
-                throw error(file, e.name, "data_offsets [" + e.begin + ", " + e.end + "] "
-                        + (e.begin < expectedBegin ? "overlap the previous tensor" : "leave a hole") + " (expected to start at "
-                        + expectedBegin + ")");
+                throw error(
+                        file,
+                        e.name,
+                        "data_offsets [" + e.begin + ", " + e.end + "] "
+                                + (e.begin < expectedBegin ? "overlap the previous tensor" : "leave a hole")
+                                + " (expected to start at "
+                                + expectedBegin + ")");
             }
             if (e.end > dataBytes) {
-                throw error(file, e.name, "data_offsets [" + e.begin + ", " + e.end + "] run past the data section, which holds "
-                        + dataBytes + " bytes (truncated file?)");
+                throw error(
+                        file,
+                        e.name,
+                        "data_offsets [" + e.begin + ", " + e.end + "] run past the data section, which holds "
+                                + dataBytes + " bytes (truncated file?)");
             }
             expectedBegin = e.end;
         }

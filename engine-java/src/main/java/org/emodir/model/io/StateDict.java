@@ -40,7 +40,8 @@ public final class StateDict {
     public NamedTensor require(String name, long... expectedShape) {
         NamedTensor t = tensors.get(name);
         if (t == null) {
-            throw new WeightsException("missing tensor '" + name + "' (expected shape " + Arrays.toString(expectedShape) + ")");
+            throw new WeightsException(
+                    "missing tensor '" + name + "' (expected shape " + Arrays.toString(expectedShape) + ")");
         }
         if (expectedShape.length > 0 && !Arrays.equals(t.shape(), expectedShape)) {
             throw new WeightsException("tensor '" + name + "' has shape " + t.shapeString() + " but the model expects "

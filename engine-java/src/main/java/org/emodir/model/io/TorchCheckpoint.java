@@ -43,12 +43,15 @@ public final class TorchCheckpoint {
             Map<?, ?> dict = unwrap(root, file);
             StateDict out = new StateDict();
             for (Map.Entry<?, ?> e : dict.entrySet()) {
-                if (!(e.getKey() instanceof String name)) throw new WeightsException(file + ": state dict key " + e.getKey() + " is not a string");
+                if (!(e.getKey() instanceof String name))
+                    throw new WeightsException(file + ": state dict key " + e.getKey() + " is not a string");
                 if (!(e.getValue() instanceof RestrictedUnpickler.TensorView view)) {
                     throw new WeightsException(file + ": entry '" + name + "' is not a tensor");
                 }
-                if (!out.putIfAbsent(new NamedTensor(name, view.size(), tensorData(zip, prefix, view, name, storages, file)))) {
-                    throw new WeightsException(file + ": tensor '" + name + "' duplicates tensor '" + StateDict.canonicalName(name) + "'");
+                if (!out.putIfAbsent(
+                        new NamedTensor(name, view.size(), tensorData(zip, prefix, view, name, storages, file)))) {
+                    throw new WeightsException(
+                            file + ": tensor '" + name + "' duplicates tensor '" + StateDict.canonicalName(name) + "'");
                 }
             }
             return out;
@@ -86,40 +89,56 @@ public final class TorchCheckpoint {
     /** A storage as named by a persistent id ('storage', torch.XStorage, key, location, numel). */
     record StorageRef(DType dtype, String key, long numel) {
         static StorageRef of(Object pid, Path file) {
-            if (!(pid instanceof Object[] t) || t.length != 5 || !"storage".equals(t[0])
-                    || !(t[1] instanceof RestrictedUnpickler.Global g) || !(t[2] instanceof String key) || !(t[4] instanceof Long n)) {
-                throw new WeightsException(file + ": unexpected persistent id of type " + RestrictedUnpickler.describe(pid)
-                        + " (torch.save writes ('storage', torch.<Type>Storage, key, location, numel))");
+            if (!(pid instanceof Object[] t)
+                    || t.length != 5
+                    || !"storage".equals(t[0])
+                    || !(t[1] instanceof RestrictedUnpickler.Global g)
+                    || !(t[2] instanceof String key)
+                    || !(t[4] instanceof Long n)) {
+                throw new WeightsException(
+                        file + ": unexpected persistent id of type " + RestrictedUnpickler.describe(pid)
+                                + " (torch.save writes ('storage', torch.<Type>Storage, key, location, numel))");
             }
             DType dtype = DType.ofTorchStorage(g.name());
-            if (dtype == null || !g.module().equals("torch")) throw new WeightsException(file + ": unsupported storage " + g.qualified());
+            if (dtype == null || !g.module().equals("torch"))
+                throw new WeightsException(file + ": unsupported storage " + g.qualified());
             if (n < 0) throw new WeightsException(file + ": storage " + key + " has negative size " + n);
             return new StorageRef(dtype, key, n);
         }
     }
 
-    private static float[] tensorData(ZipFile zip, String prefix, RestrictedUnpickler.TensorView view, String name,
-                                      Map<String, ByteBuffer> storages, Path file) throws IOException {
-        if (!(view.storage() instanceof StorageRef ref)) throw new WeightsException(file + ": tensor '" + name + "' has no storage");
+    private static float[] tensorData(
+            ZipFile zip,
+            String prefix,
+            RestrictedUnpickler.TensorView view,
+            String name,
+            Map<String, ByteBuffer> storages,
+            Path file)
+            throws IOException {
+        if (!(view.storage() instanceof StorageRef ref))
+            throw new WeightsException(file + ": tensor '" + name + "' has no storage");
         long numel;
         try {
             numel = NamedTensor.numel(view.size());
         } catch (ArithmeticException | IllegalArgumentException e) {
-            throw new WeightsException(file + ": tensor '" + name + "' has invalid size " + Arrays.toString(view.size()));
+            throw new WeightsException(
+                    file + ": tensor '" + name + "' has invalid size " + Arrays.toString(view.size()));
         }
         checkContiguous(view, name, file);
         if (view.offset() < 0 || view.offset() > ref.numel() || numel > ref.numel() - view.offset()) {
-            throw new WeightsException(file + ": tensor '" + name + "' of size " + Arrays.toString(view.size()) + " at offset "
-                    + view.offset() + " runs past its storage of " + ref.numel() + " elements");
+            throw new WeightsException(file + ": tensor '" + name + "' of size " + Arrays.toString(view.size())
+                    + " at offset " + view.offset() + " runs past its storage of " + ref.numel() + " elements");
         }
         ByteBuffer bytes = storages.get(ref.key());
         if (bytes == null) {
             long expected = ref.numel() > Long.MAX_VALUE / ref.dtype().bytes ? -1 : ref.numel() * ref.dtype().bytes;
             ZipEntry entry = zip.getEntry(prefix + "data/" + ref.key());
-            if (entry == null) throw new WeightsException(file + ": tensor '" + name + "': storage record data/" + ref.key() + " is missing");
+            if (entry == null)
+                throw new WeightsException(
+                        file + ": tensor '" + name + "': storage record data/" + ref.key() + " is missing");
             if (entry.getSize() != expected) {
-                throw new WeightsException(file + ": tensor '" + name + "': storage data/" + ref.key() + " has " + entry.getSize()
-                        + " bytes but " + ref.numel() + " x " + ref.dtype() + " needs " + expected);
+                throw new WeightsException(file + ": tensor '" + name + "': storage data/" + ref.key() + " has "
+                        + entry.getSize() + " bytes but " + ref.numel() + " x " + ref.dtype() + " needs " + expected);
             }
             bytes = ByteBuffer.wrap(readEntry(zip, entry, expected, file));
             storages.put(ref.key(), bytes);
@@ -132,13 +151,15 @@ public final class TorchCheckpoint {
         long[] size = view.size();
         long[] stride = view.stride();
         if (stride.length != size.length) {
-            throw new WeightsException(file + ": tensor '" + name + "' has " + size.length + " sizes but " + stride.length + " strides");
+            throw new WeightsException(
+                    file + ": tensor '" + name + "' has " + size.length + " sizes but " + stride.length + " strides");
         }
         long expected = 1;
         for (int i = size.length - 1; i >= 0; i--) {
             if (size[i] != 1 && stride[i] != expected) {
-                throw new WeightsException(file + ": tensor '" + name + "' is not contiguous (size " + Arrays.toString(size)
-                        + ", stride " + Arrays.toString(stride) + "); save it with .contiguous()");
+                throw new WeightsException(
+                        file + ": tensor '" + name + "' is not contiguous (size " + Arrays.toString(size) + ", stride "
+                                + Arrays.toString(stride) + "); save it with .contiguous()");
             }
             expected *= size[i];
         }
@@ -164,19 +185,22 @@ public final class TorchCheckpoint {
         ZipEntry entry = zip.getEntry(prefix + "byteorder");
         if (entry == null) return; // written before torch 2.1: always little-endian
         String order = new String(readEntry(zip, entry, 16, file), StandardCharsets.US_ASCII).trim();
-        if (!order.equals("little")) throw new WeightsException(file + ": byteorder '" + order + "' is not supported (only little)");
+        if (!order.equals("little"))
+            throw new WeightsException(file + ": byteorder '" + order + "' is not supported (only little)");
     }
 
     private static byte[] readEntry(ZipFile zip, ZipEntry entry, long maxBytes, Path file) throws IOException {
         if (entry == null) throw new WeightsException(file + ": missing zip record");
         if (entry.getSize() > maxBytes || entry.getSize() > Integer.MAX_VALUE - 8) {
-            throw new WeightsException(file + ": record " + entry.getName() + " has " + entry.getSize() + " bytes, limit " + maxBytes);
+            throw new WeightsException(
+                    file + ": record " + entry.getName() + " has " + entry.getSize() + " bytes, limit " + maxBytes);
         }
         try (InputStream in = zip.getInputStream(entry)) {
             // readNBytes grows its buffer as bytes arrive, so a forged size cannot allocate more than the file holds.
             byte[] b = in.readNBytes((int) Math.min(maxBytes, Integer.MAX_VALUE - 8));
             if (entry.getSize() >= 0 && b.length != entry.getSize()) {
-                throw new WeightsException(file + ": record " + entry.getName() + " is truncated (" + b.length + " of " + entry.getSize() + " bytes)");
+                throw new WeightsException(file + ": record " + entry.getName() + " is truncated (" + b.length + " of "
+                        + entry.getSize() + " bytes)");
             }
             return b;
         }

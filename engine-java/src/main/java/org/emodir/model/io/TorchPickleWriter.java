@@ -24,8 +24,14 @@ final class TorchPickleWriter {
             w.string(e.getKey());
             w.global("torch._utils", "_rebuild_tensor_v2");
             w.op('(');
-            w.op('(').string("storage").global("torch", DType.F32.torchStorage).string(Integer.toString(key++)).string("cpu")
-                    .integer(e.getValue().data().length).op('t').op('Q'); // BINPERSID
+            w.op('(')
+                    .string("storage")
+                    .global("torch", DType.F32.torchStorage)
+                    .string(Integer.toString(key++))
+                    .string("cpu")
+                    .integer(e.getValue().data().length)
+                    .op('t')
+                    .op('Q'); // BINPERSID
             w.integer(0); // storage offset
             w.tuple(shape).tuple(rowMajorStrides(shape));
             w.op(0x89); // requires_grad = False

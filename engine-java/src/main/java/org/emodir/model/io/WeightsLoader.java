@@ -22,8 +22,9 @@ public final class WeightsLoader {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (zip) return TorchCheckpoint.read(file);
         if (name.endsWith(".pt") || name.endsWith(".pth")) {
-            throw new WeightsException(file + ": not a zip-format PyTorch checkpoint (legacy pre-1.6 torch.save files are not supported;"
-                    + " re-save with a current PyTorch or convert to .safetensors)");
+            throw new WeightsException(
+                    file + ": not a zip-format PyTorch checkpoint (legacy pre-1.6 torch.save files are not supported;"
+                            + " re-save with a current PyTorch or convert to .safetensors)");
         }
         return SafeTensors.read(file);
     }

@@ -24,7 +24,10 @@ class CostModelTest {
                 byte[] mask = randomMask(dense, rnd, 2, kept);
                 Flops.Report r = Flops.count(dense.withChannels(new ChannelConfig(kept)), side, side);
                 assertEquals(r.totalMacs(), cost.denseMacs() - cost.removedMacs(dense.prunableGroups(), mask, 0), arch);
-                assertEquals(r.totalParams(), cost.denseParams() - cost.removedParams(dense.prunableGroups(), mask, 0), arch);
+                assertEquals(
+                        r.totalParams(),
+                        cost.denseParams() - cost.removedParams(dense.prunableGroups(), mask, 0),
+                        arch);
                 assertEquals(r.totalMacs(), cost.denseMacs() - cost.removedMacs(dense.prunableGroups(), kept), arch);
             }
         }
@@ -41,7 +44,8 @@ class CostModelTest {
             NetSpec dense = NetSpec.dense(arch, 10);
             int side = arch.equals("resnet50") ? 64 : 32;
             CostModel cost = new CostModel(dense, side, side);
-            var subnets = org.emodir.internal.split.SubnetSplit.of(dense, org.emodir.internal.split.SubnetSplit.MinKeep.DEFAULT, 2);
+            var subnets = org.emodir.internal.split.SubnetSplit.of(
+                    dense, org.emodir.internal.split.SubnetSplit.MinKeep.DEFAULT, 2);
             Random rnd = new Random(11);
             int[] kept = new int[dense.prunableGroups().size()];
             byte[] mask = randomMask(dense, rnd, 3, kept);
@@ -50,11 +54,13 @@ class CostModelTest {
             for (var sn : subnets) {
                 byte[] m = java.util.Arrays.copyOfRange(mask, pos, pos + sn.genes());
                 long own = cost.removedMacsInBlocks(sn.firstBlock(), sn.endBlock(), sn.groups(), m, 0);
-                // Own layers only, input dense: the pruned spec with just this sub-network's widths, counted over its blocks.
+                // Own layers only, input dense: the pruned spec with just this sub-network's widths, counted over its
+                // blocks.
                 int[] w = dense.channelConfig().toArray();
                 for (var g : sn.groups()) w[g.index()] = kept[g.index()];
                 long after = 0;
-                for (Flops.Layer l : Flops.count(dense.withChannels(new ChannelConfig(w)), side, side).layers()) {
+                for (Flops.Layer l : Flops.count(dense.withChannels(new ChannelConfig(w)), side, side)
+                        .layers()) {
                     if (l.block() >= sn.firstBlock() && l.block() < sn.endBlock()) after += l.macs();
                 }
                 assertEquals(cost.blockMacs(sn.firstBlock(), sn.endBlock()) - after, own, arch + " " + sn.name());
@@ -69,7 +75,10 @@ class CostModelTest {
 
     /** A whole-network mask keeping channel 0 of every group and each other channel with probability 1 - 1/{@code odds}; fills {@code kept}. */
     static byte[] randomMask(NetSpec dense, Random rnd, int odds, int[] kept) {
-        byte[] mask = new byte[dense.prunableGroups().stream().mapToInt(ChannelGroup::denseWidth).sum()];
+        byte[] mask = new byte
+                [dense.prunableGroups().stream()
+                        .mapToInt(ChannelGroup::denseWidth)
+                        .sum()];
         int pos = 0;
         for (ChannelGroup g : dense.prunableGroups()) {
             for (int i = 0; i < g.denseWidth(); i++) {

@@ -11,11 +11,15 @@ import org.junit.jupiter.api.Test;
 
 class PruneConfigTest {
     static PruneConfig.Builder valid() {
-        return PruneConfig.quick().weights(Path.of("w.safetensors")).data(Path.of("data")).out(Path.of("out"));
+        return PruneConfig.quick()
+                .weights(Path.of("w.safetensors"))
+                .data(Path.of("data"))
+                .out(Path.of("out"));
     }
 
     static void rejects(String field, UnaryOperator<PruneConfig.Builder> change) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> change.apply(valid()).build());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> change.apply(valid()).build());
         assertTrue(e.getMessage().contains(field), "message names " + field + ": " + e.getMessage());
     }
 
@@ -27,7 +31,14 @@ class PruneConfigTest {
         assertEquals(32, c.population());
         assertEquals(20, c.generations());
         assertEquals("w.safetensors", c.resultSettings().get("weights"));
-        assertEquals("resnet56", PruneConfig.paper().weights(Path.of("w")).data(Path.of("d")).out(Path.of("o")).build().model());
+        assertEquals(
+                "resnet56",
+                PruneConfig.paper()
+                        .weights(Path.of("w"))
+                        .data(Path.of("d"))
+                        .out(Path.of("o"))
+                        .build()
+                        .model());
     }
 
     @Test
@@ -45,7 +56,9 @@ class PruneConfigTest {
         rejects("distillAlpha", b -> b.distillAlpha(1.5));
         rejects("threads", b -> b.threads(0));
         rejects("baselineCostRatio", b -> b.baselineCostRatio(-1));
-        rejects("baselineCostRatio", b -> b.baselineWholeNetwork(true).baselineCostRatio(5).baselineEvaluations(100));
+        rejects(
+                "baselineCostRatio",
+                b -> b.baselineWholeNetwork(true).baselineCostRatio(5).baselineEvaluations(100));
         rejects("baselineCostRatio", b -> b.baselineCostRatio(5));
         rejects("baselineCalibPerClass", b -> b.baselineCalibPerClass(-1));
         rejects("tradeoffStep", b -> b.tradeoffStep(0));

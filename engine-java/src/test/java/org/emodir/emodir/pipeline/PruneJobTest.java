@@ -11,13 +11,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.emodir.RunDirectoryException;
 import org.emodir.data.DataDirs;
 import org.emodir.emodir.ProgressListener;
 import org.emodir.emodir.PruneConfig;
 import org.emodir.emodir.PruneJob;
 import org.emodir.emodir.train.FineTuner;
 import org.emodir.emodir.train.PrunedModel;
-import org.emodir.RunDirectoryException;
 import org.emodir.report.ReportJson;
 import org.emodir.report.RunReport;
 import org.emodir.testdata.SharedFixtures;
@@ -26,35 +26,81 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The whole pipeline on ResNet-20 at toy size: killed in the second search, resumed, finished, checked. */
 class PruneJobTest {
-    static final List<String> CONTRACT = List.of("flops_reduction", "params_reduction", "top1_dense", "top1_dense_finetuned",
-            "top1_pruned_finetuned", "uniform_baseline_top1", "search_forward_flops", "search_seconds",
-            "baseline_search_forward_flops", "baseline_hypervolume", "hypervolume", "fronts", "gpir_ranking", "scheme_greedy",
-            "scheme_exact", "chosen_scheme", "tradeoff", "macs_before", "macs_after");
+    static final List<String> CONTRACT = List.of(
+            "flops_reduction",
+            "params_reduction",
+            "top1_dense",
+            "top1_dense_finetuned",
+            "top1_pruned_finetuned",
+            "uniform_baseline_top1",
+            "search_forward_flops",
+            "search_seconds",
+            "baseline_search_forward_flops",
+            "baseline_hypervolume",
+            "hypervolume",
+            "fronts",
+            "gpir_ranking",
+            "scheme_greedy",
+            "scheme_exact",
+            "chosen_scheme",
+            "tradeoff",
+            "macs_before",
+            "macs_after");
 
     static PruneConfig.Builder tiny(Path out) {
-        return PruneConfig.quick().model("resnet20")
+        return PruneConfig.quick()
+                .model("resnet20")
                 .weights(DataDirs.cifar10Models().resolve(SharedFixtures.RESNET20))
-                .data(DataDirs.shared()).cacheDir(SharedFixtures.CACHE).out(out)
-                .targetFlops(0.5).population(4).generations(2).calibPerClass(2).heldOutPerClass(3).frontCap(6)
-                .constraintSteps(1).finetuneEpochs(0.002).batchSize(50).evalImages(50)
-                .baselineWholeNetwork(true).baselineEvaluations(8).threads(2).seed(3);
+                .data(DataDirs.shared())
+                .cacheDir(SharedFixtures.CACHE)
+                .out(out)
+                .targetFlops(0.5)
+                .population(4)
+                .generations(2)
+                .calibPerClass(2)
+                .heldOutPerClass(3)
+                .frontCap(6)
+                .constraintSteps(1)
+                .finetuneEpochs(0.002)
+                .batchSize(50)
+                .evalImages(50)
+                .baselineWholeNetwork(true)
+                .baselineEvaluations(8)
+                .threads(2)
+                .seed(3);
     }
 
     @Test
     void killedRunResumesAndWritesACompleteReportAndALoadablePrunedModel(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("run");
         RuntimeException kill = new RuntimeException("simulated kill");
-        RuntimeException e = assertThrows(RuntimeException.class, () -> new PruneJob(tiny(out).build(), ProgressListener.SILENT)
-                .afterGeneration((name, gen) -> { if (name.equals("search-1") && gen == 1) throw kill; }).run());
+        RuntimeException e = assertThrows(
+                RuntimeException.class,
+                () -> new PruneJob(tiny(out).build(), ProgressListener.SILENT)
+                        .afterGeneration((name, gen) -> {
+                            if (name.equals("search-1") && gen == 1) throw kill;
+                        })
+                        .run());
         assertEquals(kill, e);
         assertTrue(Files.exists(out.resolve("checkpoints").resolve("search-1.nsga2")), "search-1 state checkpointed");
 
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
         List<String> generations = new ArrayList<>();
         ProgressListener record = new ProgressListener() {
-            @Override public void phase(String phase, String detail) { lines.add("phase " + phase); }
-            @Override public void generation(String s, int g, int gs, int f, double b, double eta) { generations.add(s + ":" + g); }
-            @Override public void message(String line) { lines.add(line); }
+            @Override
+            public void phase(String phase, String detail) {
+                lines.add("phase " + phase);
+            }
+
+            @Override
+            public void generation(String s, int g, int gs, int f, double b, double eta) {
+                generations.add(s + ":" + g);
+            }
+
+            @Override
+            public void message(String line) {
+                lines.add(line);
+            }
         };
         RunReport report = new PruneJob(tiny(out).resume(true).build(), record).run();
         assertTrue(lines.contains("search-0: finished earlier, result read from the checkpoint"), lines.toString());
@@ -70,17 +116,20 @@ class PruneJobTest {
         assertTrue(report.hypervolume >= 0 && report.baselineHypervolume >= 0);
         assertTrue(report.searchForwardFlops > 0 && report.baselineSearchForwardFlops > 0);
         assertEquals(3, report.fronts.size());
-        report.fronts.forEach(f -> f.solutions().forEach(s -> assertTrue(s.hasGlobalImpairment(), f.name() + " measured")));
+        report.fronts.forEach(f ->
+                f.solutions().forEach(s -> assertTrue(s.hasGlobalImpairment(), f.name() + " measured")));
 
         PrunedModel pruned = PrunedModel.load(out.resolve("pruned"));
         long dense = report.macsBefore;
         assertEquals(report.macsAfter.longValue(), pruned.flops().totalMacs());
         assertTrue(1.0 - (double) pruned.flops().totalMacs() / dense >= 0.5);
-        double top1 = new FineTuner().evaluate(pruned, SharedFixtures.cifar("test"), 50, 50).top1();
+        double top1 = new FineTuner()
+                .evaluate(pruned, SharedFixtures.cifar("test"), 50, 50)
+                .top1();
         assertEquals(report.top1PrunedFinetuned, top1, 1e-9);
 
-        RunDirectoryException finished = assertThrows(RunDirectoryException.class,
-                () -> new PruneJob(tiny(out).build(), ProgressListener.SILENT).run());
+        RunDirectoryException finished = assertThrows(
+                RunDirectoryException.class, () -> new PruneJob(tiny(out).build(), ProgressListener.SILENT).run());
         assertTrue(finished.getMessage().contains("finished run"), finished.getMessage());
 
         for (var f : report.fronts) assertNonDominated(f);
@@ -104,7 +153,8 @@ class PruneJobTest {
         var sols = front.solutions().stream().filter(x -> !x.isDense()).toList();
         for (var a : sols) {
             for (var b : sols) {
-                boolean dominates = a.flopsRatio() <= b.flopsRatio() && a.localImpairment() <= b.localImpairment()
+                boolean dominates = a.flopsRatio() <= b.flopsRatio()
+                        && a.localImpairment() <= b.localImpairment()
                         && (a.flopsRatio() < b.flopsRatio() || a.localImpairment() < b.localImpairment());
                 assertTrue(!dominates, front.name() + ": " + a + " dominates " + b);
             }
@@ -113,32 +163,60 @@ class PruneJobTest {
 
     @Test
     void costRatioBaselineSearchesUntilItHasSpentThatMultipleOfTheEmoDirSearch(@TempDir Path dir) throws Exception {
-        RunReport r = new PruneJob(tiny(dir.resolve("run")).baselineEvaluations(0).baselineCostRatio(3)
-                .baselineCalibPerClass(3).constraintSteps(0).finetuneEpochs(0).tradeoffStep(0.1).build(),
-                ProgressListener.SILENT).run();
+        RunReport r = new PruneJob(
+                        tiny(dir.resolve("run"))
+                                .baselineEvaluations(0)
+                                .baselineCostRatio(3)
+                                .baselineCalibPerClass(3)
+                                .constraintSteps(0)
+                                .finetuneEpochs(0)
+                                .tradeoffStep(0.1)
+                                .build(),
+                        ProgressListener.SILENT)
+                .run();
         double ratio = (double) r.baselineSearchForwardFlops / r.searchForwardFlops;
         long evaluations = ((Number) r.details.get("baseline_evaluations")).longValue();
         assertTrue(ratio >= 3, "baseline spent " + ratio + "x");
         // It stops at the first generation past the budget: one generation (4 whole networks on 30 images) at most.
         long oneGeneration = 4L * r.macsBefore * 30;
-        assertTrue(r.baselineSearchForwardFlops - 3 * r.searchForwardFlops <= oneGeneration,
-                r.baselineSearchForwardFlops + " vs " + r.searchForwardFlops + " after " + evaluations + " evaluations");
+        assertTrue(
+                r.baselineSearchForwardFlops - 3 * r.searchForwardFlops <= oneGeneration,
+                r.baselineSearchForwardFlops + " vs " + r.searchForwardFlops + " after " + evaluations
+                        + " evaluations");
         var points = r.tradeoff.points();
         assertTrue(points.size() >= 5, "targets 0.1, 0.2, ... up to the reachable maximum: " + points.size());
-        for (int i = 0; i < points.size(); i++) assertEquals(0.1 * (i + 1), points.get(i).target(), 1e-9);
+        for (int i = 0; i < points.size(); i++)
+            assertEquals(0.1 * (i + 1), points.get(i).target(), 1e-9);
     }
 
     @Test
     void halfStageSplitSearchesSixSubnetsAndItsSchemeMeetsTheTarget(@TempDir Path dir) throws Exception {
         List<String> lines = new ArrayList<>();
         ProgressListener record = new ProgressListener() {
-            @Override public void phase(String phase, String detail) { lines.add("phase " + phase + " " + detail); }
-            @Override public void generation(String s, int g, int gs, int f, double b, double eta) { }
-            @Override public void message(String line) { lines.add(line); }
+            @Override
+            public void phase(String phase, String detail) {
+                lines.add("phase " + phase + " " + detail);
+            }
+
+            @Override
+            public void generation(String s, int g, int gs, int f, double b, double eta) {}
+
+            @Override
+            public void message(String line) {
+                lines.add(line);
+            }
         };
-        RunReport r = new PruneJob(tiny(dir.resolve("run")).subnetsPerStage(2).baselineWholeNetwork(false).baselineEvaluations(0)
-                .tradeoffStep(0.1).build(), record).run();
-        assertEquals(List.of("layer1.0-1", "layer1.2", "layer2.0-1", "layer2.2", "layer3.0-1", "layer3.2"),
+        RunReport r = new PruneJob(
+                        tiny(dir.resolve("run"))
+                                .subnetsPerStage(2)
+                                .baselineWholeNetwork(false)
+                                .baselineEvaluations(0)
+                                .tradeoffStep(0.1)
+                                .build(),
+                        record)
+                .run();
+        assertEquals(
+                List.of("layer1.0-1", "layer1.2", "layer2.0-1", "layer2.2", "layer3.0-1", "layer3.2"),
                 r.fronts.stream().map(f -> f.name()).toList());
         for (var f : r.fronts) assertNonDominated(f);
         assertTrue(r.flopsReduction >= 0.5, "scheme meets the 50% target: " + r.flopsReduction);
@@ -152,19 +230,38 @@ class PruneJobTest {
 
     @Test
     void adaptiveBnGpirRunsEndToEndAndMeasuresBothTradeoffsAlike(@TempDir Path dir) throws Exception {
-        RunReport plain = new PruneJob(tiny(dir.resolve("plain")).gpirAdaptiveBn(false).constraintSteps(0).finetuneEpochs(0)
-                .tradeoffStep(0.1).build(),
-                ProgressListener.SILENT).run();
-        RunReport adaptive = new PruneJob(tiny(dir.resolve("abn")).gpirAdaptiveBn(true).constraintSteps(0).finetuneEpochs(0)
-                .tradeoffStep(0.1).build(), ProgressListener.SILENT).run();
+        RunReport plain = new PruneJob(
+                        tiny(dir.resolve("plain"))
+                                .gpirAdaptiveBn(false)
+                                .constraintSteps(0)
+                                .finetuneEpochs(0)
+                                .tradeoffStep(0.1)
+                                .build(),
+                        ProgressListener.SILENT)
+                .run();
+        RunReport adaptive = new PruneJob(
+                        tiny(dir.resolve("abn"))
+                                .gpirAdaptiveBn(true)
+                                .constraintSteps(0)
+                                .finetuneEpochs(0)
+                                .tradeoffStep(0.1)
+                                .build(),
+                        ProgressListener.SILENT)
+                .run();
         assertEquals(true, adaptive.config.get("gpir_adaptive_bn"));
         // Same searches, other impairments: the fronts' masks agree, their global impairments do not.
         for (int i = 0; i < plain.fronts.size(); i++) {
             var p = plain.fronts.get(i).solutions();
             var a = adaptive.fronts.get(i).solutions();
             assertEquals(p.size(), a.size());
-            for (int k = 0; k < p.size(); k++) org.junit.jupiter.api.Assertions.assertArrayEquals(p.get(k).mask(), a.get(k).mask());
-            assertTrue(a.stream().anyMatch(x -> !x.isDense() && x.globalImpairment() != p.get(a.indexOf(x)).globalImpairment()),
+            for (int k = 0; k < p.size(); k++)
+                org.junit.jupiter.api.Assertions.assertArrayEquals(
+                        p.get(k).mask(), a.get(k).mask());
+            assertTrue(
+                    a.stream()
+                            .anyMatch(x -> !x.isDense()
+                                    && x.globalImpairment()
+                                            != p.get(a.indexOf(x)).globalImpairment()),
                     plain.fronts.get(i).name());
         }
         assertTrue(adaptive.flopsReduction >= 0.5 && adaptive.hypervolume >= 0 && adaptive.baselineHypervolume >= 0);
@@ -174,9 +271,15 @@ class PruneJobTest {
     @Test
     void checkpointsOfOtherSettingsAreRefused(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("run");
-        assertThrows(RuntimeException.class, () -> new PruneJob(tiny(out).build(), ProgressListener.SILENT)
-                .afterGeneration((name, gen) -> { throw new IllegalStateException("stop"); }).run());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                RuntimeException.class,
+                () -> new PruneJob(tiny(out).build(), ProgressListener.SILENT)
+                        .afterGeneration((name, gen) -> {
+                            throw new IllegalStateException("stop");
+                        })
+                        .run());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new PruneJob(tiny(out).generations(3).build(), ProgressListener.SILENT).run());
         assertTrue(e.getMessage().contains("other settings"), e.getMessage());
         assertNotNull(e.getMessage());

@@ -29,16 +29,21 @@ class SubnetSplitTest {
         assertEquals(384, r50.get(0).genes());
         List<Subnet> vgg = SubnetSplit.of(NetSpec.dense("vgg16", 10), SubnetSplit.MinKeep.DEFAULT);
         assertEquals(5, vgg.size());
-        assertEquals(List.of(128, 256, 768, 1536, 1536), vgg.stream().map(Subnet::genes).toList());
+        assertEquals(
+                List.of(128, 256, 768, 1536, 1536),
+                vgg.stream().map(Subnet::genes).toList());
     }
 
     @Test
     void finerSplitsCutStagesIntoRunsOfWholeBlocksThatTileTheNetwork() {
         NetSpec r56 = NetSpec.dense("resnet56", 10);
         List<Subnet> halves = SubnetSplit.of(r56, SubnetSplit.MinKeep.DEFAULT, 2);
-        assertEquals(List.of("layer1.0-4", "layer1.5-8", "layer2.0-4", "layer2.5-8", "layer3.0-4", "layer3.5-8"),
+        assertEquals(
+                List.of("layer1.0-4", "layer1.5-8", "layer2.0-4", "layer2.5-8", "layer3.0-4", "layer3.5-8"),
                 halves.stream().map(Subnet::name).toList());
-        assertEquals(List.of(80, 64, 160, 128, 320, 256), halves.stream().map(Subnet::genes).toList());
+        assertEquals(
+                List.of(80, 64, 160, 128, 320, 256),
+                halves.stream().map(Subnet::genes).toList());
         int next = 0;
         int group = 0;
         for (Subnet sn : halves) {
@@ -54,7 +59,10 @@ class SubnetSplitTest {
         List<Subnet> vggBlocks = SubnetSplit.of(NetSpec.dense("vgg16", 10), SubnetSplit.MinKeep.DEFAULT, 4);
         assertEquals(13, vggBlocks.size());
         assertEquals("block3.1", vggBlocks.get(5).name());
-        assertEquals(SubnetSplit.of(r56, SubnetSplit.MinKeep.DEFAULT).stream().map(sn -> sn.name() + sn.firstBlock() + sn.endBlock()).toList(),
+        assertEquals(
+                SubnetSplit.of(r56, SubnetSplit.MinKeep.DEFAULT).stream()
+                        .map(sn -> sn.name() + sn.firstBlock() + sn.endBlock())
+                        .toList(),
                 List.of("layer1" + 0 + 9, "layer2" + 9 + 18, "layer3" + 18 + 27));
         assertThrows(IllegalArgumentException.class, () -> SubnetSplit.of(r56, SubnetSplit.MinKeep.DEFAULT, 0));
     }

@@ -29,8 +29,7 @@ final class CheckpointedFineTune {
     /** The per-step losses in the result file, beside the weights. */
     static final String LOSSES = "fine_tune_step_losses";
 
-    private CheckpointedFineTune() {
-    }
+    private CheckpointedFineTune() {}
 
     /** Args: checkpoint file ({@value #NO_CHECKPOINT} for an uninterrupted run without one), result file. */
     public static void main(String[] args) throws IOException {
@@ -59,8 +58,14 @@ final class CheckpointedFineTune {
 
     static FineTuner.Config config(ImageDataset train, Path checkpoint) {
         int perEpoch = PER_CLASS * train.numClasses() / BATCH;
-        FineTuner.Config cfg = new FineTuner.Config().subset(Subsets.firstPerClass(train, PER_CLASS)).batchSize(BATCH)
-                .augmentation(Augmentation.CIFAR).lr(0.02).seed(SEED).threads(1).epochs((double) STEPS / perEpoch)
+        FineTuner.Config cfg = new FineTuner.Config()
+                .subset(Subsets.firstPerClass(train, PER_CLASS))
+                .batchSize(BATCH)
+                .augmentation(Augmentation.CIFAR)
+                .lr(0.02)
+                .seed(SEED)
+                .threads(1)
+                .epochs((double) STEPS / perEpoch)
                 .progressEvery(1);
         return checkpoint == null ? cfg : cfg.checkpoint(checkpoint, CHECKPOINT_EVERY);
     }

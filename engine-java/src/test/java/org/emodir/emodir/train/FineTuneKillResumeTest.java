@@ -45,10 +45,13 @@ class FineTuneKillResumeTest {
         // other bits for the same fine-tune (seen in the full suite), so only fresh JVMs are compared.
         long t0 = System.nanoTime();
         Path reference = dir.resolve("reference.safetensors");
-        List<String> referenceLines = runToEnd(CheckpointedFineTune.NO_CHECKPOINT, reference, dir.resolve("stderr-reference.txt"));
+        List<String> referenceLines =
+                runToEnd(CheckpointedFineTune.NO_CHECKPOINT, reference, dir.resolve("stderr-reference.txt"));
         double referenceSeconds = (System.nanoTime() - t0) / 1e9;
-        assertEquals("fine-tune step 1/" + CheckpointedFineTune.STEPS, referenceLines.get(0).substring(0,
-                referenceLines.get(0).indexOf(" (")), "the reference run starts from scratch");
+        assertEquals(
+                "fine-tune step 1/" + CheckpointedFineTune.STEPS,
+                referenceLines.get(0).substring(0, referenceLines.get(0).indexOf(" (")),
+                "the reference run starts from scratch");
         StateDict expected = SafeTensors.read(reference);
         double stepMillis = stepSeconds(referenceLines) * 1e3;
 
@@ -59,7 +62,8 @@ class FineTuneKillResumeTest {
         int saved = 0; // step of the checkpoint on disk
         try {
             for (int kill = 0; kill < KILLS; ++kill) {
-                int k = 1 + random.nextInt(4); // step lines to see before the kill; at most 5 steps per child, 15 in all
+                int k = 1
+                        + random.nextInt(4); // step lines to see before the kill; at most 5 steps per child, 15 in all
                 double delayFraction = random.nextDouble() * 1.5; // of this child's mean step time, saves included
                 long c0 = System.nanoTime();
                 Process child = start(checkpoint, result, dir.resolve("stderr-" + kill + ".txt"));
@@ -83,20 +87,27 @@ class FineTuneKillResumeTest {
                 assertEquals(k, seen, "child ended before " + k + " steps: " + lines + stderr(dir, kill));
                 assertEquals(137, child.exitValue(), "the child must die by SIGKILL, not finish: " + lines);
                 if (saved > 0) {
-                    assertEquals(resumedLine(saved, checkpoint), lines.get(0), "a restarted child resumes from the checkpoint");
+                    assertEquals(
+                            resumedLine(saved, checkpoint),
+                            lines.get(0),
+                            "a restarted child resumes from the checkpoint");
                 }
                 assertEquals(saved + 1, stepOf(lines.get(firstStep(lines))), "first step after a resume: " + lines);
                 int printed = stepOf(lines.get(lines.size() - 1));
                 assertTrue(printed < CheckpointedFineTune.STEPS, "kill " + kill + " came after the run finished");
                 // Complete after every SIGKILL (absent only when the first child died before its first save).
-                int after = FineTuneCheckpoint.exists(checkpoint) ? FineTuneCheckpoint.load(checkpoint).step() : 0;
+                int after = FineTuneCheckpoint.exists(checkpoint)
+                        ? FineTuneCheckpoint.load(checkpoint).step()
+                        : 0;
                 // Steps are saved before they are printed and the child was allowed one unprinted step.
-                assertTrue(after % CheckpointedFineTune.CHECKPOINT_EVERY == 0 && after >= saved && after <= printed + 1,
+                assertTrue(
+                        after % CheckpointedFineTune.CHECKPOINT_EVERY == 0 && after >= saved && after <= printed + 1,
                         "checkpoint at step " + after + " after " + printed + " printed");
                 saved = after;
-                System.out.printf("kill %d: first line after %.1f s, %d steps seen, killed %d ms later at step line %d, "
-                        + "checkpoint at step %d, child lived %.1f s%n", kill, firstLine, k, delayMillis, printed, saved,
-                        (System.nanoTime() - c0) / 1e9);
+                System.out.printf(
+                        "kill %d: first line after %.1f s, %d steps seen, killed %d ms later at step line %d, "
+                                + "checkpoint at step %d, child lived %.1f s%n",
+                        kill, firstLine, k, delayMillis, printed, saved, (System.nanoTime() - c0) / 1e9);
             }
             assertTrue(saved > 0, "some kill must come after a checkpoint so that a resume happens");
             List<String> lines = runToEnd(checkpoint.toString(), result, dir.resolve("stderr-final.txt"));
@@ -111,15 +122,24 @@ class FineTuneKillResumeTest {
         FineTuneCheckpoint last = FineTuneCheckpoint.load(checkpoint);
         assertEquals(CheckpointedFineTune.STEPS, last.step());
         assertEquals(expected.names(), resumed.names());
-        assertTrue(expected.names().size() > 1 && expected.contains(CheckpointedFineTune.LOSSES), expected.names().toString());
+        assertTrue(
+                expected.names().size() > 1 && expected.contains(CheckpointedFineTune.LOSSES),
+                expected.names().toString());
         for (String name : expected.names()) {
-            assertBitIdentical(expected.get(name).data(), resumed.get(name).data(), name); // weights and per-step losses
+            assertBitIdentical(
+                    expected.get(name).data(), resumed.get(name).data(), name); // weights and per-step losses
         }
-        assertBitIdentical(expected.get(CheckpointedFineTune.LOSSES).data(), last.losses(), "checkpointed per-step losses");
+        assertBitIdentical(
+                expected.get(CheckpointedFineTune.LOSSES).data(), last.losses(), "checkpointed per-step losses");
         try (var files = Files.list(dir)) {
-            System.out.printf("%d checkpoint reads while children ran, none torn; %d temporary files left by kills mid-write; "
-                    + "reference run %.1f s (%.0f ms per step)%n", watcher.reads.get(),
-                    files.filter(f -> f.getFileName().toString().contains(".tmp-")).count(), referenceSeconds, stepMillis);
+            System.out.printf(
+                    "%d checkpoint reads while children ran, none torn; %d temporary files left by kills mid-write; "
+                            + "reference run %.1f s (%.0f ms per step)%n",
+                    watcher.reads.get(),
+                    files.filter(f -> f.getFileName().toString().contains(".tmp-"))
+                            .count(),
+                    referenceSeconds,
+                    stepMillis);
         }
     }
 
@@ -193,7 +213,8 @@ class FineTuneKillResumeTest {
 
     /** Mean seconds per step from the first and last "fine-tune step N/T (...) ... S s" lines. */
     private static double stepSeconds(List<String> lines) {
-        List<String> steps = lines.stream().filter(l -> l.startsWith("fine-tune step ")).toList();
+        List<String> steps =
+                lines.stream().filter(l -> l.startsWith("fine-tune step ")).toList();
         return elapsedSeconds(steps.get(steps.size() - 1)) / steps.size();
     }
 
@@ -209,12 +230,22 @@ class FineTuneKillResumeTest {
 
     private static Process start(String checkpoint, Path result, Path stderr) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
-                "--add-opens", "java.base/java.nio=ALL-UNNAMED", "-Xss4m", "-Xmx1g"));
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "--add-opens",
+                "java.base/jdk.internal.misc=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/java.nio=ALL-UNNAMED",
+                "-Xss4m",
+                "-Xmx1g"));
         String shared = System.getProperty(DataDirs.PROPERTY);
         if (shared != null) command.add("-D" + DataDirs.PROPERTY + "=" + shared);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), CheckpointedFineTune.class.getName(),
-                checkpoint, result.toString()));
+        command.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                CheckpointedFineTune.class.getName(),
+                checkpoint,
+                result.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
         // libgomp's default active wait made each step ~30x slower (80 ms -> 2.9 s) on a loaded 2-core machine,
         // its idle OpenMP workers spinning against the training thread; passive waiting gives the same bits.

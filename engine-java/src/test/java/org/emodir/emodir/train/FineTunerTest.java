@@ -28,8 +28,14 @@ class FineTunerTest {
 
     /** 80 training images, 4 batches of 20 per epoch, no augmentation: a loss that must drop when fitted. */
     private static FineTuner.Config tiny(ImageDataset train) {
-        return new FineTuner.Config().subset(Subsets.firstPerClass(train, 8)).batchSize(20).augmentation(Augmentation.NONE)
-                .lr(0.02).seed(9).threads(1).progressEvery(0);
+        return new FineTuner.Config()
+                .subset(Subsets.firstPerClass(train, 8))
+                .batchSize(20)
+                .augmentation(Augmentation.NONE)
+                .lr(0.02)
+                .seed(9)
+                .threads(1)
+                .progressEvery(0);
     }
 
     @Test
@@ -53,14 +59,23 @@ class FineTunerTest {
     @Test
     void distillationRunsWithATeacher() {
         ImageDataset train = SharedFixtures.cifar("train");
-        try (var teacher = org.emodir.model.TorchNet.fromStateDict(TrainFixtures.RESNET20, TrainFixtures.resnet20Weights())) {
-            FineTuneResult r = new FineTuner().finetune(halfResNet20(), teacher, train, tiny(train).epochs(0.5).distillAlpha(0.9), s -> {});
+        try (var teacher =
+                org.emodir.model.TorchNet.fromStateDict(TrainFixtures.RESNET20, TrainFixtures.resnet20Weights())) {
+            FineTuneResult r = new FineTuner()
+                    .finetune(
+                            halfResNet20(),
+                            teacher,
+                            train,
+                            tiny(train).epochs(0.5).distillAlpha(0.9),
+                            s -> {});
             assertEquals(2, r.steps());
             assertTrue(Double.isFinite(r.finalTrainLoss()) && r.finalTrainLoss() > 0, r.toString());
             assertTrue(!teacher.isTraining());
         }
-        assertThrows(IllegalArgumentException.class,
-                () -> new FineTuner().finetune(halfResNet20(), null, train, tiny(train).distillAlpha(0.5), s -> {}));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new FineTuner()
+                        .finetune(halfResNet20(), null, train, tiny(train).distillAlpha(0.5), s -> {}));
     }
 
     @Test
@@ -74,11 +89,17 @@ class FineTunerTest {
         Path ckpt = tmp.resolve("finetune.ckpt");
         List<String> lines = new ArrayList<>();
         // The progress sink "crashes" after step 5: the checkpoint written at step 3 is what survives.
-        var crash = assertThrows(IllegalStateException.class, () -> tuner.finetune(model, null, train,
-                tiny(train).epochs(2).checkpoint(ckpt, 3).progressEvery(1), s -> {
-                    lines.add(s);
-                    if (s.startsWith("fine-tune step 5/")) throw new IllegalStateException("killed");
-                }));
+        var crash = assertThrows(
+                IllegalStateException.class,
+                () -> tuner.finetune(
+                        model,
+                        null,
+                        train,
+                        tiny(train).epochs(2).checkpoint(ckpt, 3).progressEvery(1),
+                        s -> {
+                            lines.add(s);
+                            if (s.startsWith("fine-tune step 5/")) throw new IllegalStateException("killed");
+                        }));
         assertEquals("killed", crash.getMessage());
         assertTrue(Files.isRegularFile(ckpt));
         try (var files = Files.list(tmp)) {
@@ -86,17 +107,20 @@ class FineTunerTest {
         }
 
         List<String> resumedLines = new ArrayList<>();
-        FineTuneResult resumed = tuner.finetune(model, null, train, tiny(train).epochs(2).checkpoint(ckpt, 3).progressEvery(1),
-                resumedLines::add);
+        FineTuneResult resumed = tuner.finetune(
+                model, null, train, tiny(train).epochs(2).checkpoint(ckpt, 3).progressEvery(1), resumedLines::add);
         assertEquals("resumed fine-tuning at step 3 of 8 from " + ckpt, resumedLines.get(0));
         assertEquals(8 - 3 + 1, resumedLines.size(), resumedLines.toString());
         assertArrayEquals(whole.stepLosses(), resumed.stepLosses(), 1e-5f);
         for (String k : whole.weights().names()) {
-            assertArrayEquals(whole.weights().get(k).data(), resumed.weights().get(k).data(), 1e-5f, k);
+            assertArrayEquals(
+                    whole.weights().get(k).data(), resumed.weights().get(k).data(), 1e-5f, k);
         }
 
-        var e = assertThrows(WeightsException.class,
-                () -> tuner.finetune(model, null, train, tiny(train).epochs(2).lr(0.5).checkpoint(ckpt, 3), s -> {}));
+        var e = assertThrows(
+                WeightsException.class,
+                () -> tuner.finetune(
+                        model, null, train, tiny(train).epochs(2).lr(0.5).checkpoint(ckpt, 3), s -> {}));
         assertTrue(e.getMessage().contains(ckpt.toString()) && e.getMessage().contains("another run"), e.getMessage());
     }
 

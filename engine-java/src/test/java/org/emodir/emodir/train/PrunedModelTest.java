@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PrunedModelTest {
     /** Float32 sums over up to 576 products per output: 1e-4 absolute on logits of magnitude ~10. */
     private static final float TOL = 1e-4f;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -64,7 +65,8 @@ class PrunedModelTest {
         PrunedModel pruned = PrunedModel.fromMasks(dense, w, dense.prunableGroups(), masks);
 
         int[] widths = pruned.spec().channelConfig().toArray();
-        for (ChannelGroup g : dense.prunableGroups()) assertEquals(TrainFixtures.kept(masks[g.index()]), widths[g.index()], g.name());
+        for (ChannelGroup g : dense.prunableGroups())
+            assertEquals(TrainFixtures.kept(masks[g.index()]), widths[g.index()], g.name());
         assertEquals(naiveResNet20Macs(widths), pruned.flops().totalMacs());
         assertTrue(pruned.flops().totalMacs() < ArchitectureFile.flops(dense).totalMacs());
 
@@ -79,14 +81,18 @@ class PrunedModelTest {
                 masked.put(new NamedTensor(bn + p, t.shape(), v));
             }
         }
-        try (PointerScope scope = new PointerScope(); TorchNet ref = TorchNet.fromStateDict(dense, masked);
-                TorchNet small = pruned.toTorchNet(); TorchNet full = TorchNet.fromStateDict(dense, w)) {
+        try (PointerScope scope = new PointerScope();
+                TorchNet ref = TorchNet.fromStateDict(dense, masked);
+                TorchNet small = pruned.toTorchNet();
+                TorchNet full = TorchNet.fromStateDict(dense, w)) {
             torch.manual_seed(3);
             Tensor x = torch.randn(4, 3, 32, 32);
             float[] expected = Tensors.toFloats(ref.forward(x));
             float[] actual = Tensors.toFloats(small.forward(x));
             assertArrayEquals(expected, actual, TOL);
-            assertTrue(TrainFixtures.maxAbsDiff(Tensors.toFloats(full.forward(x)), actual) > 100 * TOL, "masks must change the output");
+            assertTrue(
+                    TrainFixtures.maxAbsDiff(Tensors.toFloats(full.forward(x)), actual) > 100 * TOL,
+                    "masks must change the output");
         }
     }
 
@@ -96,12 +102,15 @@ class PrunedModelTest {
         StateDict w = TrainFixtures.resnet20Weights();
         byte[][] masks = TrainFixtures.randomMasks(dense, 6);
         masks[4] = new byte[masks[4].length];
-        var e = assertThrows(IllegalArgumentException.class, () -> PrunedModel.fromMasks(dense, w, dense.prunableGroups(), masks));
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> PrunedModel.fromMasks(dense, w, dense.prunableGroups(), masks));
         assertTrue(e.getMessage().contains("layer2.1.conv1") && e.getMessage().contains("no channel"), e.getMessage());
         masks[4] = new byte[3];
-        e = assertThrows(IllegalArgumentException.class, () -> PrunedModel.fromMasks(dense, w, dense.prunableGroups(), masks));
+        e = assertThrows(
+                IllegalArgumentException.class, () -> PrunedModel.fromMasks(dense, w, dense.prunableGroups(), masks));
         assertTrue(e.getMessage().contains("layer2.1.conv1") && e.getMessage().contains("3 entries"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> PrunedModel.fromMasks(dense, w, dense.prunableGroups(), Arrays.copyOf(masks, 8)));
         assertTrue(e.getMessage().contains("8 masks"), e.getMessage());
     }
@@ -109,18 +118,21 @@ class PrunedModelTest {
     @Test
     void saveLoadRoundTripEvaluatesIdentically() throws IOException {
         NetSpec dense = TrainFixtures.RESNET20;
-        PrunedModel pruned = PrunedModel.fromMasks(dense, TrainFixtures.resnet20Weights(), dense.prunableGroups(),
-                TrainFixtures.randomMasks(dense, 7));
+        PrunedModel pruned = PrunedModel.fromMasks(
+                dense, TrainFixtures.resnet20Weights(), dense.prunableGroups(), TrainFixtures.randomMasks(dense, 7));
         Path dir = tmp.resolve("pruned");
         pruned.save(dir);
         try (var files = Files.list(dir)) {
-            assertEquals(List.of(PrunedModel.ARCHITECTURE_FILE, PrunedModel.WEIGHTS_FILE),
-                    files.map(p -> p.getFileName().toString()).sorted().toList(), "no temporary files left behind");
+            assertEquals(
+                    List.of(PrunedModel.ARCHITECTURE_FILE, PrunedModel.WEIGHTS_FILE),
+                    files.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no temporary files left behind");
         }
         PrunedModel loaded = PrunedModel.load(dir);
         assertEquals(pruned.spec().channelConfig(), loaded.spec().channelConfig());
         assertEquals(pruned.spec().arch(), loaded.spec().arch());
-        PrunedModel viaPaths = PrunedModel.loadArchitecture(dir.resolve(PrunedModel.ARCHITECTURE_FILE), dir.resolve(PrunedModel.WEIGHTS_FILE));
+        PrunedModel viaPaths = PrunedModel.loadArchitecture(
+                dir.resolve(PrunedModel.ARCHITECTURE_FILE), dir.resolve(PrunedModel.WEIGHTS_FILE));
         assertEquals(pruned.spec().channelConfig(), viaPaths.spec().channelConfig());
 
         FineTuner tuner = new FineTuner();
@@ -134,7 +146,9 @@ class PrunedModelTest {
         var json = JSON.readTree(dir.resolve(PrunedModel.ARCHITECTURE_FILE).toFile());
         assertEquals("resnet20", json.get("arch").asText());
         assertEquals(pruned.flops().totalMacs(), json.get("macs").asLong());
-        assertEquals(pruned.spec().channelConfig().width(0), json.get("groups").get("layer1.0.conv1").asInt());
+        assertEquals(
+                pruned.spec().channelConfig().width(0),
+                json.get("groups").get("layer1.0.conv1").asInt());
     }
 
     @Test
@@ -148,8 +162,13 @@ class PrunedModelTest {
 
         expectBroken(good, j -> ((ArrayNode) j.get("channels")).set(3, 99), "channels[3]", "1..32");
         expectBroken(good, j -> ((ArrayNode) j.get("channels")).remove(0), "channels", "array of 9");
-        expectBroken(good, j -> ((ObjectNode) j.get("groups")).put("layer1.1.conv1", 1), "groups.layer1.1.conv1", "disagrees");
-        expectBroken(good, j -> ((ObjectNode) j.get("groups")).put("layer9.conv1", 1), "groups.layer9.conv1", "no such");
+        expectBroken(
+                good,
+                j -> ((ObjectNode) j.get("groups")).put("layer1.1.conv1", 1),
+                "groups.layer1.1.conv1",
+                "disagrees");
+        expectBroken(
+                good, j -> ((ObjectNode) j.get("groups")).put("layer9.conv1", 1), "groups.layer9.conv1", "no such");
         expectBroken(good, j -> j.put("macs", 12345), "macs", "the channels give");
         expectBroken(good, j -> j.remove("arch"), "arch", "missing");
         expectBroken(good, j -> j.put("arch", "resnet21"), "arch", "resnet21");
@@ -157,7 +176,9 @@ class PrunedModelTest {
 
         Path garbage = tmp.resolve("garbage.json");
         Files.writeString(garbage, "{ not json");
-        var e = assertThrows(ArchitectureException.class, () -> PrunedModel.loadArchitecture(garbage, dir.resolve(PrunedModel.WEIGHTS_FILE)));
+        var e = assertThrows(
+                ArchitectureException.class,
+                () -> PrunedModel.loadArchitecture(garbage, dir.resolve(PrunedModel.WEIGHTS_FILE)));
         assertTrue(e.getMessage().contains("garbage.json"), e.getMessage());
 
         // Weights of another pruned architecture: the error names the weights file and a mis-shaped tensor.
@@ -166,16 +187,23 @@ class PrunedModelTest {
         other.save(otherDir);
         Path otherWeights = otherDir.resolve(PrunedModel.WEIGHTS_FILE);
         e = assertThrows(ArchitectureException.class, () -> PrunedModel.loadArchitecture(arch, otherWeights));
-        assertTrue(e.getMessage().contains(otherWeights.toString()) && e.getMessage().contains("layer1.0.conv1.weight"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains(otherWeights.toString())
+                        && e.getMessage().contains("layer1.0.conv1.weight"),
+                e.getMessage());
     }
 
-    private void expectBroken(ObjectNode good, Consumer<ObjectNode> edit, String field, String detail) throws IOException {
+    private void expectBroken(ObjectNode good, Consumer<ObjectNode> edit, String field, String detail)
+            throws IOException {
         ObjectNode j = good.deepCopy();
         edit.accept(j);
         Path file = tmp.resolve("broken-" + field.replaceAll("[^a-z0-9]", "_") + ".json");
         Files.writeString(file, JSON.writeValueAsString(j));
         var e = assertThrows(ArchitectureException.class, () -> ArchitectureFile.read(file));
-        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("'" + field + "'") && e.getMessage().contains(detail),
+        assertTrue(
+                e.getMessage().contains(file.toString())
+                        && e.getMessage().contains("'" + field + "'")
+                        && e.getMessage().contains(detail),
                 e.getMessage());
     }
 }

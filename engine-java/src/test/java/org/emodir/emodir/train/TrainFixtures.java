@@ -47,7 +47,8 @@ final class TrainFixtures {
         StateDict out = new StateDict();
         for (String k : sd.names()) {
             var t = sd.get(k);
-            out.put(new org.emodir.model.io.NamedTensor(k, t.shape().clone(), Arrays.copyOf(t.data(), t.data().length)));
+            out.put(new org.emodir.model.io.NamedTensor(
+                    k, t.shape().clone(), Arrays.copyOf(t.data(), t.data().length)));
         }
         return out;
     }

@@ -11,9 +11,9 @@ import org.emodir.model.ChannelPruner;
 import org.emodir.model.NetSpec;
 import org.emodir.model.io.StateDict;
 import org.emodir.testdata.SharedFixtures;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class UniformBaselineTest {
     @ParameterizedTest
@@ -22,10 +22,16 @@ class UniformBaselineTest {
         NetSpec dense = NetSpec.dense(arch, 10);
         double r = UniformBaseline.keepRatio(dense, target);
         ChannelConfig widths = UniformBaseline.widthsAt(dense, r);
-        assertTrue(UniformBaseline.reduction(dense, widths) >= target, "reduction " + UniformBaseline.reduction(dense, widths));
-        int widest = dense.prunableGroups().stream().mapToInt(ChannelGroup::denseWidth).max().orElseThrow();
+        assertTrue(
+                UniformBaseline.reduction(dense, widths) >= target,
+                "reduction " + UniformBaseline.reduction(dense, widths));
+        int widest = dense.prunableGroups().stream()
+                .mapToInt(ChannelGroup::denseWidth)
+                .max()
+                .orElseThrow();
         ChannelConfig oneMore = UniformBaseline.widthsAt(dense, r + 1.0 / widest);
-        assertTrue(UniformBaseline.reduction(dense, oneMore) < target,
+        assertTrue(
+                UniformBaseline.reduction(dense, oneMore) < target,
                 "one channel step wider " + oneMore + " still reaches " + UniformBaseline.reduction(dense, oneMore));
         for (ChannelGroup g : dense.prunableGroups()) {
             assertEquals(Math.max(1, (int) Math.ceil(r * g.denseWidth() - 1e-9)), widths.width(g.index()), g.name());
@@ -37,7 +43,10 @@ class UniformBaselineTest {
         NetSpec dense = TrainFixtures.RESNET20;
         StateDict w = SharedFixtures.weights(SharedFixtures.RESNET20);
         PrunedModel p = UniformBaseline.atFlops(dense, w, 0.5);
-        assertTrue(1 - (double) p.flops().totalMacs() / ArchitectureFile.flops(dense).totalMacs() >= 0.5);
+        assertTrue(1
+                        - (double) p.flops().totalMacs()
+                                / ArchitectureFile.flops(dense).totalMacs()
+                >= 0.5);
         ChannelGroup g = dense.prunableGroups().get(4);
         int k = p.spec().channelConfig().width(g.index());
         assertTrue(k < g.denseWidth());
@@ -47,7 +56,8 @@ class UniformBaselineTest {
         int per = denseW.length / g.denseWidth();
         for (int j = 0; j < k; j++) {
             float[] expected = java.util.Arrays.copyOfRange(denseW, keep[j] * per, (keep[j] + 1) * per);
-            assertArrayEquals(expected, java.util.Arrays.copyOfRange(prunedW, j * per, (j + 1) * per), 0f, "filter " + j);
+            assertArrayEquals(
+                    expected, java.util.Arrays.copyOfRange(prunedW, j * per, (j + 1) * per), 0f, "filter " + j);
         }
     }
 

@@ -27,16 +27,27 @@ public final class UniformVsDenseFineTune {
         NetSpec dense = NetSpec.dense("resnet56", 10);
         StateDict w = SafeTensors.read(DataDirs.cifar10Models().resolve("resnet56-4bfd9763.safetensors"));
         FineTuner tuner = new FineTuner();
-        FineTuner.Config cfg = new FineTuner.Config().epochs(epochs).batchSize(64).lr(0.01).seed(1).progressEvery(50);
+        FineTuner.Config cfg = new FineTuner.Config()
+                .epochs(epochs)
+                .batchSize(64)
+                .lr(0.01)
+                .seed(1)
+                .progressEvery(50);
 
         PrunedModel denseModel = new PrunedModel(dense, w);
         PrunedModel uniform = UniformBaseline.atFlops(dense, w, reduction);
-        for (var entry : java.util.List.of(java.util.Map.entry("dense", denseModel), java.util.Map.entry("uniform", uniform))) {
+        for (var entry :
+                java.util.List.of(java.util.Map.entry("dense", denseModel), java.util.Map.entry("uniform", uniform))) {
             PrunedModel m = entry.getValue();
             long macs = m.flops().totalMacs();
             EvalResult before = tuner.evaluate(m, test, testImages, 200);
-            System.out.printf("%s %s: %,d MACs (%.1f%% reduction), before fine-tuning %s%n", entry.getKey(), m.spec(), macs,
-                    100 * (1 - (double) macs / denseModel.flops().totalMacs()), before);
+            System.out.printf(
+                    "%s %s: %,d MACs (%.1f%% reduction), before fine-tuning %s%n",
+                    entry.getKey(),
+                    m.spec(),
+                    macs,
+                    100 * (1 - (double) macs / denseModel.flops().totalMacs()),
+                    before);
             FineTuneResult r = tuner.finetune(m, null, train, cfg, System.out::println);
             EvalResult after = tuner.evaluate(m.withWeights(r.weights()), test, testImages, 200);
             System.out.printf("%s: fine-tuned %s; after: %s%n", entry.getKey(), r, after);

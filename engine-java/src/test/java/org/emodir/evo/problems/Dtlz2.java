@@ -20,10 +20,25 @@ public final class Dtlz2 implements BatchProblem {
         this.genes = objectives - 1 + k;
     }
 
-    @Override public Encoding encoding() { return Encoding.REAL; }
-    @Override public int genes() { return genes; }
-    @Override public int numObjectives() { return m; }
-    @Override public int numConstraints() { return 0; }
+    @Override
+    public Encoding encoding() {
+        return Encoding.REAL;
+    }
+
+    @Override
+    public int genes() {
+        return genes;
+    }
+
+    @Override
+    public int numObjectives() {
+        return m;
+    }
+
+    @Override
+    public int numConstraints() {
+        return 0;
+    }
 
     @Override
     public void evaluate(Population pop, int from, int to, ObjectiveMatrix out) {

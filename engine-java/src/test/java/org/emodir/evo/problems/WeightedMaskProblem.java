@@ -31,11 +31,29 @@ public final class WeightedMaskProblem implements BatchProblem {
         this.repair = new MaskRepair(layout);
     }
 
-    @Override public Encoding encoding() { return Encoding.BINARY; }
-    @Override public int genes() { return layout.genes(); }
-    @Override public int numObjectives() { return 2; }
-    @Override public int numConstraints() { return 1; }
-    public MaskLayout layout() { return layout; }
+    @Override
+    public Encoding encoding() {
+        return Encoding.BINARY;
+    }
+
+    @Override
+    public int genes() {
+        return layout.genes();
+    }
+
+    @Override
+    public int numObjectives() {
+        return 2;
+    }
+
+    @Override
+    public int numConstraints() {
+        return 1;
+    }
+
+    public MaskLayout layout() {
+        return layout;
+    }
 
     @Override
     public void evaluate(Population pop, int from, int to, ObjectiveMatrix out) {

@@ -7,7 +7,11 @@ import org.emodir.evo.Population;
 
 /** Zitzler-Deb-Thiele bi-objective test problems ZDT1-3 on [0,1]^genes. */
 public final class Zdt implements BatchProblem {
-    public enum Variant { ZDT1, ZDT2, ZDT3 }
+    public enum Variant {
+        ZDT1,
+        ZDT2,
+        ZDT3
+    }
 
     public static final int DEFAULT_GENES = 30;
 
@@ -26,10 +30,25 @@ public final class Zdt implements BatchProblem {
         this(variant, DEFAULT_GENES);
     }
 
-    @Override public Encoding encoding() { return Encoding.REAL; }
-    @Override public int genes() { return genes; }
-    @Override public int numObjectives() { return 2; }
-    @Override public int numConstraints() { return 0; }
+    @Override
+    public Encoding encoding() {
+        return Encoding.REAL;
+    }
+
+    @Override
+    public int genes() {
+        return genes;
+    }
+
+    @Override
+    public int numObjectives() {
+        return 2;
+    }
+
+    @Override
+    public int numConstraints() {
+        return 0;
+    }
 
     @Override
     public void evaluate(Population pop, int from, int to, ObjectiveMatrix out) {

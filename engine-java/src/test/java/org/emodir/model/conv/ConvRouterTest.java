@@ -36,8 +36,15 @@ class ConvRouterTest {
 
     /** Shapes from issue 12 (wrong on affected hosts: odd widths, 48 stride 2 backward) and shapes it gets right. */
     private static final int[][] SHAPES = { // batch, in, out, size, kernel, stride, pad
-        {32, 27, 16, 32, 3, 1, 1}, {32, 9, 27, 32, 3, 1, 1}, {16, 50, 32, 16, 3, 1, 1}, {16, 48, 64, 16, 3, 2, 1},
-        {16, 61, 45, 8, 3, 1, 1}, {16, 33, 64, 8, 1, 1, 0}, {16, 7, 12, 9, 1, 2, 0}, {16, 16, 16, 32, 3, 1, 1}, {8, 64, 64, 8, 3, 1, 1},
+        {32, 27, 16, 32, 3, 1, 1},
+        {32, 9, 27, 32, 3, 1, 1},
+        {16, 50, 32, 16, 3, 1, 1},
+        {16, 48, 64, 16, 3, 2, 1},
+        {16, 61, 45, 8, 3, 1, 1},
+        {16, 33, 64, 8, 1, 1, 0},
+        {16, 7, 12, 9, 1, 2, 0},
+        {16, 16, 16, 32, 3, 1, 1},
+        {8, 64, 64, 8, 3, 1, 1},
     };
 
     @Test
@@ -78,10 +85,12 @@ class ConvRouterTest {
             int compared = 0;
             for (int[] s : SHAPES) {
                 for (boolean bias : new boolean[] {false, true}) {
-                    ConvShape shape = new ConvShape(s[0], s[1], s[2], s[3], s[3], s[4], s[5], s[6], bias, true, torch.get_num_threads());
+                    ConvShape shape = new ConvShape(
+                            s[0], s[1], s[2], s[3], s[3], s[4], s[5], s[6], bias, true, torch.get_num_threads());
                     if (!route.appliesTo(shape)) continue;
                     ConvVerifier.Check check = checker.check(shape, route);
-                    if (route == ConvRoute.SLOW || checker.check(shape, ConvRoute.PLAIN).ok()) {
+                    if (route == ConvRoute.SLOW
+                            || checker.check(shape, ConvRoute.PLAIN).ok()) {
                         assertTrue(check.ok(), route + " on " + shape + ": " + check);
                         compared++;
                     }
@@ -102,7 +111,8 @@ class ConvRouterTest {
         try (IsolatedChecker checker = new IsolatedChecker()) {
             for (int[] s : SHAPES) {
                 for (boolean grad : new boolean[] {false, true}) {
-                    ConvShape shape = new ConvShape(s[0], s[1], s[2], s[3], s[3], s[4], s[5], s[6], false, grad, torch.get_num_threads());
+                    ConvShape shape = new ConvShape(
+                            s[0], s[1], s[2], s[3], s[3], s[4], s[5], s[6], false, grad, torch.get_num_threads());
                     ConvRoute route = router.decide(shape);
                     assertTrue(checker.check(shape, route).ok(), route + " on " + shape);
                     if (!trustPlain) assertTrue(route != ConvRoute.PLAIN, shape.describe());
@@ -235,11 +245,17 @@ class ConvRouterTest {
         }
 
         private void each(Visit v) {
-            for (int img = 0; img < n; img++) for (int o = 0; o < co; o++) for (int oy = 0; oy < oh; oy++) for (int ox = 0; ox < oh; ox++)
-                for (int c = 0; c < ci; c++) for (int ky = 0; ky < k; ky++) for (int kx = 0; kx < k; kx++) {
-                    int iy = oy * s - p + ky, ix = ox * s - p + kx;
-                    if (iy >= 0 && iy < hw && ix >= 0 && ix < hw) v.at(img, o, c, oy, ox, iy, ix, ky, kx);
-                }
+            for (int img = 0; img < n; img++)
+                for (int o = 0; o < co; o++)
+                    for (int oy = 0; oy < oh; oy++)
+                        for (int ox = 0; ox < oh; ox++)
+                            for (int c = 0; c < ci; c++)
+                                for (int ky = 0; ky < k; ky++)
+                                    for (int kx = 0; kx < k; kx++) {
+                                        int iy = oy * s - p + ky, ix = ox * s - p + kx;
+                                        if (iy >= 0 && iy < hw && ix >= 0 && ix < hw)
+                                            v.at(img, o, c, oy, ox, iy, ix, ky, kx);
+                                    }
         }
 
         private int xi(int img, int c, int iy, int ix) {
@@ -256,26 +272,31 @@ class ConvRouterTest {
 
         double[] forward() {
             double[] y = new double[n * co * oh * oh];
-            for (int img = 0; img < n; img++) for (int o = 0; o < co; o++) for (int i = 0; i < oh * oh; i++) y[(img * co + o) * oh * oh + i] = b[o];
-            each((img, o, c, oy, ox, iy, ix, ky, kx) -> y[yi(img, o, oy, ox)] += x[xi(img, c, iy, ix)] * w[wi(o, c, ky, kx)]);
+            for (int img = 0; img < n; img++)
+                for (int o = 0; o < co; o++) for (int i = 0; i < oh * oh; i++) y[(img * co + o) * oh * oh + i] = b[o];
+            each((img, o, c, oy, ox, iy, ix, ky, kx) ->
+                    y[yi(img, o, oy, ox)] += x[xi(img, c, iy, ix)] * w[wi(o, c, ky, kx)]);
             return y;
         }
 
         double[] inputGrad() {
             double[] g = new double[x.length];
-            each((img, o, c, oy, ox, iy, ix, ky, kx) -> g[xi(img, c, iy, ix)] += gy[yi(img, o, oy, ox)] * w[wi(o, c, ky, kx)]);
+            each((img, o, c, oy, ox, iy, ix, ky, kx) ->
+                    g[xi(img, c, iy, ix)] += gy[yi(img, o, oy, ox)] * w[wi(o, c, ky, kx)]);
             return g;
         }
 
         double[] weightGrad() {
             double[] g = new double[w.length];
-            each((img, o, c, oy, ox, iy, ix, ky, kx) -> g[wi(o, c, ky, kx)] += gy[yi(img, o, oy, ox)] * x[xi(img, c, iy, ix)]);
+            each((img, o, c, oy, ox, iy, ix, ky, kx) ->
+                    g[wi(o, c, ky, kx)] += gy[yi(img, o, oy, ox)] * x[xi(img, c, iy, ix)]);
             return g;
         }
 
         double[] biasGrad() {
             double[] g = new double[co];
-            for (int img = 0; img < n; img++) for (int o = 0; o < co; o++) for (int i = 0; i < oh * oh; i++) g[o] += gy[(img * co + o) * oh * oh + i];
+            for (int img = 0; img < n; img++)
+                for (int o = 0; o < co; o++) for (int i = 0; i < oh * oh; i++) g[o] += gy[(img * co + o) * oh * oh + i];
             return g;
         }
     }

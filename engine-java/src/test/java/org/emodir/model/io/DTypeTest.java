@@ -25,7 +25,10 @@ class DTypeTest {
             if (Double.isNaN(want)) {
                 assertTrue(Float.isNaN(got), "half 0x" + Integer.toHexString(h));
             } else {
-                assertEquals(Double.doubleToLongBits(want), Double.doubleToLongBits(got), "half 0x" + Integer.toHexString(h));
+                assertEquals(
+                        Double.doubleToLongBits(want),
+                        Double.doubleToLongBits(got),
+                        "half 0x" + Integer.toHexString(h));
             }
         }
     }

@@ -29,7 +29,8 @@ class PretrainedWeightsTest {
         "resnet20-12fca82f, 3, 13bf37247e060b79a8312f292b6ca902c2b447cc7910c84dd4283d9b993d6f7e, 7709df74eb19ae8c927b5f451376595b6291ba688b20d88ec9378d778bb54d0d",
         "resnet56-4bfd9763, 9, b9a39f30f6eaa18e833eff2a6bff11ba4852dcad61e0981a80521e849ace9b7f, 16faa05c4215f3185aab84468fc62fc4f2617b7bd834900abdf2181eb53f15e6",
     })
-    void bothFormatsHoldTheDocumentedResNet(String stem, int blocksPerStage, String ptSha, String stSha) throws Exception {
+    void bothFormatsHoldTheDocumentedResNet(String stem, int blocksPerStage, String ptSha, String stSha)
+            throws Exception {
         Path pt = existing(stem + ".pt");
         Path st = existing(stem + ".safetensors");
         assertEquals(ptSha, sha256(pt), "sha256 of " + pt + " differs from shared/README.md");
@@ -40,7 +41,10 @@ class PretrainedWeightsTest {
         TestTensors.assertSame(fromSt, fromPt);
 
         Map<String, long[]> expected = expectedShapes(blocksPerStage);
-        assertEquals(new ArrayList<>(expected.keySet()), fromPt.names(), "names (module. prefix stripped) in state_dict order");
+        assertEquals(
+                new ArrayList<>(expected.keySet()),
+                fromPt.names(),
+                "names (module. prefix stripped) in state_dict order");
         expected.forEach((name, shape) -> fromPt.require(name, shape));
         assertTrue(allPositive(fromPt.get("bn1.running_var").data()), "running variances must be positive");
 
@@ -76,7 +80,8 @@ class PretrainedWeightsTest {
     }
 
     private static void bn(Map<String, long[]> m, String prefix, int channels) {
-        for (String s : List.of("weight", "bias", "running_mean", "running_var")) m.put(prefix + "." + s, new long[] {channels});
+        for (String s : List.of("weight", "bias", "running_mean", "running_var"))
+            m.put(prefix + "." + s, new long[] {channels});
     }
 
     private static boolean allPositive(float[] v) {

@@ -46,14 +46,24 @@ final class TestPickle {
     /** Pushes _rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict()) as torch.save writes it. */
     TestPickle tensor(String storageType, String key, long storageNumel, long offset, long[] size, long[] stride) {
         global("torch._utils", "_rebuild_tensor_v2").op('(');
-        op('(').str("storage").global("torch", storageType).str(key).str("cpu").integer(storageNumel).op('t').op('Q');
+        op('(').str("storage")
+                .global("torch", storageType)
+                .str(key)
+                .str("cpu")
+                .integer(storageNumel)
+                .op('t')
+                .op('Q');
         integer(offset).tuple(size).tuple(stride).op(0x89);
         global("collections", "OrderedDict").op(')').op('R');
         return op('t').op('R');
     }
 
     TestPickle beginOrderedDict() {
-        return op(0x80).op(2).global("collections", "OrderedDict").op(')').op('R').op('(');
+        return op(0x80).op(2)
+                .global("collections", "OrderedDict")
+                .op(')')
+                .op('R')
+                .op('(');
     }
 
     byte[] endOrderedDict() {

@@ -19,8 +19,8 @@ final class TestTensors {
         d.put(tensor("scalar", r)); // 0-dim: shape [], one value
         d.put(tensor("empty", r, 0, 5)); // zero elements
         d.put(tensor("linear.weight", r, 10, 4));
-        d.put(new NamedTensor("special", new long[] {4},
-                new float[] {Float.NaN, Float.NEGATIVE_INFINITY, -0.0f, Float.MIN_VALUE}));
+        d.put(new NamedTensor(
+                "special", new long[] {4}, new float[] {Float.NaN, Float.NEGATIVE_INFINITY, -0.0f, Float.MIN_VALUE}));
         return d;
     }
 
@@ -49,7 +49,11 @@ final class TestTensors {
     /** A safetensors file from a literal header and data section. */
     static byte[] safetensors(String json, byte[] data) {
         byte[] h = json.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN)
-                .putLong(h.length).put(h).put(data).array();
+        return ByteBuffer.allocate(8 + h.length + data.length)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(h.length)
+                .put(h)
+                .put(data)
+                .array();
     }
 }

@@ -60,31 +60,50 @@ class TorchCheckpointTest {
     @Test
     void refusesGlobalsOutsideTheAllowList() throws IOException {
         Path f = dir.resolve("evil.pt");
-        byte[] pickle = new TestPickle().op(0x80).op(2).global("os", "system").str("echo pwned").op(0x85).op('R').op('.').endOrderedDictRaw();
+        byte[] pickle = new TestPickle()
+                .op(0x80)
+                .op(2)
+                .global("os", "system")
+                .str("echo pwned")
+                .op(0x85)
+                .op('R')
+                .op('.')
+                .endOrderedDictRaw();
         TestPickle.zip(f, pickle, Map.of());
         WeightsException e = assertThrows(WeightsException.class, () -> TorchCheckpoint.read(f));
-        assertTrue(e.getMessage().contains("refusing to execute code from checkpoint: global os.system"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("refusing to execute code from checkpoint: global os.system"), e.getMessage());
         assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
     }
 
     @Test
     void readsViewsIntoSharedStoragesLegacyWrapperAndLongBuffers() throws IOException {
         float[] storage = {0, 1, 2, 3, 4, 5, 6, 7};
-        TestPickle p = new TestPickle().op(0x80).op(2).op('}').op('(').str("state_dict")
-                .global("collections", "OrderedDict").op(')').op('R').op('(');
+        TestPickle p = new TestPickle()
+                .op(0x80)
+                .op(2)
+                .op('}')
+                .op('(')
+                .str("state_dict")
+                .global("collections", "OrderedDict")
+                .op(')')
+                .op('R')
+                .op('(');
         p.str("module.a").tensor("FloatStorage", "0", 8, 2, new long[] {2, 2}, new long[] {2, 1});
         p.str("module.b").tensor("FloatStorage", "0", 8, 0, new long[] {2}, new long[] {1});
         p.str("bn.num_batches_tracked").tensor("LongStorage", "1", 1, 0, new long[0], new long[0]);
         p.op('u').str("epoch").integer(90);
         byte[] pickle = p.op('u').op('.').endOrderedDictRaw(); // closes the outer {"state_dict": ..., "epoch": 90}
         Path f = dir.resolve("wrapped.pt");
-        ByteBuffer counter = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 12345);
+        ByteBuffer counter =
+                ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 12345);
         TestPickle.zip(f, pickle, Map.of("0", LittleEndianFloats.encode(storage), "1", counter.array()));
         StateDict d = TorchCheckpoint.read(f);
         assertEquals(List.of("a", "b", "bn.num_batches_tracked"), d.names());
         assertArrayEquals(new float[] {2, 3, 4, 5}, d.require("a", 2, 2).data());
         assertArrayEquals(new float[] {0, 1}, d.require("b", 2).data());
-        assertArrayEquals(new float[] {12345}, d.require("bn.num_batches_tracked").data());
+        assertArrayEquals(
+                new float[] {12345}, d.require("bn.num_batches_tracked").data());
     }
 
     @Test
@@ -97,10 +116,14 @@ class TorchCheckpointTest {
         expectError(new long[] {2, 3}, new long[] {3, 1}, 0, 7, storages, "needs 28");
     }
 
-    private void expectError(long[] size, long[] stride, long offset, long storageNumel, Map<String, byte[]> storages, String part)
+    private void expectError(
+            long[] size, long[] stride, long offset, long storageNumel, Map<String, byte[]> storages, String part)
             throws IOException {
-        byte[] pickle = new TestPickle().beginOrderedDict().str("layer.weight")
-                .tensor("FloatStorage", "0", storageNumel, offset, size, stride).endOrderedDict();
+        byte[] pickle = new TestPickle()
+                .beginOrderedDict()
+                .str("layer.weight")
+                .tensor("FloatStorage", "0", storageNumel, offset, size, stride)
+                .endOrderedDict();
         Path f = dir.resolve("bad.pt");
         TestPickle.zip(f, pickle, storages);
         WeightsException e = assertThrows(WeightsException.class, () -> TorchCheckpoint.read(f));
@@ -123,7 +146,8 @@ class TorchCheckpointTest {
             } else {
                 bad = good.clone();
                 int pickleEnd = 64 + 1200; // most structure lives in data.pkl, near the start
-                for (int k = 0; k < 1 + r.nextInt(3); k++) bad[r.nextBoolean() ? r.nextInt(pickleEnd) : r.nextInt(bad.length)] ^= (byte) (1 << r.nextInt(8));
+                for (int k = 0; k < 1 + r.nextInt(3); k++)
+                    bad[r.nextBoolean() ? r.nextInt(pickleEnd) : r.nextInt(bad.length)] ^= (byte) (1 << r.nextInt(8));
             }
             Path f = dir.resolve("fuzz.pt");
             Files.write(f, bad);
@@ -142,15 +166,17 @@ class TorchCheckpointTest {
     @Test
     void unpicklerErrorsAreWeightsExceptions() {
         byte[][] programs = {
-            {(byte) 0x80, 2, '.'},                       // STOP on an empty stack
-            {'h', 9, '.'},                               // memo key never stored
-            {'X', (byte) 0xFF, (byte) 0xFF, 0, 0},       // string longer than the pickle
-            {'t', '.'},                                  // TUPLE without MARK
-            {'i', 'o', 's', '\n'},                       // INST: not supported
+            {(byte) 0x80, 2, '.'}, // STOP on an empty stack
+            {'h', 9, '.'}, // memo key never stored
+            {'X', (byte) 0xFF, (byte) 0xFF, 0, 0}, // string longer than the pickle
+            {'t', '.'}, // TUPLE without MARK
+            {'i', 'o', 's', '\n'}, // INST: not supported
             {(byte) 0x8a, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0}, // integer wider than 64 bits
         };
         for (byte[] p : programs) {
-            WeightsException e = assertThrows(WeightsException.class, () -> RestrictedUnpickler.load(p, "test.pkl", pid -> pid),
+            WeightsException e = assertThrows(
+                    WeightsException.class,
+                    () -> RestrictedUnpickler.load(p, "test.pkl", pid -> pid),
                     Arrays.toString(p));
             assertTrue(e.getMessage().startsWith("test.pkl: "), e.getMessage());
         }
@@ -160,7 +186,8 @@ class TorchCheckpointTest {
     void refusesContainerDictKeysAndDuplicateNames() throws IOException {
         // {d: None} where d is the dict itself: hashing such a key would never terminate.
         byte[] selfKey = {'}', 'q', 0, 'h', 0, 'N', 's', '.'};
-        WeightsException e = assertThrows(WeightsException.class, () -> RestrictedUnpickler.load(selfKey, "t", pid -> pid));
+        WeightsException e =
+                assertThrows(WeightsException.class, () -> RestrictedUnpickler.load(selfKey, "t", pid -> pid));
         assertTrue(e.getMessage().contains("dict key of type LinkedHashMap"), e.getMessage());
 
         TestPickle p = new TestPickle().beginOrderedDict();
@@ -176,9 +203,15 @@ class TorchCheckpointTest {
     void longIntegersDecodeSignAndMagnitude() {
         assertEquals(-1L, RestrictedUnpickler.load(new byte[] {(byte) 0x8a, 1, (byte) 0xFF, '.'}, "t", pid -> pid));
         assertEquals(0x1234L, RestrictedUnpickler.load(new byte[] {(byte) 0x8a, 2, 0x34, 0x12, '.'}, "t", pid -> pid));
-        assertEquals(Long.MIN_VALUE, RestrictedUnpickler.load(new byte[] {(byte) 0x8a, 8, 0, 0, 0, 0, 0, 0, 0, (byte) 0x80, '.'}, "t", pid -> pid));
+        assertEquals(
+                Long.MIN_VALUE,
+                RestrictedUnpickler.load(
+                        new byte[] {(byte) 0x8a, 8, 0, 0, 0, 0, 0, 0, 0, (byte) 0x80, '.'}, "t", pid -> pid));
         Map<Object, Object> expected = new LinkedHashMap<>();
         expected.put("k", 300L);
-        assertEquals(expected, RestrictedUnpickler.load(new byte[] {'}', 'q', 0, (byte) 0x8c, 1, 'k', 'M', 44, 1, 's', '.'}, "t", pid -> pid));
+        assertEquals(
+                expected,
+                RestrictedUnpickler.load(
+                        new byte[] {'}', 'q', 0, (byte) 0x8c, 1, 'k', 'M', 44, 1, 's', '.'}, "t", pid -> pid));
     }
 }

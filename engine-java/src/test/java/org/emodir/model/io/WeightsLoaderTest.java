@@ -27,7 +27,8 @@ class WeightsLoaderTest {
     @Test
     void legacyPickleCheckpointGetsAClearError() throws IOException {
         Path legacy = dir.resolve("old.pth");
-        Files.write(legacy, new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10}); // pre-1.6 torch.save starts with a bare pickle
+        Files.write(
+                legacy, new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10}); // pre-1.6 torch.save starts with a bare pickle
         WeightsException e = assertThrows(WeightsException.class, () -> WeightsLoader.load(legacy));
         assertTrue(e.getMessage().contains("old.pth") && e.getMessage().contains("legacy"), e.getMessage());
     }
