@@ -38,6 +38,8 @@ public final class TorchNet implements AutoCloseable {
     private boolean[] partTraining;
     /** BN running-statistics momentum of train-mode forwards; 1 while recalibrating (running stats = batch stats). */
     private double bnMomentum = BN_MOMENTUM;
+    /** Where this net's convolutions run; null = the process-wide router. */
+    private ConvRouter router;
 
     private TorchNet(NetSpec spec) {
         TorchRuntime.init();
@@ -118,6 +120,15 @@ public final class TorchNet implements AutoCloseable {
 
     public NetSpec spec() {
         return spec;
+    }
+
+    /**
+     * Runs this net's convolutions through {@code router} instead of the process-wide one (tests force a route
+     * this way to compare it with another at the network level).
+     */
+    public TorchNet convRouter(ConvRouter router) {
+        this.router = router;
+        return this;
     }
 
     /** The named tensor (state_dict name); for inspection and tests. */
@@ -358,7 +369,8 @@ public final class TorchNet implements AutoCloseable {
 
     private Tensor convBn(Conv c, Tensor x, boolean training) {
         Tensor bias = c.bias() ? tensors.get(c.name() + ".bias") : null;
-        Tensor y = ConvRouter.global().conv2d(x, tensors.get(c.name() + ".weight"), bias, c.stride(), c.pad());
+        Tensor y = (router != null ? router : ConvRouter.global())
+                .conv2d(x, tensors.get(c.name() + ".weight"), bias, c.stride(), c.pad());
         return torch.batch_norm(
                 y,
                 new TensorOptional(tensors.get(c.bn() + ".weight")),
