@@ -9,6 +9,7 @@ import org.emodir.data.ImageDataset;
 import org.emodir.data.ImageGeometry;
 import org.emodir.data.Subsets;
 import org.emodir.model.NetSpec;
+import org.emodir.run.CacheDirs;
 import picocli.CommandLine.Option;
 
 /**
@@ -16,8 +17,6 @@ import picocli.CommandLine.Option;
  * {@code test/} (or {@code val/}) splits, or a folder holding the official CIFAR binary batches.
  */
 final class DataOptions {
-    /** Decoded-image caches go here unless --cache says otherwise; never into the (read-only) data folder. */
-    static final String CACHE_ENV = "EMODIR_CACHE";
 
     @Option(
             names = "--data",
@@ -40,9 +39,7 @@ final class DataOptions {
 
     /** The one default for every command: $EMODIR_CACHE, else ~/.cache/emodir. */
     static Path defaultCacheDir() {
-        String env = System.getenv(CACHE_ENV);
-        if (env != null && !env.isBlank()) return Path.of(env);
-        return Path.of(System.getProperty("user.home"), ".cache", "emodir");
+        return CacheDirs.defaultDir();
     }
 
     /** Batches of {@code ds}; {@code perClass > 0} keeps only the first {@code perClass} images of every class. */
