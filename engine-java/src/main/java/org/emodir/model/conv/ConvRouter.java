@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.emodir.run.CacheDirs;
 
 /**
  * Every libtorch convolution of emodir goes through here. libtorch 2.10's oneDNN 3.7.1 computes some convolutions
@@ -143,15 +144,19 @@ public final class ConvRouter {
     }
 
     private static String checkMode(String mode) {
-        if (!mode.equals("verify") && !mode.equals("off")) ConvRoute.parse(mode);
+        if (mode.equals("verify") || mode.equals("off")) return mode;
+        try {
+            ConvRoute.parse(mode);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(MODE_ENV + " / -D" + MODE_PROPERTY + ": '" + mode
+                    + "' is not a routing mode (expected verify, off, channels_last, padded or slow)");
+        }
         return mode;
     }
 
     static Path defaultCacheDir() {
         String p = System.getProperty(CACHE_PROPERTY);
-        if (p == null || p.isBlank()) p = System.getenv("EMODIR_CACHE");
-        if (p != null && !p.isBlank()) return Path.of(p);
-        return Path.of(System.getProperty("user.home"), ".cache", "emodir");
+        return p == null || p.isBlank() ? CacheDirs.defaultDir() : Path.of(p);
     }
 
     /** {@code conv2d(x, w, bias)} (square kernel, equal stride and zero padding, no dilation or groups); bias may be null. */

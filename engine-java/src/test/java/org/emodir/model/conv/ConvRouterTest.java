@@ -187,6 +187,14 @@ class ConvRouterTest {
     }
 
     @Test
+    void anUnknownRoutingModeIsRefusedNamingTheSetting() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> ConvRouter.inMemory("fastest"));
+        assertTrue(
+                e.getMessage().contains(ConvRouter.MODE_ENV) && e.getMessage().contains("'fastest'"), e.getMessage());
+    }
+
+    @Test
     void cacheVisibilityIsReadFromSysfs(@TempDir Path dir) throws Exception {
         assertFalse(HostInfo.cacheSizesVisible(dir.resolve("missing")));
         Files.createDirectories(dir.resolve("index0"));
