@@ -6,9 +6,7 @@ import org.emodir.data.DataLoader;
 import org.emodir.data.ImageDataset;
 import org.emodir.data.Normalization;
 import org.emodir.data.Subsets;
-import org.emodir.emodir.ProgressListener;
-import org.emodir.emodir.PruneConfig;
-import org.emodir.emodir.PruneJob;
+import org.emodir.engine.PopulationEvaluators;
 import org.emodir.eval.EvalResult;
 import org.emodir.eval.EvaluationData;
 import org.emodir.eval.Evaluator;
@@ -18,9 +16,11 @@ import org.emodir.model.TorchNet;
 import org.emodir.model.TorchRuntime;
 import org.emodir.model.io.StateDict;
 import org.emodir.model.io.WeightsLoader;
-import org.emodir.nativ.PopulationEvaluators;
+import org.emodir.pipeline.PruneConfig;
+import org.emodir.pipeline.PruneJob;
 import org.emodir.program.SubnetProgram;
 import org.emodir.report.RunReport;
+import org.emodir.run.ProgressListener;
 
 /**
  * The embedding entry point: everything a host tool needs, as plain objects, without the CLI.

@@ -1,6 +1,5 @@
 package org.emodir;
 
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -9,95 +8,44 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
-import com.tngtech.archunit.library.freeze.FreezingArchRule;
+import com.tngtech.archunit.library.Architectures;
+import java.util.Arrays;
 import org.emodir.run.EmodirException;
 
 /**
- * The package layering, checked on the compiled main classes. Bottom up: {@code run} (files, checkpoints, errors);
- * {@code model}, {@code data}, {@code evo}; {@code program} (op IR over model); {@code eval} (population-evaluation
- * SPI); {@code nativ} (native evaluators); the pipeline ({@code emodir}, {@code internal}, {@code report}); {@code cli}
- * and the {@code EmoDir} facade on top.
- *
- * <p>The upward dependencies that still close cycles, and that the pipeline refactor (issue 14: PruneJob as phases,
- * the {@code emodir} package split) removes, are frozen in {@code src/test/resources/archunit_store}, one line per
- * dependency: they may shrink, never grow. The store is never created by a
- * test run ({@code archunit.properties}); to record a deliberate change, run once with
- * {@code -Darchunit.freeze.store.default.allowStoreCreation=true} (new rule) or {@code -Darchunit.freeze.refreeze=true}.
+ * The package layering, checked on the compiled main classes: every package may use only the packages below it
+ * in {@link #LAYERS}, which reads as the pipeline from the command line down to files and checkpoints.
  */
 @AnalyzeClasses(packages = "org.emodir", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
-    private static final String[] PIPELINE = {
-        "org.emodir.cli..", "org.emodir.emodir..", "org.emodir.internal..", "org.emodir.report.."
+    /** Top to bottom; each entry is a layer name and the packages that form it. */
+    static final String[][] LAYERS = {
+        {"cli", "org.emodir.cli.."},
+        {"facade", "org.emodir"},
+        {"pipeline", "org.emodir.pipeline.."},
+        {"report", "org.emodir.report.."},
+        {"train", "org.emodir.train.."},
+        {"scheme", "org.emodir.scheme.."},
+        {"gpir", "org.emodir.gpir.."},
+        {"search", "org.emodir.search.."},
+        {"features", "org.emodir.features.."},
+        {"engine", "org.emodir.engine.."},
+        {"eval", "org.emodir.eval.."},
+        {"program", "org.emodir.program.."},
+        {"model", "org.emodir.model.."},
+        {"data", "org.emodir.data.."},
+        {"evo", "org.emodir.evo.."},
+        {"run", "org.emodir.run.."},
     };
 
-    /**
-     * No cycles between the top-level packages. The two upward edges that still close cycles (report and internal
-     * reading types of emodir) are left to the frozen rules below, so this rule fails on any other cycle.
-     */
     @ArchTest
-    static final ArchRule noCyclesBetweenPackages = slices().matching("org.emodir.(*)..")
-            .should()
-            .beFreeOfCycles()
-            .ignoreDependency(resideInAPackage("org.emodir.report.."), resideInAPackage("org.emodir.emodir.."))
-            .ignoreDependency(resideInAPackage("org.emodir.internal.."), resideInAPackage("org.emodir.emodir.."));
-
-    /**
-     * Frozen: the report reads SubnetFront, JointScheme, TradeoffCurve, PruneConfig... of emodir (cycle emodir <->
-     * report); goes when the report is assembled from phase records.
-     */
-    @ArchTest
-    static final ArchRule reportDoesNotReadThePipeline = FreezingArchRule.freeze(noClasses()
-            .that()
-            .resideInAPackage("org.emodir.report..")
-            .should()
-            .dependOnClassesThat()
-            .resideInAPackage("org.emodir.emodir.."));
-
-    /**
-     * Frozen: internal.search and internal.gpir use emodir's SubnetFront, GpirEntry, PrunedModel... (cycle emodir
-     * <-> internal); goes with the split of the emodir package.
-     */
-    @ArchTest
-    static final ArchRule internalDoesNotCallBackIntoThePipeline = FreezingArchRule.freeze(noClasses()
-            .that()
-            .resideInAPackage("org.emodir.internal..")
-            .should()
-            .dependOnClassesThat()
-            .resideInAPackage("org.emodir.emodir.."));
+    static final ArchRule importsPointDown = layers();
 
     @ArchTest
-    static final ArchRule foundationsDoNotReachIntoThePipeline = noClasses()
-            .that()
-            .resideInAnyPackage(
-                    "org.emodir.model..",
-                    "org.emodir.data..",
-                    "org.emodir.evo..",
-                    "org.emodir.program..",
-                    "org.emodir.run..")
-            .should()
-            .dependOnClassesThat()
-            .resideInAnyPackage(PIPELINE)
-            .orShould()
-            .dependOnClassesThat()
-            .resideInAnyPackage("org.emodir.eval..", "org.emodir.nativ..");
+    static final ArchRule noCyclesBetweenPackages =
+            slices().matching("org.emodir.(**)").should().beFreeOfCycles();
 
-    @ArchTest
-    static final ArchRule runIsTheBottomLayer = noClasses()
-            .that()
-            .resideInAPackage("org.emodir.run..")
-            .should()
-            .dependOnClassesThat()
-            .resideInAnyPackage(
-                    "org.emodir.model..",
-                    "org.emodir.data..",
-                    "org.emodir.evo..",
-                    "org.emodir.program..",
-                    "org.emodir.eval..",
-                    "org.emodir.nativ..")
-            .orShould()
-            .dependOnClassesThat()
-            .belongToAnyOf(EmoDir.class);
-
+    /** Datasets and the NSGA-II know nothing of networks. */
     @ArchTest
     static final ArchRule evoAndDataAreGeneric = noClasses()
             .that()
@@ -106,49 +54,14 @@ class ArchitectureTest {
             .dependOnClassesThat()
             .resideInAnyPackage("org.emodir.model..", "org.emodir.program..");
 
-    /** The op IR is plain Java over the model: no evaluator, no native binding, no libtorch. */
+    /** The op IR is plain Java over the model: no native binding, no libtorch. */
     @ArchTest
     static final ArchRule programIsPureIr = noClasses()
             .that()
             .resideInAPackage("org.emodir.program..")
             .should()
             .dependOnClassesThat()
-            .resideInAnyPackage(
-                    "org.emodir.data..",
-                    "org.emodir.evo..",
-                    "org.emodir.eval..",
-                    "org.emodir.nativ..",
-                    "org.bytedeco..");
-
-    @ArchTest
-    static final ArchRule evaluationSpiIsBelowTheEngines = noClasses()
-            .that()
-            .resideInAPackage("org.emodir.eval..")
-            .should()
-            .dependOnClassesThat()
-            .resideInAnyPackage("org.emodir.nativ..")
-            .orShould()
-            .dependOnClassesThat()
-            .resideInAnyPackage(PIPELINE);
-
-    @ArchTest
-    static final ArchRule enginesAreBelowThePipeline = noClasses()
-            .that()
-            .resideInAPackage("org.emodir.nativ..")
-            .should()
-            .dependOnClassesThat()
-            .resideInAnyPackage(PIPELINE);
-
-    @ArchTest
-    static final ArchRule cliAndFacadeAreTheTop = noClasses()
-            .that()
-            .resideOutsideOfPackage("org.emodir.cli..")
-            .should()
-            .dependOnClassesThat()
-            .resideInAPackage("org.emodir.cli..")
-            .orShould()
-            .dependOnClassesThat()
-            .belongToAnyOf(EmoDir.class);
+            .resideInAnyPackage("org.bytedeco..");
 
     @ArchTest
     static final ArchRule errorsAreEmodirExceptions = classes()
@@ -163,4 +76,17 @@ class ArchitectureTest {
             .areNotAssignableTo(IllegalStateException.class)
             .should()
             .beAssignableTo(EmodirException.class);
+
+    private static Architectures.LayeredArchitecture layers() {
+        Architectures.LayeredArchitecture a =
+                Architectures.layeredArchitecture().consideringOnlyDependenciesInLayers();
+        for (String[] l : LAYERS) a = a.layer(l[0]).definedBy(l[1]);
+        // The top layer is used by nobody; every other layer only by the layers above it.
+        a = a.whereLayer(LAYERS[0][0]).mayNotBeAccessedByAnyLayer();
+        for (int i = 1; i < LAYERS.length; i++) {
+            String[] above = Arrays.stream(LAYERS, 0, i).map(l -> l[0]).toArray(String[]::new);
+            a = a.whereLayer(LAYERS[i][0]).mayOnlyBeAccessedByLayers(above);
+        }
+        return a;
+    }
 }

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.emodir.data.DataDirs;
-import org.emodir.emodir.PruneConfig;
 import org.emodir.eval.EvalResult;
 import org.emodir.eval.EvaluationData;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationEvaluator;
 import org.emodir.eval.PopulationMasks;
 import org.emodir.model.TorchNet;
+import org.emodir.pipeline.PruneConfig;
 import org.emodir.program.ResNetStagePrograms;
 import org.emodir.program.SubnetProgram;
 import org.emodir.testdata.SharedFixtures;
@@ -46,7 +46,7 @@ class EmoDirTest {
             var buf =
                     new org.agrona.concurrent.UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(2 * reference.length * 4)
                             .order(java.nio.ByteOrder.nativeOrder()));
-            ((org.emodir.nativ.NativeCpuEvaluator) dense).forward(masks, 1, buf);
+            ((org.emodir.engine.NativeCpuEvaluator) dense).forward(masks, 1, buf);
             for (int i = 0; i < reference.length; i++) reference[i] = buf.getFloat(i * 4);
         }
         for (int g = 0; g < program.groupSizes().length; g++) {

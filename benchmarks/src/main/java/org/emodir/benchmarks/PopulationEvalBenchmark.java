@@ -2,13 +2,13 @@ package org.emodir.benchmarks;
 
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.emodir.engine.NativeCpuEvaluator;
 import org.emodir.eval.EvaluationData;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationMasks;
 import org.emodir.eval.TorchReferenceEvaluator;
 import org.emodir.model.io.NamedTensor;
 import org.emodir.model.io.StateDict;
-import org.emodir.nativ.NativeCpuEvaluator;
 import org.emodir.program.ResNetStagePrograms;
 import org.emodir.program.SubnetProgram;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -4,10 +4,10 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.emodir.eval.Sgd;
 import org.emodir.model.NetSpec;
 import org.emodir.model.Tensors;
 import org.emodir.model.TorchNet;
+import org.emodir.train.Sgd;
 
 /**
  * A randomly initialised network with one fixed batch of random CIFAR-sized images and labels and an SGD optimiser:

@@ -10,13 +10,13 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.pytorch.global.torch;
+import org.emodir.engine.NativeLibraries;
+import org.emodir.engine.binding.EmodirNative;
 import org.emodir.model.TorchRuntime;
 import org.emodir.model.conv.ConvRouter;
 import org.emodir.model.conv.ConvShape;
 import org.emodir.model.conv.HostInfo;
 import org.emodir.model.conv.RoutingSummary;
-import org.emodir.nativ.EmodirNative;
-import org.emodir.nativ.NativeLibraries;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -4,13 +4,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.emodir.data.DataDirs;
-import org.emodir.emodir.ConsoleProgress;
-import org.emodir.emodir.ProgressListener;
-import org.emodir.emodir.PruneConfig;
-import org.emodir.emodir.PruneJob;
+import org.emodir.pipeline.PruneConfig;
+import org.emodir.pipeline.PruneJob;
 import org.emodir.report.ReportJson;
 import org.emodir.report.ResultTable;
 import org.emodir.report.RunReport;
+import org.emodir.run.ConsoleProgress;
+import org.emodir.run.ProgressListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

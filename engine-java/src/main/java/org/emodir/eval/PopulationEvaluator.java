@@ -2,7 +2,7 @@ package org.emodir.eval;
 
 /**
  * Evaluates a whole population of channel masks on one fixed batch. Implementations: the native CPU and
- * CUDA engines ({@code org.emodir.nativ}) and the libtorch baseline {@link TorchReferenceEvaluator}.
+ * CUDA engines ({@code org.emodir.engine}) and the libtorch baseline {@link TorchReferenceEvaluator}.
  */
 public interface PopulationEvaluator extends AutoCloseable {
     /** Genes (prunable channels) per individual. */

@@ -1,7 +1,6 @@
 /**
- * Accuracy measurement ({@link org.emodir.eval.Evaluator}) and training ({@link org.emodir.eval.Trainer},
- * {@link org.emodir.eval.Sgd}, {@link org.emodir.eval.LrSchedule}) of {@link org.emodir.model.TorchNet}s on
- * {@code Iterable<LabeledBatch>} data.
+ * Accuracy measurement of {@link org.emodir.model.TorchNet}s on {@code Iterable<LabeledBatch>} data
+ * ({@link org.emodir.eval.Evaluator}); training is one layer up, in {@code org.emodir.train}.
  *
  * <p>Population evaluation: {@link org.emodir.eval.PopulationEvaluator} takes off-heap
  * {@link org.emodir.eval.PopulationMasks} and fills {@link org.emodir.eval.Objectives} for a fixed

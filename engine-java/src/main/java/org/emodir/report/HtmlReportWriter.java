@@ -4,11 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.emodir.emodir.GpirEntry;
-import org.emodir.emodir.JointScheme;
-import org.emodir.emodir.SubnetFront;
-import org.emodir.emodir.SubnetSolution;
-import org.emodir.emodir.TradeoffCurve;
+import org.emodir.scheme.GpirEntry;
+import org.emodir.scheme.JointScheme;
+import org.emodir.scheme.TradeoffCurve;
+import org.emodir.search.SubnetFront;
+import org.emodir.search.SubnetSolution;
 
 /**
  * A self-contained HTML page for a run: no scripts, no network, plots as inline SVG. Sections

@@ -3,7 +3,7 @@ package org.emodir.report;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.emodir.emodir.JointScheme;
+import org.emodir.scheme.JointScheme;
 
 /** The headline results of a run as label/value rows, for the CLI (text) and the HTML page. */
 public final class ResultTable {

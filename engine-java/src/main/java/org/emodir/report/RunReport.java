@@ -3,12 +3,12 @@ package org.emodir.report;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.emodir.emodir.GpirEntry;
-import org.emodir.emodir.JointScheme;
-import org.emodir.emodir.NetworkCost;
-import org.emodir.emodir.PruningTarget;
-import org.emodir.emodir.SubnetFront;
-import org.emodir.emodir.TradeoffCurve;
+import org.emodir.scheme.GpirEntry;
+import org.emodir.scheme.JointScheme;
+import org.emodir.scheme.NetworkCost;
+import org.emodir.scheme.PruningTarget;
+import org.emodir.scheme.TradeoffCurve;
+import org.emodir.search.SubnetFront;
 
 /**
  * Everything a run reports, serialised as report.json with snake_case names by {@link ReportJson}.

@@ -9,7 +9,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
-import org.emodir.CorruptCheckpointException;
 
 /**
  * Named checkpoint blobs in a directory, each written atomically with a checksummed header.

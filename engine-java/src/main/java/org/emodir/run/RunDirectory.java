@@ -7,7 +7,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import org.emodir.RunDirectoryException;
 
 /**
  * The output directory of one run, held under an exclusive lock for the run's lifetime.

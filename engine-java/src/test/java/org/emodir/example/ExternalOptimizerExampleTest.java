@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.emodir.engine.NativeCpuEvaluator;
+import org.emodir.engine.PopulationEvaluators;
 import org.emodir.eval.EvaluationData;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationEvaluator;
 import org.emodir.eval.PopulationMasks;
-import org.emodir.nativ.NativeCpuEvaluator;
-import org.emodir.nativ.PopulationEvaluators;
 import org.emodir.program.SubnetProgram;
 import org.emodir.program.SubnetProgramBuilder;
 import org.junit.jupiter.api.Test;

@@ -87,12 +87,12 @@ class RunReportJsonTest {
     @Test
     void unmeasuredImpairmentSurvivesTheRoundTrip() throws IOException {
         RunReport r = SampleReports.full();
-        r.fronts = List.of(new org.emodir.emodir.SubnetFront(
+        r.fronts = List.of(new org.emodir.search.SubnetFront(
                 0,
                 "s",
                 100,
                 10,
-                List.of(new org.emodir.emodir.SubnetSolution(0, 3, new byte[] {1, 0}, 0.5, 50, 5, 0.1, Double.NaN))));
+                List.of(new org.emodir.search.SubnetSolution(0, 3, new byte[] {1, 0}, 0.5, 50, 5, 0.1, Double.NaN))));
         ReportFiles.save(tmp, r);
         RunReport back = ReportJson.read(tmp.resolve("report.json"));
         assertTrue(Double.isNaN(back.fronts.get(0).solutions().get(1).globalImpairment()));

@@ -2,13 +2,13 @@ package org.emodir.report;
 
 import java.util.List;
 import java.util.Random;
-import org.emodir.emodir.GpirRanker;
-import org.emodir.emodir.JointSchemeSolver;
-import org.emodir.emodir.NetworkCost;
-import org.emodir.emodir.PruningTarget;
-import org.emodir.emodir.SubnetFront;
-import org.emodir.emodir.SubnetSolution;
-import org.emodir.emodir.TradeoffCurve;
+import org.emodir.scheme.GpirRanker;
+import org.emodir.scheme.JointSchemeSolver;
+import org.emodir.scheme.NetworkCost;
+import org.emodir.scheme.PruningTarget;
+import org.emodir.scheme.TradeoffCurve;
+import org.emodir.search.SubnetFront;
+import org.emodir.search.SubnetSolution;
 
 /** A complete report built from small synthetic fronts, with a hostile sub-network name. */
 final class SampleReports {

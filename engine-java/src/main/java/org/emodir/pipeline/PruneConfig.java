@@ -1,0 +1,405 @@
+package org.emodir.pipeline;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.emodir.scheme.PruningTarget;
+
+/**
+ * Every setting of a {@link PruneJob}. Built with {@link #quick()} or {@link #paper()} and the fluent
+ * setters; {@link Builder#build()} validates and names the offending field. The settings that change
+ * results (everything but paths, threads and resume/force) are in {@link #resultSettings()}, which a
+ * run directory records so a resumed run refuses a different configuration.
+ */
+public record PruneConfig(
+        String model,
+        Path weights,
+        Path data,
+        Path cacheDir,
+        Path out,
+        PruningTarget target,
+        int population,
+        int generations,
+        int calibPerClass,
+        int heldOutPerClass,
+        int frontCap,
+        int minChannels,
+        double minFraction,
+        int subnetsPerStage,
+        int constraintSteps,
+        double constraintLambda,
+        double constraintLr,
+        double finetuneEpochs,
+        double finetuneLr,
+        double distillAlpha,
+        int batchSize,
+        int evalImages,
+        boolean baselineWholeNetwork,
+        int baselineEvaluations,
+        int baselineCalibPerClass,
+        double baselineCostRatio,
+        double tradeoffStep,
+        boolean gpirAdaptiveBn,
+        int threads,
+        long seed,
+        boolean resume,
+        boolean force) {
+
+    /**
+     * The quick preset: ResNet-20, 256 calibration + 500 held-out images, population 32 x 20 generations,
+     * fronts capped at 16, 30 constraint steps per stage, 0.3 fine-tune epochs, 2000 test images. Finishes in minutes on 2 cores.
+     */
+    public static Builder quick() {
+        return new Builder();
+    }
+
+    /** The full-size preset (hours): ResNet-56, 64 calibration images per class, 64 x 60 generations, 40 fine-tune epochs. */
+    public static Builder paper() {
+        Builder b = new Builder();
+        b.model = "resnet56";
+        b.calibPerClass = 64;
+        b.heldOutPerClass = 50;
+        b.population = 64;
+        b.generations = 60;
+        b.frontCap = 32;
+        b.constraintSteps = 500;
+        b.finetuneEpochs = 40;
+        b.finetuneLr = 0.01;
+        b.distillAlpha = 0.5;
+        b.evalImages = 0;
+        return b;
+    }
+
+    /** The settings that determine the results, for the run directory's config check and the report. */
+    public Map<String, Object> resultSettings() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", model);
+        m.put("weights", weights.getFileName().toString());
+        m.put("target_kind", target.kind().name());
+        m.put("target_fraction", target.fraction());
+        m.put("population", population);
+        m.put("generations", generations);
+        m.put("calib_per_class", calibPerClass);
+        m.put("held_out_per_class", heldOutPerClass);
+        m.put("front_cap", frontCap);
+        m.put("min_channels", minChannels);
+        m.put("min_fraction", minFraction);
+        m.put("subnets_per_stage", subnetsPerStage);
+        m.put("constraint_steps", constraintSteps);
+        m.put("constraint_lambda", constraintLambda);
+        m.put("constraint_lr", constraintLr);
+        m.put("finetune_epochs", finetuneEpochs);
+        m.put("finetune_lr", finetuneLr);
+        m.put("distill_alpha", distillAlpha);
+        m.put("batch_size", batchSize);
+        m.put("eval_images", evalImages);
+        m.put("baseline_whole_network", baselineWholeNetwork);
+        m.put("baseline_evaluations", baselineEvaluations);
+        m.put("baseline_calib_per_class", baselineCalibPerClass);
+        m.put("baseline_cost_ratio", baselineCostRatio);
+        m.put("tradeoff_step", tradeoffStep);
+        m.put("gpir_adaptive_bn", gpirAdaptiveBn);
+        m.put("seed", seed);
+        return m;
+    }
+
+    public static final class Builder {
+        String model = "resnet20";
+        Path weights;
+        Path data;
+        Path cacheDir;
+        Path out;
+        PruningTarget.Kind targetKind = PruningTarget.Kind.FLOPS;
+        double targetFraction = 0.5;
+        int population = 32;
+        int generations = 20;
+        int calibPerClass = 26;
+        int heldOutPerClass = 50;
+        int frontCap = 16;
+        int minChannels = 4;
+        double minFraction = 0.1;
+        int subnetsPerStage = 1;
+        int constraintSteps = 30;
+        double constraintLambda = 1.0;
+        double constraintLr = 0.01;
+        double finetuneEpochs = 0.3;
+        double finetuneLr = 0.01;
+        double distillAlpha = 0.0;
+        int batchSize = 128;
+        int evalImages = 2000;
+        boolean baselineWholeNetwork;
+        int baselineEvaluations;
+        int baselineCalibPerClass;
+        double baselineCostRatio;
+        double tradeoffStep = 0.01;
+        boolean gpirAdaptiveBn = true;
+        int threads = Runtime.getRuntime().availableProcessors();
+        long seed = 1;
+        boolean resume;
+        boolean force;
+
+        public Builder model(String v) {
+            model = v;
+            return this;
+        }
+        /** The model this builder currently holds (the preset's unless overridden). */
+        public String currentModel() {
+            return model;
+        }
+
+        public Builder weights(Path v) {
+            weights = v;
+            return this;
+        }
+
+        public Builder data(Path v) {
+            data = v;
+            return this;
+        }
+
+        public Builder cacheDir(Path v) {
+            cacheDir = v;
+            return this;
+        }
+
+        public Builder out(Path v) {
+            out = v;
+            return this;
+        }
+
+        public Builder targetFlops(double v) {
+            targetKind = PruningTarget.Kind.FLOPS;
+            targetFraction = v;
+            return this;
+        }
+
+        public Builder targetParams(double v) {
+            targetKind = PruningTarget.Kind.PARAMS;
+            targetFraction = v;
+            return this;
+        }
+
+        public Builder population(int v) {
+            population = v;
+            return this;
+        }
+
+        public Builder generations(int v) {
+            generations = v;
+            return this;
+        }
+
+        public Builder calibPerClass(int v) {
+            calibPerClass = v;
+            return this;
+        }
+
+        public Builder heldOutPerClass(int v) {
+            heldOutPerClass = v;
+            return this;
+        }
+
+        public Builder frontCap(int v) {
+            frontCap = v;
+            return this;
+        }
+
+        public Builder minChannels(int v) {
+            minChannels = v;
+            return this;
+        }
+
+        public Builder minFraction(double v) {
+            minFraction = v;
+            return this;
+        }
+        /** Sub-networks each stage is cut into, as runs of consecutive blocks (1 = stages, 2 = half-stages). */
+        public Builder subnetsPerStage(int v) {
+            subnetsPerStage = v;
+            return this;
+        }
+
+        public Builder constraintSteps(int v) {
+            constraintSteps = v;
+            return this;
+        }
+
+        public Builder constraintLambda(double v) {
+            constraintLambda = v;
+            return this;
+        }
+
+        public Builder constraintLr(double v) {
+            constraintLr = v;
+            return this;
+        }
+
+        public Builder finetuneEpochs(double v) {
+            finetuneEpochs = v;
+            return this;
+        }
+
+        public Builder finetuneLr(double v) {
+            finetuneLr = v;
+            return this;
+        }
+
+        public Builder distillAlpha(double v) {
+            distillAlpha = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder evalImages(int v) {
+            evalImages = v;
+            return this;
+        }
+
+        public Builder baselineWholeNetwork(boolean v) {
+            baselineWholeNetwork = v;
+            return this;
+        }
+
+        public Builder baselineEvaluations(int v) {
+            baselineEvaluations = v;
+            return this;
+        }
+        /** Calibration images per class of the whole-network baseline's fitness (0: the same as EMO-DIR's). */
+        public Builder baselineCalibPerClass(int v) {
+            baselineCalibPerClass = v;
+            return this;
+        }
+        /** Run the baseline until its forward FLOPs reach this multiple of the EMO-DIR search's (0: off). */
+        public Builder baselineCostRatio(double v) {
+            baselineCostRatio = v;
+            return this;
+        }
+        /** Spacing of the targets of the whole-network trade-off curve (fraction of FLOPs or params removed). */
+        public Builder tradeoffStep(double v) {
+            tradeoffStep = v;
+            return this;
+        }
+        /**
+         * Recalibrate each pruned sub-network's BatchNorm statistics before measuring its GPIR, and every trade-off point's
+         * (adaptive BN; default on: without it short fine-tunes favour the wrong architectures, see docs/pipeline.md).
+         */
+        public Builder gpirAdaptiveBn(boolean v) {
+            gpirAdaptiveBn = v;
+            return this;
+        }
+
+        public Builder threads(int v) {
+            threads = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder resume(boolean v) {
+            resume = v;
+            return this;
+        }
+
+        public Builder force(boolean v) {
+            force = v;
+            return this;
+        }
+
+        public PruneConfig build() {
+            require(model != null && !model.isBlank(), "model", "must be set");
+            require(weights != null, "weights", "must be set (a .safetensors or .pt state_dict)");
+            require(data != null, "data", "must be set (a CIFAR-10 ImageFolder with train/ and test/)");
+            require(out != null, "out", "must be set (the run directory)");
+            require(targetFraction > 0 && targetFraction < 1, "target", "must be in (0, 1), got " + targetFraction);
+            PruningTarget target = new PruningTarget(targetKind, targetFraction);
+            require(population >= 4 && population % 2 == 0, "population", "must be even and >= 4, got " + population);
+            require(generations >= 1, "generations", "must be >= 1, got " + generations);
+            require(calibPerClass >= 1, "calibPerClass", "must be >= 1, got " + calibPerClass);
+            require(heldOutPerClass >= 1, "heldOutPerClass", "must be >= 1, got " + heldOutPerClass);
+            require(frontCap >= 1, "frontCap", "must be >= 1, got " + frontCap);
+            require(minChannels >= 1, "minChannels", "must be >= 1, got " + minChannels);
+            require(minFraction >= 0 && minFraction < 1, "minFraction", "must be in [0, 1), got " + minFraction);
+            require(
+                    subnetsPerStage >= 1,
+                    "subnetsPerStage",
+                    "must be >= 1 (1 = one sub-network per stage), got " + subnetsPerStage);
+            require(constraintSteps >= 0, "constraintSteps", "must be >= 0, got " + constraintSteps);
+            require(constraintLambda >= 0, "constraintLambda", "must be >= 0, got " + constraintLambda);
+            require(constraintLr > 0, "constraintLr", "must be > 0, got " + constraintLr);
+            require(finetuneEpochs >= 0, "finetuneEpochs", "must be >= 0, got " + finetuneEpochs);
+            require(finetuneLr > 0, "finetuneLr", "must be > 0, got " + finetuneLr);
+            require(distillAlpha >= 0 && distillAlpha <= 1, "distillAlpha", "must be in [0, 1], got " + distillAlpha);
+            require(batchSize >= 1, "batchSize", "must be >= 1, got " + batchSize);
+            require(evalImages >= 0, "evalImages", "must be >= 0 (0 = the whole test split), got " + evalImages);
+            require(
+                    baselineEvaluations >= 0,
+                    "baselineEvaluations",
+                    "must be >= 0 (0 = the EMO-DIR budget), got " + baselineEvaluations);
+            require(
+                    baselineCalibPerClass >= 0,
+                    "baselineCalibPerClass",
+                    "must be >= 0 (0 = calibPerClass), got " + baselineCalibPerClass);
+            require(
+                    baselineCostRatio >= 0 && Double.isFinite(baselineCostRatio),
+                    "baselineCostRatio",
+                    "must be >= 0 (0 = off), got " + baselineCostRatio);
+            require(
+                    baselineCostRatio == 0 || baselineWholeNetwork,
+                    "baselineCostRatio",
+                    "sets the whole-network baseline's budget; it needs baselineWholeNetwork (--baseline whole-network)");
+            require(
+                    baselineCostRatio == 0 || baselineEvaluations == 0,
+                    "baselineCostRatio",
+                    "and baselineEvaluations set the same budget; give one of them");
+            require(
+                    tradeoffStep > 0 && tradeoffStep <= 0.5,
+                    "tradeoffStep",
+                    "must be in (0, 0.5], got " + tradeoffStep);
+            require(threads >= 1, "threads", "must be >= 1, got " + threads);
+            return new PruneConfig(
+                    model,
+                    weights,
+                    data,
+                    cacheDir,
+                    out,
+                    target,
+                    population,
+                    generations,
+                    calibPerClass,
+                    heldOutPerClass,
+                    frontCap,
+                    minChannels,
+                    minFraction,
+                    subnetsPerStage,
+                    constraintSteps,
+                    constraintLambda,
+                    constraintLr,
+                    finetuneEpochs,
+                    finetuneLr,
+                    distillAlpha,
+                    batchSize,
+                    evalImages,
+                    baselineWholeNetwork,
+                    baselineEvaluations,
+                    baselineCalibPerClass == 0 ? calibPerClass : baselineCalibPerClass,
+                    baselineCostRatio,
+                    tradeoffStep,
+                    gpirAdaptiveBn,
+                    threads,
+                    seed,
+                    resume,
+                    force);
+        }
+
+        private static void require(boolean ok, String field, String message) {
+            if (!ok) throw new IllegalArgumentException("prune config: " + field + " " + message);
+        }
+    }
+}

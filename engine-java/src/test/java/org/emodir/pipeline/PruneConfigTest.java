@@ -1,0 +1,67 @@
+package org.emodir.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+class PruneConfigTest {
+    static PruneConfig.Builder valid() {
+        return PruneConfig.quick()
+                .weights(Path.of("w.safetensors"))
+                .data(Path.of("data"))
+                .out(Path.of("out"));
+    }
+
+    static void rejects(String field, UnaryOperator<PruneConfig.Builder> change) {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> change.apply(valid()).build());
+        assertTrue(e.getMessage().contains(field), "message names " + field + ": " + e.getMessage());
+    }
+
+    @Test
+    void quickDefaultsAreValidAndDescribeTheRun() {
+        PruneConfig c = valid().build();
+        assertEquals("resnet20", c.model());
+        assertEquals(0.5, c.target().fraction());
+        assertEquals(32, c.population());
+        assertEquals(20, c.generations());
+        assertEquals("w.safetensors", c.resultSettings().get("weights"));
+        assertEquals(
+                "resnet56",
+                PruneConfig.paper()
+                        .weights(Path.of("w"))
+                        .data(Path.of("d"))
+                        .out(Path.of("o"))
+                        .build()
+                        .model());
+    }
+
+    @Test
+    void invalidSettingsNameTheirField() {
+        rejects("target", b -> b.targetFlops(1.0));
+        rejects("target", b -> b.targetFlops(0));
+        rejects("target", b -> b.targetParams(-0.1));
+        rejects("population", b -> b.population(2));
+        rejects("population", b -> b.population(7));
+        rejects("generations", b -> b.generations(0));
+        rejects("calibPerClass", b -> b.calibPerClass(0));
+        rejects("frontCap", b -> b.frontCap(0));
+        rejects("minFraction", b -> b.minFraction(1.0));
+        rejects("finetuneEpochs", b -> b.finetuneEpochs(-1));
+        rejects("distillAlpha", b -> b.distillAlpha(1.5));
+        rejects("threads", b -> b.threads(0));
+        rejects("baselineCostRatio", b -> b.baselineCostRatio(-1));
+        rejects(
+                "baselineCostRatio",
+                b -> b.baselineWholeNetwork(true).baselineCostRatio(5).baselineEvaluations(100));
+        rejects("baselineCostRatio", b -> b.baselineCostRatio(5));
+        rejects("baselineCalibPerClass", b -> b.baselineCalibPerClass(-1));
+        rejects("tradeoffStep", b -> b.tradeoffStep(0));
+        rejects("weights", b -> b.weights(null));
+        rejects("out", b -> b.out(null));
+    }
+}
