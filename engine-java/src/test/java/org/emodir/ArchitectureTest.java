@@ -32,6 +32,7 @@ class ArchitectureTest {
         {"engine", "org.emodir.engine.."},
         {"eval", "org.emodir.eval.."},
         {"program", "org.emodir.program.."},
+        {"export", "org.emodir.export.."},
         {"model", "org.emodir.model.."},
         {"data", "org.emodir.data.."},
         {"evo", "org.emodir.evo.."},

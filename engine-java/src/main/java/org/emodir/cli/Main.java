@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             TrainCommand.class,
             PruneCommand.class,
+            BenchCommand.class,
+            ExportCommand.class,
             DownloadCommand.class,
             DoctorCommand.class
         },

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
             "fine-tuning, baselines; writes OUT/report.json, OUT/report.html and OUT/pruned/.",
             "Defaults are the 'quick' preset (minutes on 2 cores); --preset paper for the full-size run."
         })
-final class PruneCommand implements Callable<Integer> {
+class PruneCommand implements Callable<Integer> {
     @Option(
             names = "--preset",
             defaultValue = "quick",
@@ -107,8 +107,10 @@ final class PruneCommand implements Callable<Integer> {
 
     @Option(
             names = "--baseline",
-            description = "'whole-network': also run NSGA-II over all channels with whole-network fitness.")
-    String baseline;
+            split = ",",
+            description =
+                    "extra baselines, comma-separated: 'whole-network' (NSGA-II over all channels with whole-network fitness; its member nearest the target is trained like EMO-DIR's network), 'criteria' (global BN-scale and random channels at the same FLOPs, trained likewise). Uniform L1 and the dense fine-tune always run.")
+    java.util.List<String> baseline;
 
     @Option(
             names = "--baseline-evaluations",
@@ -138,6 +140,25 @@ final class PruneCommand implements Callable<Integer> {
                     "recalibrate each pruned sub-network's BatchNorm statistics on the calibration images before measuring its GPIR, and every trade-off point likewise (libtorch; --no-gpir-adaptive-bn: plain native GPIR). Default: the preset's.")
     Boolean gpirAdaptiveBn;
 
+    @Option(
+            names = "--impairment",
+            description =
+                    "what each sub-network search minimises next to FLOPs: mse (output MSE vs the dense sub-network, normalised; default), selector (cross-entropy of a softmax head trained on the dense sub-network's pooled output, the paper's feature selector), or both (search on mse, also score the fronts with the selector and measure how each predicts whole-network held-out CE at equal FLOPs).")
+    String impairment;
+
+    @Option(
+            names = "--normalization",
+            description =
+                    "pixel statistics the weights were trained with: imagenet, or MEAN/STD as r,g,b/r,g,b (default: the weights file's metadata normalization_mean/normalization_std, else imagenet).")
+    String normalization;
+
+    @Option(
+            names = "--latency",
+            negatable = true,
+            defaultValue = "true",
+            description = "time the dense and the pruned model (libtorch, onnxruntime) after pruning (default on).")
+    boolean latency;
+
     @Option(names = "--threads")
     Integer threads;
 
@@ -155,6 +176,15 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PruneConfig cfg = configure().build();
+        ProgressListener progress = json ? ProgressListener.SILENT : new ConsoleProgress(System.out);
+        RunReport report = new PruneJob(cfg, progress).run();
+        System.out.println(json ? ReportJson.toJson(report) : ResultTable.format(report));
+        return 0;
+    }
+
+    /** The preset with every option given on the command line applied. */
+    PruneConfig.Builder configure() throws java.io.IOException {
         PruneConfig.Builder b = switch (preset) {
             case "quick" -> PruneConfig.quick();
             case "paper" -> PruneConfig.paper();
@@ -185,23 +215,26 @@ final class PruneCommand implements Callable<Integer> {
         if (batchSize != null) b.batchSize(batchSize);
         if (evalImages != null) b.evalImages(evalImages);
         if (baseline != null) {
-            if (!baseline.equals("whole-network"))
-                throw new IllegalArgumentException("--baseline must be whole-network");
-            b.baselineWholeNetwork(true);
+            for (String x : baseline) {
+                switch (x) {
+                    case "whole-network" -> b.baselineWholeNetwork(true);
+                    case "criteria" -> b.baselineCriteria(true);
+                    default ->
+                        throw new IllegalArgumentException("--baseline takes whole-network and/or criteria, got " + x);
+                }
+            }
         }
         if (baselineEvaluations != null) b.baselineEvaluations(baselineEvaluations);
         if (baselineCostRatio != null) b.baselineCostRatio(baselineCostRatio);
         if (baselineCalibPerClass != null) b.baselineCalibPerClass(baselineCalibPerClass);
         if (gpirAdaptiveBn != null) b.gpirAdaptiveBn(gpirAdaptiveBn);
+        if (impairment != null) b.impairment(Checks.choice("--impairment", impairment, PruneConfig.Impairment.class));
         if (tradeoffStep != null) b.tradeoffStep(tradeoffStep);
+        b.latency(latency);
+        if (normalization != null) b.normalization(org.emodir.data.Normalization.parse(normalization));
         if (threads != null) b.threads(threads);
         if (seed != null) b.seed(seed);
-        b.resume(resume).force(force);
-        PruneConfig cfg = b.build();
-        ProgressListener progress = json ? ProgressListener.SILENT : new ConsoleProgress(System.out);
-        RunReport report = new PruneJob(cfg, progress).run();
-        System.out.println(json ? ReportJson.toJson(report) : ResultTable.format(report));
-        return 0;
+        return b.resume(resume).force(force);
     }
 
     /** The shared pretrained weights of {@code arch}: models/cifar10/{arch}-*.safetensors. */

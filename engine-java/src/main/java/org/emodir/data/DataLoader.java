@@ -133,11 +133,12 @@ public final class DataLoader implements Iterable<LabeledBatch> {
         private boolean shuffle;
         private boolean dropLast;
         private Augmentation augmentation = Augmentation.NONE;
-        private Normalization normalization = Normalization.IMAGENET;
+        private Normalization normalization;
         private long seed;
 
         private Builder(ImageDataset dataset) {
             this.dataset = Objects.requireNonNull(dataset);
+            this.normalization = dataset.normalization();
         }
 
         /** Dataset indices to iterate (see {@link Subsets}); default all. */

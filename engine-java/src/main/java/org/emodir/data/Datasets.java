@@ -43,6 +43,24 @@ public final class Datasets {
         return CifarBinaryReader.read(CifarFormat.CIFAR100, dir, split);
     }
 
+    /**
+     * The train and test splits of the official CIFAR binary batches in {@code dir} (the .bin files, or the
+     * {@code cifar-10-batches-bin} / {@code cifar-100-binary} folder inside it), or null when there are none: lossless
+     * pixels, unlike the JPEG copy.
+     */
+    public static ImageDataset[] cifarBinarySplits(Path dir) {
+        for (CifarFormat f : CifarFormat.values()) {
+            Path folder =
+                    java.nio.file.Files.isDirectory(dir.resolve(f.folderName())) ? dir.resolve(f.folderName()) : dir;
+            if (java.nio.file.Files.isRegularFile(folder.resolve(f.files("test").get(0)))) {
+                return new ImageDataset[] {
+                    CifarBinaryReader.read(f, dir, "train"), CifarBinaryReader.read(f, dir, "test")
+                };
+            }
+        }
+        return null;
+    }
+
     static String cacheName(Path root, ImageGeometry g) {
         Path abs = root.toAbsolutePath().normalize();
         String folder = abs.getFileName() == null ? "root" : abs.getFileName().toString();

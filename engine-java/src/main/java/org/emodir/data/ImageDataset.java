@@ -16,6 +16,7 @@ public final class ImageDataset {
     private final ImageGeometry geometry;
     private final PixelSegments pixels;
     private final boolean loadedFromCache;
+    private final Normalization normalization;
 
     public ImageDataset(
             String name,
@@ -24,6 +25,18 @@ public final class ImageDataset {
             ImageGeometry geometry,
             PixelSegments pixels,
             boolean loadedFromCache) {
+        this(name, classNames, labels, geometry, pixels, loadedFromCache, Normalization.IMAGENET);
+    }
+
+    private ImageDataset(
+            String name,
+            List<String> classNames,
+            int[] labels,
+            ImageGeometry geometry,
+            PixelSegments pixels,
+            boolean loadedFromCache,
+            Normalization normalization) {
+        this.normalization = Objects.requireNonNull(normalization);
         this.name = Objects.requireNonNull(name);
         this.classNames = List.copyOf(classNames);
         this.labels = labels;
@@ -41,6 +54,19 @@ public final class ImageDataset {
                         name + ": label " + labels[i] + " of image " + i + " outside 0.." + (classNames.size() - 1));
             }
         }
+    }
+
+    /**
+     * The same images normalised with {@code n} by every loader built on them (the pixel statistics a model was
+     * trained with belong to its weights, not to the images). Shares the pixels.
+     */
+    public ImageDataset withNormalization(Normalization n) {
+        return new ImageDataset(name, classNames, labels, geometry, pixels, loadedFromCache, n);
+    }
+
+    /** What {@link DataLoader}s built on this dataset normalise with by default (ImageNet statistics unless set). */
+    public Normalization normalization() {
+        return normalization;
     }
 
     public String name() {

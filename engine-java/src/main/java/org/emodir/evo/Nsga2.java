@@ -256,6 +256,16 @@ public final class Nsga2 {
         Nsga2Checkpoint.save(this, file);
     }
 
+    /** The whole run state as bytes (with a CRC), for callers that store it in their own checkpoint. */
+    public byte[] stateBytes() {
+        return Nsga2Checkpoint.encode(this, null);
+    }
+
+    /** Continues a run from {@link #stateBytes}; {@code source} names where they came from in errors. */
+    public static Nsga2 resume(byte[] state, Path source, BatchProblem problem) {
+        return Nsga2Checkpoint.decode(state, source, problem);
+    }
+
     /** Continues a run saved by {@link #saveState}; {@code problem} must match the saved shape. */
     public static Nsga2 resume(Path file, BatchProblem problem) {
         return Nsga2Checkpoint.load(file, problem);

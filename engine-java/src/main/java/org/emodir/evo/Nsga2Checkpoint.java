@@ -37,6 +37,11 @@ final class Nsga2Checkpoint {
     private Nsga2Checkpoint() {}
 
     static void save(Nsga2 run, Path file) {
+        writeAtomically(file, encode(run, file));
+    }
+
+    /** The whole state as bytes (CRC included); {@code source} names the destination in errors. */
+    static byte[] encode(Nsga2 run, Path source) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             writeBody(run, out);
@@ -44,9 +49,9 @@ final class Nsga2Checkpoint {
             crc.update(bytes.toByteArray());
             out.writeLong(crc.getValue());
         } catch (IOException e) {
-            throw new CheckpointException(file, "cannot serialise state", e);
+            throw new CheckpointException(source, "cannot serialise state", e);
         }
-        writeAtomically(file, bytes.toByteArray());
+        return bytes.toByteArray();
     }
 
     private static void writeBody(Nsga2 run, DataOutputStream out) throws IOException {
@@ -141,6 +146,11 @@ final class Nsga2Checkpoint {
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot read", e);
         }
+        return decode(content, file, problem);
+    }
+
+    /** Reads {@link #encode}'s bytes; {@code file} names their source in errors. */
+    static Nsga2 decode(byte[] content, Path file, BatchProblem problem) {
         if (content.length < 8 + 4 + 8) {
             throw new CheckpointException(file, "truncated: " + content.length + " bytes");
         }

@@ -3,7 +3,7 @@ package org.emodir.model;
 import java.util.List;
 
 /** The layer vocabulary of {@link NetSpec}. Names are PyTorch state_dict prefixes. */
-final class Layers {
+public final class Layers {
     private Layers() {}
 
     /**

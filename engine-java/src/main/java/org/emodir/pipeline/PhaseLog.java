@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.emodir.report.ReportJson;
@@ -24,12 +25,33 @@ final class PhaseLog {
     private static final ObjectMapper JSON = ReportJson.mapper();
     private final CheckpointStore store;
     private final ProgressListener progress;
-    private final Map<String, Double> seconds;
+    private final Map<String, Double> seconds = new LinkedHashMap<>();
 
-    PhaseLog(CheckpointStore store, ProgressListener progress, Map<String, Double> seconds) {
+    PhaseLog(CheckpointStore store, ProgressListener progress) {
         this.store = store;
         this.progress = progress;
-        this.seconds = seconds;
+    }
+
+    CheckpointStore store() {
+        return store;
+    }
+
+    ProgressListener progress() {
+        return progress;
+    }
+
+    /** Wall seconds of every phase so far, in the order they ran (a resumed phase: its first run's). */
+    Map<String, Double> seconds() {
+        return seconds;
+    }
+
+    /** A phase that is cheap to repeat: timed and shown, not checkpointed. */
+    <T> T timed(String phase, String detail, Body<T> body) throws IOException {
+        progress.phase(phase, detail);
+        long start = System.nanoTime();
+        T result = call(phase, body);
+        seconds.put(phase, (System.nanoTime() - start) / 1e9);
+        return result;
     }
 
     <T> T run(String phase, String detail, Class<T> type, Body<T> body) throws IOException {
@@ -42,14 +64,7 @@ final class PhaseLog {
         }
         progress.phase(phase, detail);
         long start = System.nanoTime();
-        T result;
-        try {
-            result = body.run();
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("phase " + phase + " failed: " + e.getMessage(), e);
-        }
+        T result = call(phase, body);
         double s = (System.nanoTime() - start) / 1e9;
         ObjectNode node = JSON.createObjectNode();
         node.put("seconds", s);
@@ -57,5 +72,15 @@ final class PhaseLog {
         store.markDone(phase, JSON.writeValueAsString(node));
         seconds.put(phase, s);
         return result;
+    }
+
+    private static <T> T call(String phase, Body<T> body) throws IOException {
+        try {
+            return body.run();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("phase " + phase + " failed: " + e.getMessage(), e);
+        }
     }
 }

@@ -3,6 +3,7 @@ package org.emodir.pipeline;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.emodir.data.Normalization;
 import org.emodir.scheme.PruningTarget;
 
 /**
@@ -35,15 +36,32 @@ public record PruneConfig(
         int batchSize,
         int evalImages,
         boolean baselineWholeNetwork,
+        boolean baselineCriteria,
         int baselineEvaluations,
         int baselineCalibPerClass,
         double baselineCostRatio,
         double tradeoffStep,
         boolean gpirAdaptiveBn,
+        Impairment impairment,
+        Normalization normalization,
+        boolean latency,
         int threads,
         long seed,
         boolean resume,
         boolean force) {
+
+    /** What a sub-network search minimises next to its FLOPs (issue 15: the paper's feature selector vs output MSE). */
+    public enum Impairment {
+        /** Output MSE against the dense sub-network, divided by the dense output's mean square. */
+        MSE,
+        /** Cross-entropy of the sub-network's feature selector ({@link org.emodir.search.FeatureSelector}). */
+        SELECTOR,
+        /**
+         * Searches on MSE, also scores every front solution with the selector, and measures how well each predicts the
+         * whole-network held-out CE among random masks of equal FLOPs (report {@code details.impairment_study}).
+         */
+        BOTH
+    }
 
     /**
      * The quick preset: ResNet-20, 256 calibration + 500 held-out images, population 32 x 20 generations,
@@ -94,11 +112,14 @@ public record PruneConfig(
         m.put("batch_size", batchSize);
         m.put("eval_images", evalImages);
         m.put("baseline_whole_network", baselineWholeNetwork);
+        m.put("baseline_criteria", baselineCriteria);
         m.put("baseline_evaluations", baselineEvaluations);
         m.put("baseline_calib_per_class", baselineCalibPerClass);
         m.put("baseline_cost_ratio", baselineCostRatio);
         m.put("tradeoff_step", tradeoffStep);
         m.put("gpir_adaptive_bn", gpirAdaptiveBn);
+        m.put("impairment", impairment.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("normalization", normalization == null ? "from the weights" : normalization.text());
         m.put("seed", seed);
         return m;
     }
@@ -128,11 +149,15 @@ public record PruneConfig(
         int batchSize = 128;
         int evalImages = 2000;
         boolean baselineWholeNetwork;
+        boolean baselineCriteria;
         int baselineEvaluations;
         int baselineCalibPerClass;
         double baselineCostRatio;
         double tradeoffStep = 0.01;
         boolean gpirAdaptiveBn = true;
+        Impairment impairment = Impairment.MSE;
+        Normalization normalization;
+        boolean latency = true;
         int threads = Runtime.getRuntime().availableProcessors();
         long seed = 1;
         boolean resume;
@@ -259,6 +284,12 @@ public record PruneConfig(
             return this;
         }
 
+        /** Also train global-BN-scale and random-channel networks at the same FLOPs like EMO-DIR's (issue 15). */
+        public Builder baselineCriteria(boolean v) {
+            baselineCriteria = v;
+            return this;
+        }
+
         public Builder baselineWholeNetwork(boolean v) {
             baselineWholeNetwork = v;
             return this;
@@ -289,6 +320,27 @@ public record PruneConfig(
          */
         public Builder gpirAdaptiveBn(boolean v) {
             gpirAdaptiveBn = v;
+            return this;
+        }
+
+        /**
+         * Pixel statistics the weights were trained with; null (default): the weights file's {@code __metadata__}
+         * ({@link Normalization#MEAN_KEY}, {@link Normalization#STD_KEY}), else ImageNet's.
+         */
+        public Builder normalization(Normalization v) {
+            normalization = v;
+            return this;
+        }
+
+        /** Time the dense and the pruned model on this CPU after pruning (default on; see docs/export.md). */
+        public Builder latency(boolean v) {
+            latency = v;
+            return this;
+        }
+
+        /** What each sub-network search minimises next to FLOPs; default MSE. */
+        public Builder impairment(Impairment v) {
+            impairment = v;
             return this;
         }
 
@@ -363,6 +415,7 @@ public record PruneConfig(
                     "tradeoffStep",
                     "must be in (0, 0.5], got " + tradeoffStep);
             require(threads >= 1, "threads", "must be >= 1, got " + threads);
+            require(impairment != null, "impairment", "must be mse, selector or both");
             return new PruneConfig(
                     model,
                     weights,
@@ -387,11 +440,15 @@ public record PruneConfig(
                     batchSize,
                     evalImages,
                     baselineWholeNetwork,
+                    baselineCriteria,
                     baselineEvaluations,
                     baselineCalibPerClass == 0 ? calibPerClass : baselineCalibPerClass,
                     baselineCostRatio,
                     tradeoffStep,
                     gpirAdaptiveBn,
+                    impairment,
+                    normalization,
+                    latency,
                     threads,
                     seed,
                     resume,

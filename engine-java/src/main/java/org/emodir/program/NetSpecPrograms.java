@@ -37,6 +37,44 @@ public final class NetSpecPrograms {
      */
     public static SubnetProgram blocks(
             NetSpec spec, StateDict weights, int fromBlock, int toBlock, int[] inChw, boolean withHead) {
+        return blocks(
+                spec,
+                weights,
+                fromBlock,
+                toBlock,
+                inChw,
+                withHead,
+                (b, x) -> withHead ? appendHead(b, spec, weights, x) : x);
+    }
+
+    /**
+     * Global blocks {@code [fromBlock, toBlock)} ending with a given global-average-pooling + linear head
+     * {@code weight[classes][channels]} instead of the network's classifier: a sub-network scored by a head of its own
+     * (a feature selector trained on its dense output).
+     */
+    public static SubnetProgram blocksWithHead(
+            NetSpec spec,
+            StateDict weights,
+            int fromBlock,
+            int toBlock,
+            int[] inChw,
+            String headName,
+            float[] weight,
+            float[] bias,
+            int classes) {
+        return blocks(
+                spec, weights, fromBlock, toBlock, inChw, false, (b, x) -> b.head(headName, x, weight, bias, classes));
+    }
+
+    private static SubnetProgram blocks(
+            NetSpec spec,
+            StateDict weights,
+            int fromBlock,
+            int toBlock,
+            int[] inChw,
+            boolean withHead,
+            java.util.function.BiFunction<SubnetProgramBuilder, SubnetProgramBuilder.Value, SubnetProgramBuilder.Value>
+                    finish) {
         if (fromBlock < 0 || toBlock > spec.numBlocks() || fromBlock > toBlock || (fromBlock == toBlock && !withHead)) {
             throw new IllegalArgumentException("block range [" + fromBlock + ", " + toBlock + ") of " + spec + " with "
                     + spec.numBlocks() + " blocks" + (fromBlock == toBlock ? " is empty" : ""));
@@ -54,7 +92,7 @@ public final class NetSpecPrograms {
         SubnetProgramBuilder b = new SubnetProgramBuilder(inChw[0], inChw[1], inChw[2]);
         Set<String> prunable = prunableConvs(spec, fromBlock, toBlock);
         SubnetProgramBuilder.Value x = appendBlocks(b, spec, weights, fromBlock, toBlock, prunable, b.input());
-        return checkedGenes(spec, b.build(withHead ? appendHead(b, spec, weights, x) : x), fromBlock, toBlock);
+        return checkedGenes(spec, b.build(finish.apply(b, x)), fromBlock, toBlock);
     }
 
     /** The whole network from normalised {@code 3 x h x w} images: stem, every block (and stage pool), head. */

@@ -61,6 +61,12 @@ final class HtmlReportWriter {
         b.append("</table>\n");
     }
 
+    /** What the search minimised, as the run recorded it (runs before the field existed searched on MSE). */
+    private static String localMeasure(RunReport r) {
+        Object m = r.details.get("local_impairment");
+        return m == null ? "normalised output MSE" : m.toString();
+    }
+
     private static void fronts(StringBuilder b, RunReport r) {
         b.append("<h2>Sub-network Pareto fronts</h2>\n");
         if (r.fronts == null || r.fronts.isEmpty()) {
@@ -79,7 +85,7 @@ final class HtmlReportWriter {
                 global[i] = sols.get(i).globalImpairment();
             }
             SvgPlot plot = new SvgPlot(f.name(), "remaining FLOPs ratio of the sub-network", "impairment")
-                    .add("local (feature selector)", xs, local, SvgPlot.Style.SCATTER)
+                    .add("local (" + localMeasure(r) + ")", xs, local, SvgPlot.Style.SCATTER)
                     .add("global (whole network)", xs, global, SvgPlot.Style.SCATTER);
             if (chosen != null) {
                 for (SubnetSolution c : chosen.choices()) {

@@ -25,10 +25,24 @@ public final class ResultTable {
                                 Locale.ROOT, "%s reduction %.1f%%", r.target.kind(), 100 * r.target.fraction())));
         rows.add(new Row("FLOPs (MACs)", before(r.macsBefore, r.macsAfter, r.flopsReduction)));
         rows.add(new Row("params", before(r.paramsBefore, r.paramsAfter, r.paramsReduction)));
-        rows.add(new Row("top-1 dense", percent(r.top1Dense)));
-        rows.add(new Row("top-1 dense fine-tuned", percent(r.top1DenseFinetuned)));
-        rows.add(new Row("top-1 pruned fine-tuned", percent(r.top1PrunedFinetuned)));
-        rows.add(new Row("top-1 uniform baseline", percent(r.uniformBaselineTop1)));
+        // Every top-1 says how many test images it used (issue 15: honest labels).
+        Object n = r.details.get("top1_test_images");
+        if (n == null) n = r.details.get("eval_images");
+        String images = n == null ? "" : " (" + n + " test images)";
+        rows.add(new Row("top-1 dense" + images, percent(r.top1Dense)));
+        rows.add(new Row("top-1 dense fine-tuned" + images, percent(r.top1DenseFinetuned)));
+        rows.add(new Row("top-1 pruned fine-tuned" + images, percent(r.top1PrunedFinetuned)));
+        rows.add(new Row("top-1 uniform baseline" + images, percent(r.uniformBaselineTop1)));
+        Object s1 = r.details.get("speedup_libtorch_batch1"), s64 = r.details.get("speedup_libtorch_batch64");
+        rows.add(new Row(
+                "measured speed-up (libtorch CPU, batch 1 / 64)",
+                s1 == null || s64 == null
+                        ? MISSING
+                        : String.format(
+                                Locale.ROOT,
+                                "%.2fx / %.2fx",
+                                ((Number) s1).doubleValue(),
+                                ((Number) s64).doubleValue())));
         rows.add(new Row("predicted impairment greedy", impairment(r.schemeGreedy)));
         rows.add(new Row("predicted impairment exact", impairment(r.schemeExact)));
         rows.add(new Row("applied scheme", r.chosenScheme == null ? MISSING : r.chosenScheme.name()));

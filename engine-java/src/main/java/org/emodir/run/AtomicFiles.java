@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 
 /**
  * Writes files so that readers see either the old content or the complete new content, never a
@@ -21,8 +22,18 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class AtomicFiles {
     private static final int BUFFER_BYTES = 1 << 16;
+    /** Test seam: runs after every committed write, so a test can kill the JVM at each checkpoint boundary. */
+    private static volatile Consumer<Path> afterCommit = target -> {};
 
     private AtomicFiles() {}
+
+    /**
+     * Runs {@code hook} after every write has been committed (renamed and synced). For crash tests: a child JVM that
+     * halts in the hook leaves exactly what a kill at that point would.
+     */
+    public static void afterCommit(Consumer<Path> hook) {
+        afterCommit = hook == null ? target -> {} : hook;
+    }
 
     /** Replaces {@code target} with whatever {@code body} writes. On any failure the target is untouched. */
     public static void write(Path target, IOConsumer<OutputStream> body) throws IOException {
@@ -48,6 +59,7 @@ public final class AtomicFiles {
                 Files.deleteIfExists(temp);
             }
         }
+        afterCommit.accept(target);
     }
 
     public static void writeString(Path target, String text) throws IOException {

@@ -1,8 +1,6 @@
 package org.emodir.run;
 
-import org.emodir.pipeline.PruneJob;
-
-/** What a {@link PruneJob} reports while it runs. */
+/** What a long job (the pruning pipeline, a search) reports while it runs. */
 public interface ProgressListener {
     /** A phase starts; {@code detail} says on what (e.g. the sub-network). */
     void phase(String phase, String detail);

@@ -2,13 +2,12 @@ package org.emodir.search;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.emodir.evo.Nsga2;
 import org.emodir.evo.Nsga2Config;
 import org.emodir.evo.Population;
@@ -38,86 +37,114 @@ public final class SubnetSearch {
         }
     }
 
-    private SubnetSearch() {}
+    private final String name;
+    private final int subnetIndex;
+    private final MaskProblem problem;
+    private final Nsga2Config config;
+    private Stop stop;
+    private int plannedGenerations;
+    private int frontCap = Integer.MAX_VALUE;
+    private CheckpointStore store;
+    private ProgressListener progress = ProgressListener.SILENT;
+    private AfterGeneration hook = (search, generation) -> {};
 
-    /**
-     * @param store    where the state lives ({@code <name>.nsga2} beside the store's checkpoints); null: no checkpoints
-     * @param frontCap most solutions kept, spread evenly along the FLOPs axis
-     */
-    public static Result run(
-            String name,
-            int subnetIndex,
-            MaskProblem problem,
-            Nsga2Config config,
-            int generations,
-            int frontCap,
-            CheckpointStore store,
-            ProgressListener progress,
-            AfterGeneration hook)
-            throws IOException {
-        return run(
-                name,
-                subnetIndex,
-                problem,
-                config,
-                Stop.afterGenerations(generations),
-                generations,
-                frontCap,
-                store,
-                progress,
-                hook);
+    private SubnetSearch(String name, int subnetIndex, MaskProblem problem, Nsga2Config config) {
+        this.name = name;
+        this.subnetIndex = subnetIndex;
+        this.problem = problem;
+        this.config = config;
+    }
+
+    /** A search named {@code name} (progress and checkpoint names) of sub-network {@code subnetIndex}. */
+    public static SubnetSearch of(String name, int subnetIndex, MaskProblem problem, Nsga2Config config) {
+        return new SubnetSearch(name, subnetIndex, problem, config).generations(1);
+    }
+
+    public SubnetSearch generations(int generations) {
+        return stop(Stop.afterGenerations(generations), generations);
     }
 
     /**
      * @param stop               checked before every generation, so a resumed run stops where an uninterrupted one would
      * @param plannedGenerations for progress and ETA only
      */
-    public static Result run(
-            String name,
-            int subnetIndex,
-            MaskProblem problem,
-            Nsga2Config config,
-            Stop stop,
-            int plannedGenerations,
-            int frontCap,
-            CheckpointStore store,
-            ProgressListener progress,
-            AfterGeneration hook)
-            throws IOException {
-        Path state = store == null ? null : store.file(name).resolveSibling(name + ".nsga2");
-        String metaName = name + "-meta";
-        Nsga2 nsga;
-        long priorMacs = 0;
-        if (state != null && Files.exists(state)) {
-            nsga = Nsga2.resume(state, problem);
-            priorMacs = store.load(metaName)
-                    .map(c -> ByteBuffer.wrap(c.data()).getLong())
-                    .orElse(0L);
-            progress.message(name + ": resumed at generation " + nsga.generation());
-        } else {
-            nsga = new Nsga2(problem, config);
-        }
-        final long base = priorMacs;
+    public SubnetSearch stop(Stop stop, int plannedGenerations) {
+        this.stop = stop;
+        this.plannedGenerations = plannedGenerations;
+        return this;
+    }
+
+    /** Most solutions kept in the front, spread evenly along the FLOPs axis. */
+    public SubnetSearch frontCap(int cap) {
+        this.frontCap = cap;
+        return this;
+    }
+
+    /** Checkpoint every generation into {@code store} (one checkpoint, {@code <name>-state}), and resume from it. */
+    public SubnetSearch checkpointTo(CheckpointStore store) {
+        this.store = store;
+        return this;
+    }
+
+    public SubnetSearch progress(ProgressListener progress) {
+        this.progress = progress;
+        return this;
+    }
+
+    public SubnetSearch afterGeneration(AfterGeneration hook) {
+        if (hook != null) this.hook = hook;
+        return this;
+    }
+
+    public Result run() throws IOException {
+        Resumed from = resume();
+        Nsga2 nsga = from.nsga();
         long start = System.nanoTime();
         int startGen = nsga.generation();
-        while (!stop.reached(nsga.generation(), base + problem.forwardMacs(), nsga.evaluations())) {
+        while (!stop.reached(nsga.generation(), from.macs() + problem.forwardMacs(), nsga.evaluations())) {
             nsga.step();
             int g = nsga.generation();
-            if (state != null) {
-                nsga.saveState(state);
-                store.save(
-                        metaName,
-                        ByteBuffer.allocate(Long.BYTES)
-                                .putLong(base + problem.forwardMacs())
-                                .array());
-            }
+            checkpoint(nsga, from.macs() + problem.forwardMacs());
             double perGen = (System.nanoTime() - start) / 1e9 / (g - startGen);
             int planned = Math.max(plannedGenerations, g);
             progress.generation(name, g, planned, nsga.firstFrontSize(), bestAtHalf(nsga), perGen * (planned - g));
-            if (hook != null) hook.after(name, g);
+            hook.after(name, g);
         }
-        SubnetFront front = front(subnetIndex, problem, nsga, frontCap);
-        return new Result(front, base + problem.forwardMacs(), nsga.evaluations(), nsga.generation());
+        return new Result(
+                front(subnetIndex, problem, nsga, frontCap),
+                from.macs() + problem.forwardMacs(),
+                nsga.evaluations(),
+                nsga.generation());
+    }
+
+    private record Resumed(Nsga2 nsga, long macs) {}
+
+    private String stateName() {
+        return name + "-state";
+    }
+
+    private Resumed resume() throws IOException {
+        Optional<CheckpointStore.Checkpoint> saved = store == null ? Optional.empty() : store.load(stateName());
+        if (saved.isEmpty()) return new Resumed(new Nsga2(problem, config), 0);
+        ByteBuffer b = ByteBuffer.wrap(saved.get().data());
+        long macs = b.getLong();
+        byte[] state = new byte[b.remaining()];
+        b.get(state);
+        Nsga2 nsga = Nsga2.resume(state, saved.get().source(), problem);
+        progress.message(name + ": resumed at generation " + nsga.generation());
+        return new Resumed(nsga, macs);
+    }
+
+    /** One checkpoint holds the NSGA-II state and the forward MACs spent, so a kill never leaves them apart. */
+    private void checkpoint(Nsga2 nsga, long macs) throws IOException {
+        if (store == null) return;
+        byte[] state = nsga.stateBytes();
+        store.save(
+                stateName(),
+                ByteBuffer.allocate(Long.BYTES + state.length)
+                        .putLong(macs)
+                        .put(state)
+                        .array());
     }
 
     private static double bestAtHalf(Nsga2 nsga) {

@@ -11,7 +11,8 @@ import java.util.Arrays;
  * @param flopsRatio       remaining sub-network MACs / dense sub-network MACs
  * @param macs             remaining sub-network MACs (FLOPs counted as MACs, as in the literature)
  * @param params           remaining sub-network parameters
- * @param localImpairment  impairment measured by the sub-network's feature selector
+ * @param localImpairment  the search's impairment objective on the calibration images: normalised output MSE, or the
+ *                         feature selector's cross-entropy (report {@code details.local_impairment} says which)
  * @param globalImpairment whole-network impairment when this solution alone replaces its
  *                         sub-network; NaN until measured
  */

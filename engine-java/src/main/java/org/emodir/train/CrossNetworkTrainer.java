@@ -24,7 +24,8 @@ import org.emodir.model.io.StateDict;
  * stage; {@link Config#subnets} for finer splits), in forward order, only sub-network {@code k} (global blocks
  * {@code [from, to)}) of the pruned net is trained, on the features the already trained pruned sub-networks before
  * it produce, with
- * <pre>  loss = lambdaTask * CE(dense.forwardFromBlock(to, out_k) / T, labels) + lambdaFeature * MSE(out_k, dense output of k)</pre>
+ * <pre>  loss = lambdaTask * CE(dense.forwardFromBlock(to, out_k) / T, labels)
+ *        + lambdaFeature * MSE(out_k, t_k) / mean(t_k^2),   t_k = dense output of k</pre>
  * so the sub-network both reproduces the teacher's features (feature constraint) and keeps serving the dense
  * downstream network (task constraint). Cuts lie between blocks, whose outputs are residual-tied, so pruned and dense
  * widths agree. The rest of the pruned net and the whole teacher are frozen: no parameter update and BN in eval mode
@@ -268,7 +269,10 @@ public final class CrossNetworkTrainer {
                     }
                     Tensor out = student.forwardBlocks(from, to, in);
                     if (kept != null) out = zeroFilled(out, kept, target);
-                    Tensor mseT = torch.mse_loss(out, target, REDUCTION_MEAN);
+                    // Normalised by the teacher feature's mean square, so every cut's term has the same scale and
+                    // the wide, large-valued late stages do not dominate (issue 15).
+                    Tensor mseT = torch.mse_loss(out, target, REDUCTION_MEAN)
+                            .div(target.square().mean().clamp_min(new Scalar(1e-12)));
                     Tensor logits = teacher.forwardFromBlock(to, out).div(new Scalar(cfg.temperature));
                     Tensor taskT = torch.cross_entropy_loss(
                             logits, Batches.labels(b), new TensorOptional(), REDUCTION_MEAN, IGNORE_INDEX, 0.0);

@@ -1,5 +1,6 @@
 package org.emodir.train;
 
+import java.util.List;
 import org.emodir.model.ArchitectureFile;
 import org.emodir.model.ChannelConfig;
 import org.emodir.model.ChannelGroup;
@@ -21,9 +22,13 @@ public final class UniformBaseline {
 
     /** Prunes the dense {@code weights} to the uniform ratio reaching {@code flopsReduction} (e.g. 0.5 = half the MACs). */
     public static PrunedModel atFlops(NetSpec dense, StateDict weights, double flopsReduction) {
-        ChannelConfig target = widthsAt(dense, keepRatio(dense, flopsReduction));
-        ChannelPruner.Result r = ChannelPruner.prune(dense, weights, ChannelPruner.l1Keep(dense, weights, target));
+        ChannelPruner.Result r = ChannelPruner.prune(dense, weights, keptAtFlops(dense, weights, flopsReduction));
         return new PrunedModel(r.spec(), r.weights());
+    }
+
+    /** The channels {@link #atFlops} keeps: per group, dense indices of the largest-L1 filters. */
+    public static List<int[]> keptAtFlops(NetSpec dense, StateDict weights, double flopsReduction) {
+        return ChannelPruner.l1Keep(dense, weights, widthsAt(dense, keepRatio(dense, flopsReduction)));
     }
 
     /** The largest keep ratio in (0, 1] whose uniform widths reduce the MACs by at least {@code flopsReduction}. */

@@ -396,16 +396,12 @@ class NativePipelineTest {
                     calib.meanSquare(3),
                     calib.images(),
                     16);
-            return SubnetSearch.run(
-                    "search-0",
-                    0,
-                    problem,
-                    Nsga2Config.binaryDefaults(8, 42, sn.genes()),
-                    4,
-                    6,
-                    store,
-                    org.emodir.run.ProgressListener.SILENT,
-                    hook);
+            return SubnetSearch.of("search-0", 0, problem, Nsga2Config.binaryDefaults(8, 42, sn.genes()))
+                    .generations(4)
+                    .frontCap(6)
+                    .checkpointTo(store)
+                    .afterGeneration(hook)
+                    .run();
         }
     }
 

@@ -145,6 +145,7 @@ class OtherFamiliesPruneJobTest {
                 .tradeoffStep(0.3)
                 .threads(2)
                 .seed(3)
+                .latency(false) // ResNet-50 at 224 px: seconds per timed batch of 64
                 .build();
         RunReport r = new PruneJob(cfg, ProgressListener.SILENT).run();
         assertEquals("imagenet4", r.dataset);

@@ -80,7 +80,8 @@ class PruneJobTest {
                         })
                         .run());
         assertEquals(kill, e);
-        assertTrue(Files.exists(out.resolve("checkpoints").resolve("search-1.nsga2")), "search-1 state checkpointed");
+        assertTrue(
+                Files.exists(out.resolve("checkpoints").resolve("search-1-state.ckpt")), "search-1 state checkpointed");
 
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
         List<String> generations = new ArrayList<>();
@@ -281,5 +282,76 @@ class PruneJobTest {
                 () -> new PruneJob(tiny(out).generations(3).build(), ProgressListener.SILENT).run());
         assertTrue(e.getMessage().contains("other settings"), e.getMessage());
         assertNotNull(e.getMessage());
+    }
+
+    @Test
+    void selectorSearchAndTheEqualFlopsStudyRunEndToEnd(@TempDir Path dir) throws Exception {
+        RunReport both = new PruneJob(
+                        tiny(dir.resolve("both"))
+                                .impairment(PruneConfig.Impairment.BOTH)
+                                .build(),
+                        ProgressListener.SILENT)
+                .run();
+        ImpairmentStudyPhase.Study study = (ImpairmentStudyPhase.Study) both.details.get("impairment_study");
+        assertEquals(3, study.subnets().size());
+        for (ImpairmentStudyPhase.SubnetStudy s : study.subnets()) {
+            assertEquals(s.flopsMin(), s.flopsMax(), 1e-12, s.subnet() + ": the study's masks have equal FLOPs");
+            assertTrue(s.flopsMin() > 0.3 && s.flopsMin() < 0.7, s.subnet() + " keeps about half: " + s.flopsMin());
+            assertTrue(Math.abs(s.spearmanMse()) <= 1 && Math.abs(s.spearmanSelector()) <= 1, s.toString());
+        }
+        @SuppressWarnings("unchecked")
+        List<List<Double>> selectorCe = (List<List<Double>>) both.details.get("front_selector_ce");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(
+                    both.fronts.get(i).solutions().size(), selectorCe.get(i).size());
+            selectorCe.get(i).forEach(ce -> assertTrue(ce > 0 && Double.isFinite(ce), "selector CE " + ce));
+        }
+        assertEquals("normalised output MSE", both.details.get("local_impairment"));
+        JsonNode json =
+                ReportJson.mapper().readTree(dir.resolve("both/report.json").toFile());
+        assertTrue(json.get("details").get("impairment_study").get("subnets").size() == 3, json.toString());
+
+        RunReport selector = new PruneJob(
+                        tiny(dir.resolve("selector"))
+                                .impairment(PruneConfig.Impairment.SELECTOR)
+                                .baselineWholeNetwork(false)
+                                .baselineEvaluations(0)
+                                .build(),
+                        ProgressListener.SILENT)
+                .run();
+        assertEquals("feature-selector cross-entropy", selector.details.get("local_impairment"));
+        assertTrue(selector.flopsReduction >= 0.5);
+        for (var f : selector.fronts) assertNonDominated(f);
+    }
+
+    /**
+     * Issue 15's quality gate: before any training, the applied scheme's cross-entropy on test images is at most that
+     * of uniform L1 at the same FLOPs target (ResNet-20, fixed seed, a search large enough to mean something).
+     */
+    @Test
+    void qualityGateTheSchemeDamagesTheNetworkNoMoreThanUniformL1(@TempDir Path dir) throws Exception {
+        RunReport r = new PruneJob(
+                        tiny(dir.resolve("gate"))
+                                .population(16)
+                                .generations(6)
+                                .calibPerClass(8)
+                                .heldOutPerClass(20)
+                                .frontCap(12)
+                                .constraintSteps(0)
+                                .finetuneEpochs(0)
+                                .evalImages(500)
+                                .baselineWholeNetwork(false)
+                                .baselineEvaluations(0)
+                                .build(),
+                        ProgressListener.SILENT)
+                .run();
+        CriteriaPhase.Criteria c = (CriteriaPhase.Criteria) r.details.get("criteria_before_training");
+        assertEquals(500, c.testImages());
+        CriteriaPhase.Row emo = c.row(CriteriaPhase.EMO_DIR), uniform = c.row("uniform_l1");
+        for (CriteriaPhase.Row row : c.rows()) {
+            assertTrue(row.flopsReduction() >= 0.5 - 1e-9, row + " meets the target");
+            assertTrue(row.testCe() > 0 && row.testTop1() > 0.1, row + " is a working network");
+        }
+        assertTrue(emo.testCe() <= uniform.testCe(), "EMO-DIR " + emo + " vs uniform L1 " + uniform);
     }
 }

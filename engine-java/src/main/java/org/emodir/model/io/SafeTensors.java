@@ -41,6 +41,28 @@ public final class SafeTensors {
 
     private SafeTensors() {}
 
+    /** The header's {@code __metadata__} string map (empty when absent); checks the header like {@link #read}. */
+    public static Map<String, String> metadata(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long fileSize = channel.size();
+            long headerBytes = fileSize < LENGTH_PREFIX_BYTES
+                    ? -1
+                    : readFully(channel, 0, LENGTH_PREFIX_BYTES)
+                            .order(ByteOrder.LITTLE_ENDIAN)
+                            .getLong(0);
+            if (headerBytes < 2 || headerBytes > MAX_HEADER_BYTES || headerBytes > fileSize - LENGTH_PREFIX_BYTES) {
+                throw error(
+                        file, "not a safetensors file: header length " + headerBytes + " for " + fileSize + " bytes");
+            }
+            JsonNode meta = JSON.readTree(readFully(channel, LENGTH_PREFIX_BYTES, (int) headerBytes)
+                            .array())
+                    .path(METADATA_KEY);
+            Map<String, String> out = new java.util.LinkedHashMap<>();
+            meta.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+            return out;
+        }
+    }
+
     /** Reads every tensor (converted to float32) in file order. */
     public static StateDict read(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -106,7 +128,8 @@ public final class SafeTensors {
         ObjectNode root = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = root.putObject(METADATA_KEY);
-            metadata.forEach(meta::put);
+            // Sorted: Map.of iterates in a per-JVM order, and the same weights must give the same file.
+            new java.util.TreeMap<>(metadata).forEach(meta::put);
         }
         long offset = 0;
         for (Map.Entry<String, NamedTensor> e : dict.asMap().entrySet()) {

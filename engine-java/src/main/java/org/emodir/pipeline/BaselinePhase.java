@@ -1,0 +1,208 @@
+package org.emodir.pipeline;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.emodir.evo.Nsga2Config;
+import org.emodir.gpir.NetworkMaskEvaluator;
+import org.emodir.model.PrunedModel;
+import org.emodir.search.MaskProblem;
+import org.emodir.search.Subnet;
+import org.emodir.search.SubnetSearch;
+import org.emodir.search.SubnetSolution;
+import org.emodir.search.SubnetSplit;
+import org.emodir.train.PruningCriteria;
+
+/**
+ * What EMO-DIR is compared with, at equal budgets: the dense model fine-tuned on as many images as EMO-DIR's training
+ * saw; and pruned networks at the same FLOPs target (uniform L1; with {@code --baseline criteria} also global BN
+ * scale and random channels; with {@code --baseline whole-network} the whole-network NSGA-II's member nearest the
+ * target), each trained exactly as EMO-DIR's (constraint training, then the same fine-tune and teacher).
+ */
+final class BaselinePhase {
+    /** A pruned baseline after training: test top-1, the MACs it removes, its widths. */
+    record Pruned(double top1, double flopsReduction, int[] widths) {}
+
+    /**
+     * The whole-network NSGA-II: its forward MACs, evaluations, held-out trade-off, and its member nearest the target
+     * trained like EMO-DIR's network.
+     */
+    record WholeNetwork(
+            long forwardMacs, long evaluations, List<double[]> points, double hypervolume, Pruned nearestTarget) {}
+
+    /** {@code criteria}: criterion name -> its trained network (empty unless asked for); {@code wholeNetwork}: null unless asked for. */
+    record Baselines(
+            double epochs,
+            double top1Dense,
+            double top1DenseFinetuned,
+            Pruned uniform,
+            Map<String, Pruned> criteria,
+            WholeNetwork wholeNetwork) {}
+
+    private BaselinePhase() {}
+
+    static Baselines run(
+            RunInputs in,
+            Features f,
+            SearchPhase.Searched searched,
+            SchemePhase.Chosen chosen,
+            FineTuneRecipe recipe,
+            PhaseLog phases,
+            SubnetSearch.AfterGeneration hook)
+            throws IOException {
+        PrunedModel dense = new PrunedModel(in.spec(), in.weights());
+        double top1Dense = phases.run(
+                "dense-eval",
+                "dense model on the test split",
+                Double.class,
+                () -> recipe.evaluate(dense).top1());
+        double top1DenseFinetuned = phases.run(
+                "dense-finetune",
+                "dense baseline, same training budget",
+                Double.class,
+                () -> recipe.baselineTop1(dense, "finetune-dense"));
+        Pruned uniform = phases.run(
+                "uniform-baseline",
+                "one keep ratio for every layer, trained like EMO-DIR's network",
+                Pruned.class,
+                () -> trained(in, recipe, PruningCriteria.Criterion.UNIFORM_L1, chosen.flopsReduction()));
+        Map<String, Pruned> criteria = new LinkedHashMap<>();
+        if (in.cfg().baselineCriteria()) {
+            for (PruningCriteria.Criterion c :
+                    List.of(PruningCriteria.Criterion.GLOBAL_BN_SCALE, PruningCriteria.Criterion.RANDOM)) {
+                String name = c.name().toLowerCase(Locale.ROOT);
+                criteria.put(
+                        name,
+                        phases.run(
+                                name + "-baseline",
+                                name.replace('_', ' ') + " at the same FLOPs, trained like EMO-DIR's network",
+                                Pruned.class,
+                                () -> trained(in, recipe, c, chosen.flopsReduction())));
+            }
+        }
+        WholeNetwork whole =
+                in.cfg().baselineWholeNetwork() ? wholeNetwork(in, f, searched, recipe, phases, hook) : null;
+        return new Baselines(recipe.baselineEpochs(), top1Dense, top1DenseFinetuned, uniform, criteria, whole);
+    }
+
+    private static Pruned trained(
+            RunInputs in, FineTuneRecipe recipe, PruningCriteria.Criterion c, double flopsReduction) {
+        List<int[]> keep = PruningCriteria.keep(
+                c,
+                in.spec(),
+                in.weights(),
+                in.cost(),
+                flopsReduction,
+                in.minKeep()::of,
+                in.cfg().seed() * 131 + c.ordinal());
+        return train(in, recipe, NetworkMasks.fromKept(in, keep), c.name().toLowerCase(Locale.ROOT));
+    }
+
+    private static Pruned train(RunInputs in, FineTuneRecipe recipe, byte[] networkMask, String name) {
+        FineTuneRecipe.Trained t = recipe.trainPruned(NetworkMasks.perGroup(in, networkMask), name);
+        return new Pruned(
+                recipe.evaluate(t.model()).top1(),
+                1 - NetworkMasks.remainingRatio(in, networkMask),
+                t.model().spec().channelConfig().toArray());
+    }
+
+    private static WholeNetwork wholeNetwork(
+            RunInputs in,
+            Features f,
+            SearchPhase.Searched searched,
+            FineTuneRecipe recipe,
+            PhaseLog phases,
+            SubnetSearch.AfterGeneration hook)
+            throws IOException {
+        PruneConfig cfg = in.cfg();
+        SubnetSearch.Stop stop;
+        String budget;
+        int planned;
+        if (cfg.baselineCostRatio() > 0) {
+            long macs = (long) Math.ceil(cfg.baselineCostRatio() * searched.forwardMacs());
+            stop = (g, forward, evals) -> forward >= macs;
+            // ETA only: individuals keep about half their channels on average.
+            planned = (int) Math.ceil(
+                    macs / (0.5 * in.cost().denseMacs() * in.sets().baselineCalibration().length * cfg.population()));
+            budget = "until " + macs + " forward MACs (" + cfg.baselineCostRatio() + "x the EMO-DIR search)";
+        } else {
+            long evaluations = cfg.baselineEvaluations() > 0 ? cfg.baselineEvaluations() : searched.evaluations();
+            int generations = (int) Math.max(1, Math.ceil((double) evaluations / cfg.population()) - 1);
+            stop = SubnetSearch.Stop.afterGenerations(generations);
+            planned = generations;
+            budget = evaluations + " evaluations";
+        }
+        return phases.run(
+                "whole-network-baseline",
+                budget,
+                WholeNetwork.class,
+                () -> search(in, f, recipe, stop, planned, phases, hook));
+    }
+
+    /**
+     * NSGA-II over every channel bit with whole-network fitness until {@code stop}. Its forward FLOPs are the
+     * stages' (counted by the problem) plus the stem and classifier of every evaluation.
+     */
+    private static WholeNetwork search(
+            RunInputs in,
+            Features f,
+            FineTuneRecipe recipe,
+            SubnetSearch.Stop stop,
+            int planned,
+            PhaseLog phases,
+            SubnetSearch.AfterGeneration hook)
+            throws IOException {
+        PruneConfig cfg = in.cfg();
+        Subnet whole = SubnetSplit.whole(in.spec(), in.minKeep());
+        int n = cfg.population();
+        int images = in.sets().baselineCalibration().length;
+        long fixedMacs =
+                in.cost().denseMacs() - in.cost().blockMacs(0, in.spec().numBlocks());
+        SubnetSearch.Stop total =
+                (g, stageMacs, evals) -> stop.reached(g, stageMacs + fixedMacs * images * evals, evals);
+        SubnetSearch.Result r;
+        try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(
+                in.spec(), in.weights(), in.train(), in.sets().baselineCalibration(), cfg.threads())) {
+            MaskProblem problem = new MaskProblem(
+                            whole, ev.evaluator(), in.cost(), MaskProblem.Impairment.CROSS_ENTROPY, 0, images, 2 * n)
+                    .seedWithL1(in.weights());
+            Nsga2Config nc = Nsga2Config.binaryDefaults(n, cfg.seed() * 31 + 1000, whole.genes());
+            r = SubnetSearch.of("baseline", 0, problem, nc)
+                    .stop(total, planned)
+                    .checkpointTo(phases.store())
+                    .progress(phases.progress())
+                    .afterGeneration(hook)
+                    .run();
+        }
+        List<byte[]> masks =
+                r.front().solutions().stream().map(SubnetSolution::mask).toList();
+        TradeoffPhase.Tradeoff t = TradeoffPhase.measured(in, f, masks);
+        return new WholeNetwork(
+                r.forwardMacs() + fixedMacs * images * r.evaluations(),
+                r.evaluations(),
+                t.points(),
+                t.hypervolume(),
+                train(in, recipe, nearestTarget(in, masks), "whole-network"));
+    }
+
+    /** The member meeting the FLOPs target with the fewest MACs removed beyond it; the most pruned if none meets it. */
+    static byte[] nearestTarget(RunInputs in, List<byte[]> masks) {
+        double target = in.cfg().target().fraction();
+        byte[] best = null, mostPruned = null;
+        double bestReduction = Double.POSITIVE_INFINITY, most = Double.NEGATIVE_INFINITY;
+        for (byte[] m : masks) {
+            double reduction = 1 - NetworkMasks.remainingRatio(in, m);
+            if (reduction >= target && reduction < bestReduction) {
+                best = m;
+                bestReduction = reduction;
+            }
+            if (reduction > most) {
+                mostPruned = m;
+                most = reduction;
+            }
+        }
+        return best != null ? best : mostPruned;
+    }
+}
