@@ -155,9 +155,9 @@ class PruneCommand implements Callable<Integer> {
     @Option(
             names = "--latency",
             negatable = true,
-            defaultValue = "true",
-            description = "time the dense and the pruned model (libtorch, onnxruntime) after pruning (default on).")
-    boolean latency;
+            description =
+                    "time the dense and the pruned model (libtorch, onnxruntime) after pruning (default on; --no-latency skips it).")
+    Boolean latency;
 
     @Option(names = "--threads")
     Integer threads;
@@ -230,7 +230,7 @@ class PruneCommand implements Callable<Integer> {
         if (gpirAdaptiveBn != null) b.gpirAdaptiveBn(gpirAdaptiveBn);
         if (impairment != null) b.impairment(Checks.choice("--impairment", impairment, PruneConfig.Impairment.class));
         if (tradeoffStep != null) b.tradeoffStep(tradeoffStep);
-        b.latency(latency);
+        if (latency != null) b.latency(latency);
         if (normalization != null) b.normalization(org.emodir.data.Normalization.parse(normalization));
         if (threads != null) b.threads(threads);
         if (seed != null) b.seed(seed);

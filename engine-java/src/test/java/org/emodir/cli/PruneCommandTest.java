@@ -35,4 +35,37 @@ class PruneCommandTest {
     void missingOutIsAUsageError() {
         assertEquals(2, run(new StringWriter(), "prune"));
     }
+
+    @Test
+    void negatableFlagsAndNewChoicesReachTheConfig() throws Exception {
+        PruneCommand plain = new PruneCommand();
+        new CommandLine(plain).parseArgs("--out", "x");
+        var defaults = plain.configure().build();
+        assertTrue(defaults.latency() && defaults.gpirAdaptiveBn());
+        assertEquals(org.emodir.pipeline.PruneConfig.Impairment.MSE, defaults.impairment());
+
+        PruneCommand c = new PruneCommand();
+        new CommandLine(c)
+                .parseArgs(
+                        "--out",
+                        "x",
+                        "--no-latency",
+                        "--no-gpir-adaptive-bn",
+                        "--impairment",
+                        "Selector",
+                        "--baseline",
+                        "criteria,whole-network",
+                        "--normalization",
+                        "0.5,0.5,0.5/0.25,0.25,0.25");
+        var cfg = c.configure().build();
+        assertTrue(!cfg.latency() && !cfg.gpirAdaptiveBn() && cfg.baselineCriteria() && cfg.baselineWholeNetwork());
+        assertEquals(org.emodir.pipeline.PruneConfig.Impairment.SELECTOR, cfg.impairment());
+        assertEquals(0.25f, cfg.normalization().std()[2]);
+
+        PruneCommand bad = new PruneCommand();
+        new CommandLine(bad).parseArgs("--out", "x", "--impairment", "ssim");
+        IllegalArgumentException e =
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> bad.configure());
+        assertTrue(e.getMessage().contains("--impairment") && e.getMessage().contains("ssim"), e.getMessage());
+    }
 }
