@@ -71,6 +71,24 @@ class PruneCommand implements Callable<Integer> {
     @Option(names = "--heldout-per-class", description = "GPIR held-out images per class.")
     Integer heldOutPerClass;
 
+    @Option(
+            names = "--selection-per-class",
+            description =
+                    "images per class, disjoint from the calibration and GPIR held-out ones, that choose among the best joint schemes and score every trade-off/hypervolume (0: the held-out images do both).")
+    Integer selectionPerClass;
+
+    @Option(
+            names = "--rescore-schemes",
+            description =
+                    "measure the N best predicted joint schemes as whole networks on the selection images and apply the best measured one (1: apply the exact scheme as predicted; default 4).")
+    Integer rescoreSchemes;
+
+    @Option(
+            names = "--bridge-top-k",
+            description =
+                    "the paper's order: constraint-train the K front solutions of each sub-network nearest the first choice, on the previous sub-networks' pruned features, before GPIR ranks them (default 0: rank untrained sub-networks, train the applied scheme afterwards).")
+    Integer bridgeTopK;
+
     @Option(names = "--front-cap", description = "most solutions kept per sub-network front.")
     Integer frontCap;
 
@@ -204,6 +222,9 @@ class PruneCommand implements Callable<Integer> {
         if (population != null) b.population(population);
         if (calibPerClass != null) b.calibPerClass(calibPerClass);
         if (heldOutPerClass != null) b.heldOutPerClass(heldOutPerClass);
+        if (selectionPerClass != null) b.selectionPerClass(selectionPerClass);
+        if (rescoreSchemes != null) b.rescoreSchemes(rescoreSchemes);
+        if (bridgeTopK != null) b.bridgeTopK(bridgeTopK);
         if (frontCap != null) b.frontCap(frontCap);
         if (minChannels != null) b.minChannels(minChannels);
         if (subnetsPerStage != null) b.subnetsPerStage(subnetsPerStage);

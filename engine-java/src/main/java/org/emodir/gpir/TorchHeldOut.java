@@ -10,14 +10,14 @@ import org.emodir.model.Tensors;
 import org.emodir.model.TorchNet;
 
 /** A libtorch network's mean cross-entropy and top-1 on cached held-out features, in eval mode and in chunks. */
-final class TorchHeldOut {
+public final class TorchHeldOut {
     /** Held-out images per forward, to bound activation memory at large resolutions. */
     private static final int CHUNK = 128;
 
     private TorchHeldOut() {}
 
     /** {mean cross-entropy, top-1 fraction} of blocks {@code from..} + head on the held-out features at cut {@code from}. */
-    static double[] lossAndTop1(TorchNet net, FeatureCache heldOut, int from) {
+    public static double[] lossAndTop1(TorchNet net, FeatureCache heldOut, int from) {
         boolean[] modes = net.modes();
         net.train(false);
         int[] chw = heldOut.shape(from);

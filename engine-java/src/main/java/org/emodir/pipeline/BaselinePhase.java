@@ -30,7 +30,21 @@ final class BaselinePhase {
      * trained like EMO-DIR's network.
      */
     record WholeNetwork(
-            long forwardMacs, long evaluations, List<double[]> points, double hypervolume, Pruned nearestTarget) {}
+            long forwardMacs,
+            long evaluations,
+            List<double[]> points,
+            double hypervolume,
+            Pruned nearestTarget,
+            List<Snapshot> snapshots) {}
+
+    /**
+     * The whole-network search's front after a fraction of its budget: forward MACs spent so far, and its points
+     * (remaining FLOPs ratio, CE) on the selection images; the last snapshot is the final front.
+     */
+    record Snapshot(long forwardMacs, long evaluations, int generations, List<double[]> points, List<byte[]> masks) {}
+
+    /** Fronts measured along the whole-network search, so that costs can be compared at equal hypervolume. */
+    static final int SNAPSHOTS = 4;
 
     /** {@code criteria}: criterion name -> its trained network (empty unless asked for); {@code wholeNetwork}: null unless asked for. */
     record Baselines(
@@ -89,15 +103,11 @@ final class BaselinePhase {
 
     private static Pruned trained(
             RunInputs in, FineTuneRecipe recipe, PruningCriteria.Criterion c, double flopsReduction) {
-        List<int[]> keep = PruningCriteria.keep(
-                c,
-                in.spec(),
-                in.weights(),
-                in.cost(),
-                flopsReduction,
-                in.minKeep()::of,
-                in.cfg().seed() * 131 + c.ordinal());
-        return train(in, recipe, NetworkMasks.fromKept(in, keep), c.name().toLowerCase(Locale.ROOT));
+        return train(
+                in,
+                recipe,
+                NetworkMasks.criterion(in, c, flopsReduction),
+                c.name().toLowerCase(Locale.ROOT));
     }
 
     private static Pruned train(RunInputs in, FineTuneRecipe recipe, byte[] networkMask, String name) {
@@ -117,12 +127,12 @@ final class BaselinePhase {
             SubnetSearch.AfterGeneration hook)
             throws IOException {
         PruneConfig cfg = in.cfg();
-        SubnetSearch.Stop stop;
+        java.util.function.IntFunction<SubnetSearch.Stop> stop;
         String budget;
         int planned;
         if (cfg.baselineCostRatio() > 0) {
             long macs = (long) Math.ceil(cfg.baselineCostRatio() * searched.forwardMacs());
-            stop = (g, forward, evals) -> forward >= macs;
+            stop = k -> (g, forward, evals) -> forward >= (long) Math.ceil((double) macs * k / SNAPSHOTS);
             // ETA only: individuals keep about half their channels on average.
             planned = (int) Math.ceil(
                     macs / (0.5 * in.cost().denseMacs() * in.sets().baselineCalibration().length * cfg.population()));
@@ -130,7 +140,7 @@ final class BaselinePhase {
         } else {
             long evaluations = cfg.baselineEvaluations() > 0 ? cfg.baselineEvaluations() : searched.evaluations();
             int generations = (int) Math.max(1, Math.ceil((double) evaluations / cfg.population()) - 1);
-            stop = SubnetSearch.Stop.afterGenerations(generations);
+            stop = k -> SubnetSearch.Stop.afterGenerations((int) Math.ceil((double) generations * k / SNAPSHOTS));
             planned = generations;
             budget = evaluations + " evaluations";
         }
@@ -142,14 +152,16 @@ final class BaselinePhase {
     }
 
     /**
-     * NSGA-II over every channel bit with whole-network fitness until {@code stop}. Its forward FLOPs are the
-     * stages' (counted by the problem) plus the stem and classifier of every evaluation.
+     * NSGA-II over every channel bit with whole-network fitness until {@code stop.apply(SNAPSHOTS)}, in {@link
+     * #SNAPSHOTS} legs (leg k stops at {@code stop.apply(k)}), each resuming the search's checkpoint; every leg's front
+     * is measured on the selection images and stored as its own phase, so a resumed run keeps the earlier ones. Its
+     * forward FLOPs are the stages' (counted by the problem) plus the stem and classifier of every evaluation.
      */
     private static WholeNetwork search(
             RunInputs in,
             Features f,
             FineTuneRecipe recipe,
-            SubnetSearch.Stop stop,
+            java.util.function.IntFunction<SubnetSearch.Stop> stop,
             int planned,
             PhaseLog phases,
             SubnetSearch.AfterGeneration hook)
@@ -160,31 +172,64 @@ final class BaselinePhase {
         int images = in.sets().baselineCalibration().length;
         long fixedMacs =
                 in.cost().denseMacs() - in.cost().blockMacs(0, in.spec().numBlocks());
-        SubnetSearch.Stop total =
-                (g, stageMacs, evals) -> stop.reached(g, stageMacs + fixedMacs * images * evals, evals);
-        SubnetSearch.Result r;
+        List<Snapshot> snapshots = new java.util.ArrayList<>();
         try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(
                 in.spec(), in.weights(), in.train(), in.sets().baselineCalibration(), cfg.threads())) {
-            MaskProblem problem = new MaskProblem(
-                            whole, ev.evaluator(), in.cost(), MaskProblem.Impairment.CROSS_ENTROPY, 0, images, 2 * n)
-                    .seedWithL1(in.weights());
-            Nsga2Config nc = Nsga2Config.binaryDefaults(n, cfg.seed() * 31 + 1000, whole.genes());
-            r = SubnetSearch.of("baseline", 0, problem, nc)
-                    .stop(total, planned)
-                    .checkpointTo(phases.store())
-                    .progress(phases.progress())
-                    .afterGeneration(hook)
-                    .run();
+            for (int k = 1; k <= SNAPSHOTS; k++) {
+                SubnetSearch.Stop leg = stop.apply(k);
+                SubnetSearch.Stop total =
+                        (g, stageMacs, evals) -> leg.reached(g, stageMacs + fixedMacs * images * evals, evals);
+                snapshots.add(phases.run(
+                        "whole-network-front-" + k,
+                        "leg " + k + " of " + SNAPSHOTS
+                                + " of the whole-network search, its front on the selection images",
+                        Snapshot.class,
+                        () -> {
+                            // A fresh problem per leg: its MAC counter starts at 0 and the checkpoint holds the rest.
+                            MaskProblem problem = new MaskProblem(
+                                            whole,
+                                            ev.evaluator(),
+                                            in.cost(),
+                                            MaskProblem.Impairment.CROSS_ENTROPY,
+                                            0,
+                                            images,
+                                            2 * n)
+                                    .seedWithL1(in.weights());
+                            Nsga2Config nc = Nsga2Config.binaryDefaults(n, cfg.seed() * 31 + 1000, whole.genes());
+                            SubnetSearch.Result r = SubnetSearch.of("baseline", 0, problem, nc)
+                                    .stop(total, planned)
+                                    .checkpointTo(phases.store())
+                                    .progress(phases.progress())
+                                    .afterGeneration(hook)
+                                    .run();
+                            Snapshot previous = snapshots.isEmpty() ? null : snapshots.get(snapshots.size() - 1);
+                            if (previous != null && previous.generations() == r.generations()) {
+                                return previous; // a leg too short for a generation: the same front
+                            }
+                            List<byte[]> masks = r.front().solutions().stream()
+                                    .filter(s -> !s.isDense())
+                                    .map(SubnetSolution::mask)
+                                    .toList();
+                            return new Snapshot(
+                                    r.forwardMacs() + fixedMacs * images * r.evaluations(),
+                                    r.evaluations(),
+                                    r.generations(),
+                                    TradeoffPhase.measured(in, f, masks).points(),
+                                    masks);
+                        }));
+            }
         }
-        List<byte[]> masks =
-                r.front().solutions().stream().map(SubnetSolution::mask).toList();
-        TradeoffPhase.Tradeoff t = TradeoffPhase.measured(in, f, masks);
+        Snapshot last = snapshots.get(SNAPSHOTS - 1);
+        List<Snapshot> light = snapshots.stream()
+                .map(x -> new Snapshot(x.forwardMacs(), x.evaluations(), x.generations(), x.points(), List.of()))
+                .toList();
         return new WholeNetwork(
-                r.forwardMacs() + fixedMacs * images * r.evaluations(),
-                r.evaluations(),
-                t.points(),
-                t.hypervolume(),
-                train(in, recipe, nearestTarget(in, masks), "whole-network"));
+                last.forwardMacs(),
+                last.evaluations(),
+                last.points(),
+                TradeoffPhase.hypervolume(in, last.points()),
+                train(in, recipe, nearestTarget(in, last.masks()), "whole-network"),
+                light);
     }
 
     /** The member meeting the FLOPs target with the fewest MACs removed beyond it; the most pruned if none meets it. */

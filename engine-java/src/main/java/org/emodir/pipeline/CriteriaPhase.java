@@ -5,8 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.emodir.data.Subsets;
 import org.emodir.features.FeatureCache;
-import org.emodir.gpir.AdaptiveBnNetworkEvaluator;
-import org.emodir.gpir.NetworkMaskEvaluator;
 import org.emodir.train.PruningCriteria;
 
 /**
@@ -47,16 +45,8 @@ final class CriteriaPhase {
         List<String> names = new ArrayList<>(List.of(EMO_DIR));
         List<byte[]> masks = new ArrayList<>(List.of(chosen.networkMask()));
         for (PruningCriteria.Criterion c : PruningCriteria.Criterion.values()) {
-            List<int[]> keep = PruningCriteria.keep(
-                    c,
-                    in.spec(),
-                    in.weights(),
-                    in.cost(),
-                    chosen.flopsReduction(),
-                    in.minKeep()::of,
-                    in.cfg().seed() * 131 + c.ordinal());
             names.add(c.name().toLowerCase(java.util.Locale.ROOT));
-            masks.add(NetworkMasks.fromKept(in, keep));
+            masks.add(NetworkMasks.criterion(in, c, chosen.flopsReduction()));
         }
         int classes = in.test().numClasses();
         int budget = in.cfg().evalImages() > 0 ? Math.min(IMAGES, in.cfg().evalImages()) : IMAGES;
@@ -65,22 +55,19 @@ final class CriteriaPhase {
         int smallest = java.util.Arrays.stream(sizes).min().orElse(1);
         int perClass = Math.max(1, Math.min(smallest, budget / classes));
         int[] images = Subsets.firstPerClass(in.test(), perClass);
-        double[][] r;
-        if (in.cfg().gpirAdaptiveBn()) {
-            FeatureCache stem = FeatureCache.build(in.dense(), in.test(), images, 128, new int[] {0}, s -> {});
-            r = new AdaptiveBnNetworkEvaluator(
-                            in.spec(), in.weights(), f.calib(), stem, NetworkMasks.ADAPTIVE_BN_IMAGES)
-                    .evaluate(masks);
-        } else {
-            try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(
-                    in.spec(), in.weights(), in.test(), images, in.cfg().threads())) {
-                r = ev.evaluate(masks);
-            }
-        }
+        double[][] r = NetworkMasks.lossAndTop1(in, f, testImages(in, images), masks);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < masks.size(); i++) {
             rows.add(new Row(names.get(i), 1 - NetworkMasks.remainingRatio(in, masks.get(i)), r[i][0], r[i][1]));
         }
         return new Criteria(images.length, rows);
+    }
+
+    /** Test images as a scoring set; their stem features only when adaptive BN needs them. */
+    static NetworkMasks.ImageSet testImages(RunInputs in, int[] images) {
+        FeatureCache stem = in.cfg().gpirAdaptiveBn()
+                ? FeatureCache.build(in.dense(), in.test(), images, 128, new int[] {0}, s -> {})
+                : null;
+        return new NetworkMasks.ImageSet(in.test(), images, stem);
     }
 }

@@ -8,10 +8,11 @@ import org.emodir.search.FeatureSelector;
 import org.emodir.search.Subnet;
 
 /**
- * The dense network's features at every cut on the calibration and the held-out images (off-heap, not checkpointed:
- * recomputed on resume, deterministically), and each sub-network's feature selector when the run uses one.
+ * The dense network's features at every cut on the calibration and the held-out images, its stem output on the
+ * selection images (off-heap, not checkpointed: recomputed on resume, deterministically), and each sub-network's
+ * feature selector when the run uses one.
  */
-record Features(FeatureCache calib, FeatureCache heldOut, List<FeatureSelector> selectors) {
+record Features(FeatureCache calib, FeatureCache heldOut, FeatureCache selection, List<FeatureSelector> selectors) {
     private static final int BATCH = 128;
 
     static Features build(RunInputs in, ProgressListener progress) {
@@ -20,6 +21,11 @@ record Features(FeatureCache calib, FeatureCache heldOut, List<FeatureSelector> 
                 FeatureCache.build(in.dense(), in.train(), in.sets().calibration(), BATCH, cuts, progress::message);
         FeatureCache heldOut =
                 FeatureCache.build(in.dense(), in.train(), in.sets().heldOut(), BATCH, cuts, progress::message);
+        // The selection images only ever feed whole networks (adaptive BN from the stem output), so cut 0 is enough.
+        FeatureCache selection = in.sets().selection().length == 0
+                ? heldOut
+                : FeatureCache.build(
+                        in.dense(), in.train(), in.sets().selection(), BATCH, new int[] {0}, progress::message);
         List<FeatureSelector> selectors = new ArrayList<>();
         if (in.cfg().impairment() != PruneConfig.Impairment.MSE) {
             for (Subnet sn : in.subnets()) {
@@ -36,7 +42,17 @@ record Features(FeatureCache calib, FeatureCache heldOut, List<FeatureSelector> 
                 selectors.add(s);
             }
         }
-        return new Features(calib, heldOut, List.copyOf(selectors));
+        return new Features(calib, heldOut, selection, List.copyOf(selectors));
+    }
+
+    /** The held-out images (GPIR's) as a set whole networks can be scored on. */
+    NetworkMasks.ImageSet heldOutSet(RunInputs in) {
+        return new NetworkMasks.ImageSet(in.train(), in.sets().heldOut(), heldOut);
+    }
+
+    /** The selection images: they choose among joint schemes and score every trade-off (the held-out ones if none). */
+    NetworkMasks.ImageSet selectionSet(RunInputs in) {
+        return new NetworkMasks.ImageSet(in.train(), in.sets().scoring(), selection);
     }
 
     FeatureSelector selector(Subnet sn) {

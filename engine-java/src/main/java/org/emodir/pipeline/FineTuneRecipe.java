@@ -36,24 +36,29 @@ record FineTuneRecipe(RunInputs in, RunDirectory dir, PhaseLog phases) {
                 PrunedModel.fromMasks(in.spec(), in.weights(), in.spec().prunableGroups(), groupMasks);
         long c0 = System.nanoTime();
         if (cfg.constraintSteps() > 0) {
-            CrossNetworkTrainer.Config cc = new CrossNetworkTrainer.Config()
-                    .steps(cfg.constraintSteps())
-                    .batchSize(cfg.batchSize())
-                    .lr(cfg.constraintLr())
-                    .lambdaFeature(cfg.constraintLambda())
-                    .seed(cfg.seed())
-                    .subnets(in.subnets().stream()
-                            .map(sn -> new int[] {sn.firstBlock(), sn.endBlock()})
-                            .toList())
-                    .augmentation(Augmentation.cropFlipFor(in.train().geometry()))
-                    .keptAtCut(NetworkMasks.keptAtCuts(in, groupMasks));
-            model = model.withWeights(
-                    new CrossNetworkTrainer().train(in.dense(), model, in.train(), cc, phases.progress()::message));
+            model = model.withWeights(new CrossNetworkTrainer()
+                    .train(in.dense(), model, in.train(), constraints(groupMasks), phases.progress()::message));
         }
         double constraintSeconds = (System.nanoTime() - c0) / 1e9;
         FineTuneResult tuned = finetune(model, "finetune-" + name, cfg.finetuneEpochs());
         if (tuned != null) model = model.withWeights(tuned.weights());
         return new Trained(model, constraintSeconds, tuned == null ? 0 : tuned.seconds());
+    }
+
+    /** The cross-network constraint settings for a network with these per-group keep masks, every sub-network. */
+    CrossNetworkTrainer.Config constraints(byte[][] groupMasks) {
+        PruneConfig cfg = in.cfg();
+        return new CrossNetworkTrainer.Config()
+                .steps(cfg.constraintSteps())
+                .batchSize(cfg.batchSize())
+                .lr(cfg.constraintLr())
+                .lambdaFeature(cfg.constraintLambda())
+                .seed(cfg.seed())
+                .subnets(in.subnets().stream()
+                        .map(sn -> new int[] {sn.firstBlock(), sn.endBlock()})
+                        .toList())
+                .augmentation(Augmentation.cropFlipFor(in.train().geometry()))
+                .keptAtCut(NetworkMasks.keptAtCuts(in, groupMasks));
     }
 
     record Trained(PrunedModel model, double constraintSeconds, double finetuneSeconds) {}

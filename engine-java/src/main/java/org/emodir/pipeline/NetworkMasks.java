@@ -5,11 +5,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.emodir.data.ImageDataset;
+import org.emodir.features.FeatureCache;
 import org.emodir.gpir.AdaptiveBnNetworkEvaluator;
 import org.emodir.gpir.NetworkMaskEvaluator;
 import org.emodir.model.ChannelGroup;
 import org.emodir.search.Subnet;
 import org.emodir.search.SubnetSolution;
+import org.emodir.train.PruningCriteria;
 
 /** Whole-network channel masks: built from one choice per sub-network, costed, split per group, measured. */
 final class NetworkMasks {
@@ -74,22 +77,42 @@ final class NetworkMasks {
     }
 
     /**
-     * Held-out {CE, top-1} of whole-network masks: natively, or with adaptive BN (libtorch, every pruned network's BN
-     * statistics recalibrated on the calibration images) when GPIR uses it, so both trade-offs are measured alike.
+     * Images whole networks are scored on: indices into {@code data} and, for adaptive BN, their dense stem output
+     * ({@code stem} must hold cut 0 of exactly these images).
      */
-    static double[][] heldOutLossAndTop1(RunInputs in, Features f, List<byte[]> masks) {
+    record ImageSet(ImageDataset data, int[] indices, FeatureCache stem) {}
+
+    /**
+     * {CE, top-1} of whole-network masks on {@code images}: natively, or with adaptive BN (libtorch, every pruned
+     * network's BN statistics recalibrated on the calibration images) when GPIR uses it, so that every network of a
+     * run is measured alike.
+     */
+    static double[][] lossAndTop1(RunInputs in, Features f, ImageSet images, List<byte[]> masks) {
         if (in.cfg().gpirAdaptiveBn()) {
-            return new AdaptiveBnNetworkEvaluator(in.spec(), in.weights(), f.calib(), f.heldOut(), ADAPTIVE_BN_IMAGES)
+            return new AdaptiveBnNetworkEvaluator(in.spec(), in.weights(), f.calib(), images.stem(), ADAPTIVE_BN_IMAGES)
                     .evaluate(masks);
         }
         try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(
                 in.spec(),
                 in.weights(),
-                in.train(),
-                in.sets().heldOut(),
+                images.data(),
+                images.indices(),
                 in.cfg().threads())) {
             return ev.evaluate(masks);
         }
+    }
+
+    /** The whole-network mask a pruning criterion keeps at {@code flopsReduction}: one seed per criterion and run. */
+    static byte[] criterion(RunInputs in, PruningCriteria.Criterion c, double flopsReduction) {
+        List<int[]> keep = PruningCriteria.keep(
+                c,
+                in.spec(),
+                in.weights(),
+                in.cost(),
+                flopsReduction,
+                in.minKeep()::of,
+                in.cfg().seed() * 131 + c.ordinal());
+        return fromKept(in, keep);
     }
 
     private static int offsetOf(RunInputs in, int groupIndex) {

@@ -23,6 +23,7 @@ public record PruneConfig(
         int generations,
         int calibPerClass,
         int heldOutPerClass,
+        int selectionPerClass,
         int frontCap,
         int minChannels,
         double minFraction,
@@ -42,6 +43,8 @@ public record PruneConfig(
         double baselineCostRatio,
         double tradeoffStep,
         boolean gpirAdaptiveBn,
+        int rescoreSchemes,
+        int bridgeTopK,
         Impairment impairment,
         Normalization normalization,
         boolean latency,
@@ -77,6 +80,7 @@ public record PruneConfig(
         b.model = "resnet56";
         b.calibPerClass = 64;
         b.heldOutPerClass = 50;
+        b.selectionPerClass = 50;
         b.population = 64;
         b.generations = 60;
         b.frontCap = 32;
@@ -99,6 +103,7 @@ public record PruneConfig(
         m.put("generations", generations);
         m.put("calib_per_class", calibPerClass);
         m.put("held_out_per_class", heldOutPerClass);
+        m.put("selection_per_class", selectionPerClass);
         m.put("front_cap", frontCap);
         m.put("min_channels", minChannels);
         m.put("min_fraction", minFraction);
@@ -118,6 +123,8 @@ public record PruneConfig(
         m.put("baseline_cost_ratio", baselineCostRatio);
         m.put("tradeoff_step", tradeoffStep);
         m.put("gpir_adaptive_bn", gpirAdaptiveBn);
+        m.put("rescore_schemes", rescoreSchemes);
+        m.put("bridge_top_k", bridgeTopK);
         m.put("impairment", impairment.name().toLowerCase(java.util.Locale.ROOT));
         m.put("normalization", normalization == null ? "from the weights" : normalization.text());
         m.put("seed", seed);
@@ -136,6 +143,7 @@ public record PruneConfig(
         int generations = 20;
         int calibPerClass = 26;
         int heldOutPerClass = 50;
+        int selectionPerClass = 25;
         int frontCap = 16;
         int minChannels = 4;
         double minFraction = 0.1;
@@ -155,6 +163,8 @@ public record PruneConfig(
         double baselineCostRatio;
         double tradeoffStep = 0.01;
         boolean gpirAdaptiveBn = true;
+        int rescoreSchemes = 4;
+        int bridgeTopK;
         Impairment impairment = Impairment.MSE;
         Normalization normalization;
         boolean latency = true;
@@ -221,6 +231,30 @@ public record PruneConfig(
 
         public Builder heldOutPerClass(int v) {
             heldOutPerClass = v;
+            return this;
+        }
+
+        /** Images per class, disjoint from calibration and held-out, that choose the scheme and score trade-offs. */
+        public Builder selectionPerClass(int v) {
+            selectionPerClass = v;
+            return this;
+        }
+
+        /**
+         * How many of the best predicted joint schemes are measured as whole networks on the selection images; the best
+         * measured one is applied (1 = apply the exact scheme as predicted).
+         */
+        public Builder rescoreSchemes(int v) {
+            rescoreSchemes = v;
+            return this;
+        }
+
+        /**
+         * The paper's order (issue 15): constraint-train the {@code k} front solutions of every sub-network nearest the
+         * first choice before GPIR ranks them (0 = rank untrained sub-networks, train the chosen scheme afterwards).
+         */
+        public Builder bridgeTopK(int v) {
+            bridgeTopK = v;
             return this;
         }
 
@@ -375,6 +409,19 @@ public record PruneConfig(
             require(generations >= 1, "generations", "must be >= 1, got " + generations);
             require(calibPerClass >= 1, "calibPerClass", "must be >= 1, got " + calibPerClass);
             require(heldOutPerClass >= 1, "heldOutPerClass", "must be >= 1, got " + heldOutPerClass);
+            require(
+                    selectionPerClass >= 0,
+                    "selectionPerClass",
+                    "must be >= 0 (0 = the held-out images also select), got " + selectionPerClass);
+            require(rescoreSchemes >= 1, "rescoreSchemes", "must be >= 1 (1 = no re-measuring), got " + rescoreSchemes);
+            require(
+                    bridgeTopK >= 0,
+                    "bridgeTopK",
+                    "must be >= 0 (0 = GPIR on untrained sub-networks), got " + bridgeTopK);
+            require(
+                    bridgeTopK == 0 || constraintSteps > 0,
+                    "bridgeTopK",
+                    "trains candidates with the constraint steps; it needs constraintSteps > 0");
             require(frontCap >= 1, "frontCap", "must be >= 1, got " + frontCap);
             require(minChannels >= 1, "minChannels", "must be >= 1, got " + minChannels);
             require(minFraction >= 0 && minFraction < 1, "minFraction", "must be in [0, 1), got " + minFraction);
@@ -427,6 +474,7 @@ public record PruneConfig(
                     generations,
                     calibPerClass,
                     heldOutPerClass,
+                    selectionPerClass,
                     frontCap,
                     minChannels,
                     minFraction,
@@ -446,6 +494,8 @@ public record PruneConfig(
                     baselineCostRatio,
                     tradeoffStep,
                     gpirAdaptiveBn,
+                    rescoreSchemes,
+                    bridgeTopK,
                     impairment,
                     normalization,
                     latency,

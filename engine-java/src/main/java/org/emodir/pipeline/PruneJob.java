@@ -46,10 +46,11 @@ public final class PruneJob {
             SearchPhase.Searched searched = SearchPhase.run(in, f, phases, dir, afterGeneration);
             GpirPhase.Measured measured = GpirPhase.run(in, f, searched, phases);
             ImpairmentStudyPhase.Study study = ImpairmentStudyPhase.run(in, f, phases);
-            SchemePhase.Chosen chosen = SchemePhase.run(in, measured, phases);
+            FineTuneRecipe recipe = new FineTuneRecipe(in, dir, phases);
+            BridgePhase.Bridged bridged = BridgePhase.run(in, f, measured, recipe, phases);
+            SchemePhase.Chosen chosen = SchemePhase.run(in, f, BridgePhase.fronts(measured, bridged), phases);
             CriteriaPhase.Criteria criteria = CriteriaPhase.run(in, f, chosen, phases);
             TradeoffPhase.Tradeoff tradeoff = TradeoffPhase.run(in, f, chosen, phases);
-            FineTuneRecipe recipe = new FineTuneRecipe(in, dir, phases);
             PruneFinetunePhase.Trained pruned = PruneFinetunePhase.run(in, chosen, recipe, dir, phases);
             LatencyPhase.Timings latency = LatencyPhase.run(in, dir, phases);
             BaselinePhase.Baselines baselines =
@@ -61,6 +62,7 @@ public final class PruneJob {
                     searched,
                     measured,
                     study,
+                    bridged,
                     chosen,
                     criteria,
                     tradeoff,

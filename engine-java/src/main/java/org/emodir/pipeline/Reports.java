@@ -16,6 +16,7 @@ final class Reports {
             SearchPhase.Searched searched,
             GpirPhase.Measured measured,
             ImpairmentStudyPhase.Study study,
+            BridgePhase.Bridged bridged,
             SchemePhase.Chosen chosen,
             CriteriaPhase.Criteria criteria,
             TradeoffPhase.Tradeoff tradeoff,
@@ -67,12 +68,24 @@ final class Reports {
         r.paramsAfter = chosen.params();
         r.flopsReduction = chosen.flopsReduction();
         r.paramsReduction = chosen.paramsReduction();
+        if (chosen.selection() != null) r.details.put("scheme_selection", chosen.selection());
+        if (bridged != null) {
+            r.details.put("bridge_candidates", bridged.candidates());
+            r.details.put("bridge_training_steps", bridged.trainingSteps());
+        }
         r.details.put("scheme_predicted_macs", chosen.applied().macs());
         r.details.put("scheme_predicted_params", chosen.applied().params());
 
         r.details.put("criteria_before_training", criteria);
         r.hypervolume = tradeoff.hypervolume();
         r.details.put("tradeoff_heldout_points", tradeoff.points());
+        // The key names above and below predate the selection split: their points are on these images.
+        r.details.put("tradeoff_images", in.sets().scoring().length);
+        r.details.put(
+                "tradeoff_split",
+                in.sets().selection().length > 0
+                        ? "selection (disjoint from the calibration and GPIR held-out images)"
+                        : "held-out (GPIR's)");
 
         r.top1PrunedFinetuned = pruned.top1();
         r.details.put("pruned_test_loss", pruned.loss());
@@ -102,6 +115,11 @@ final class Reports {
             r.details.put("baseline_evaluations", whole.evaluations());
             r.details.put("baseline_heldout_points", whole.points());
             r.details.put("whole_network_baseline", whole.nearestTarget());
+            // Cost at equal hypervolume, not the configured ratio: EMO-DIR pays for its searches and GPIR.
+            r.details.put(
+                    "search_cost",
+                    SearchCost.of(
+                            in, tradeoff.points(), searched.forwardMacs() + measured.forwardMacs(), whole.snapshots()));
         }
         // Which kind of host computed the numbers: libtorch convolutions checked / routed (issue 12).
         r.details.put("host", HostInfo.detect().summary());

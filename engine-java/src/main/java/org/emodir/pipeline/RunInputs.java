@@ -62,7 +62,12 @@ record RunInputs(
                 minKeep,
                 SubnetSplit.of(spec, minKeep, cfg.subnetsPerStage()),
                 CalibrationSets.draw(
-                        train, cfg.calibPerClass(), cfg.baselineCalibPerClass(), cfg.heldOutPerClass(), cfg.seed()));
+                        train,
+                        cfg.calibPerClass(),
+                        cfg.baselineCalibPerClass(),
+                        cfg.heldOutPerClass(),
+                        cfg.selectionPerClass(),
+                        cfg.seed()));
     }
 
     /** The statistics a safetensors file's metadata names, else ImageNet's (the shared models' and torchvision's). */

@@ -51,8 +51,14 @@ public class RunReport {
     public List<GpirEntry> gpirRanking;
     public JointScheme schemeGreedy;
     public JointScheme schemeExact;
-    /** Which of the two schemes was applied: GREEDY or EXACT. */
+    /**
+     * Which scheme was applied: GREEDY, EXACT, or MEASURED (another of the best predicted schemes, which measured best
+     * on the selection images: {@link #schemeApplied}).
+     */
     public JointScheme.Method chosenScheme;
+
+    /** The applied scheme when it is neither {@link #schemeExact} nor {@link #schemeGreedy}. */
+    public JointScheme schemeApplied;
 
     public TradeoffCurve tradeoff;
 
@@ -74,6 +80,7 @@ public class RunReport {
     /** Records the applied scheme and derives the before/after costs and reductions from it. */
     public void applyScheme(JointScheme scheme, NetworkCost cost) {
         chosenScheme = scheme.method();
+        schemeApplied = scheme.method() == JointScheme.Method.MEASURED ? scheme : null;
         macsBefore = cost.totalMacs();
         paramsBefore = cost.totalParams();
         macsAfter = scheme.macs();
@@ -87,6 +94,10 @@ public class RunReport {
         if (chosenScheme == null) {
             return null;
         }
-        return chosenScheme == JointScheme.Method.EXACT ? schemeExact : schemeGreedy;
+        return switch (chosenScheme) {
+            case EXACT -> schemeExact;
+            case GREEDY -> schemeGreedy;
+            case MEASURED -> schemeApplied;
+        };
     }
 }

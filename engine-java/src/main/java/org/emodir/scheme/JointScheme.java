@@ -19,7 +19,14 @@ public record JointScheme(
 
     public enum Method {
         GREEDY,
-        EXACT
+        EXACT,
+        /** One of the best predicted (exact) schemes, applied because it measured best as a whole network. */
+        MEASURED
+    }
+
+    /** This scheme labelled with another method. */
+    public JointScheme as(Method m) {
+        return new JointScheme(choices, macs, params, flopsReduction, paramsReduction, predictedImpairment, m);
     }
 
     public JointScheme {

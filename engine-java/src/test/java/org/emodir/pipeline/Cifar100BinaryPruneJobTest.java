@@ -59,6 +59,7 @@ class Cifar100BinaryPruneJobTest {
                 .generations(1)
                 .calibPerClass(1)
                 .heldOutPerClass(1)
+                .selectionPerClass(1)
                 .frontCap(4)
                 .constraintSteps(1)
                 .finetuneEpochs(0.01)

@@ -57,6 +57,7 @@ class PruneJobTest {
                 .generations(2)
                 .calibPerClass(2)
                 .heldOutPerClass(3)
+                .selectionPerClass(3)
                 .frontCap(6)
                 .constraintSteps(1)
                 .finetuneEpochs(0.002)
@@ -132,6 +133,33 @@ class PruneJobTest {
         assertTrue(finished.getMessage().contains("finished run"), finished.getMessage());
 
         for (var f : report.fronts) assertNonDominated(f);
+        // The applied scheme is the best measured of the best predicted ones, on images GPIR did not rank with.
+        SchemePhase.Selection sel = (SchemePhase.Selection) report.details.get("scheme_selection");
+        assertEquals(30, sel.images());
+        assertTrue(sel.candidates().size() >= 2 && sel.candidates().size() <= 4, sel.toString());
+        for (int i = 0; i < sel.candidates().size(); i++) {
+            var c = sel.candidates().get(i);
+            assertTrue(c.flopsReduction() >= 0.5 - 1e-12 && c.selectionCe() > 0, c.toString());
+            assertTrue(c.selectionCe() >= sel.candidates().get(sel.applied()).selectionCe(), "applied is the best");
+            if (i > 0)
+                assertTrue(
+                        c.predictedImpairment() >= sel.candidates().get(i - 1).predictedImpairment());
+        }
+        assertEquals(
+                sel.candidates().get(sel.applied()).flopsReduction(), report.flopsReduction, 1e-12, "applied scheme");
+        assertEquals(30, ((Number) report.details.get("tradeoff_images")).intValue());
+        // The whole-network search measured after each leg: costs compared at equal hypervolume.
+        SearchCost cost = (SearchCost) report.details.get("search_cost");
+        assertEquals(BaselinePhase.SNAPSHOTS, cost.wholeNetwork().size());
+        for (int i = 1; i < cost.wholeNetwork().size(); i++)
+            assertTrue(
+                    cost.wholeNetwork().get(i).macs()
+                            >= cost.wholeNetwork().get(i - 1).macs(),
+                    cost.toString());
+        assertEquals(
+                report.baselineSearchForwardFlops.longValue(),
+                cost.wholeNetwork().get(BaselinePhase.SNAPSHOTS - 1).macs());
+        assertTrue(cost.points() >= 1 && cost.costRatioAtEqualHypervolume() > 0, cost.toString());
         for (var p : report.tradeoff.points()) {
             assertTrue(p.exact().flopsReduction() >= p.target() - 1e-12, "exact scheme meets target " + p.target());
             assertTrue(p.greedy().flopsReduction() >= p.target() - 1e-12, "greedy scheme meets target " + p.target());
@@ -145,6 +173,70 @@ class PruneJobTest {
         assertEquals(fresh.baselineHypervolume, report.baselineHypervolume);
         assertEquals(fresh.searchForwardFlops, report.searchForwardFlops);
         assertEquals(fresh.top1PrunedFinetuned, report.top1PrunedFinetuned);
+        assertEquals(fresh.details.get("scheme_selection"), report.details.get("scheme_selection"));
+    }
+
+    /**
+     * The paper's order: the top-k solutions of every front are constraint-trained on the previous sub-networks' pruned
+     * features before GPIR ranks them, and the applied scheme is chosen among those trained candidates.
+     */
+    @Test
+    void bridgedRunTrainsTopKCandidatesBeforeTheRankingAndChoosesAmongThem(@TempDir Path dir) throws Exception {
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        ProgressListener record = new ProgressListener() {
+            @Override
+            public void phase(String phase, String detail) {
+                lines.add("phase " + phase);
+            }
+
+            @Override
+            public void generation(String s, int g, int gs, int f, double b, double eta) {}
+
+            @Override
+            public void message(String line) {
+                lines.add(line);
+            }
+        };
+        RunReport r = new PruneJob(
+                        tiny(dir.resolve("bridged"))
+                                .population(8)
+                                .bridgeTopK(2)
+                                .constraintSteps(2)
+                                .baselineWholeNetwork(false)
+                                .baselineEvaluations(0)
+                                .tradeoffStep(0.1)
+                                .build(),
+                        record)
+                .run();
+        assertTrue(lines.contains("phase bridge"), lines.toString());
+        @SuppressWarnings("unchecked")
+        List<BridgePhase.Candidate> cands = (List<BridgePhase.Candidate>) r.details.get("bridge_candidates");
+        for (int s = 0; s < 3; s++) {
+            int sub = s;
+            long n = cands.stream().filter(c -> c.subnet() == sub).count();
+            long pruned = r.fronts.get(s).solutions().stream()
+                    .filter(x -> !x.isDense())
+                    .count();
+            assertEquals(Math.min(2, pruned), n, "front " + s + " trains its 2 nearest solutions");
+        }
+        for (BridgePhase.Candidate c : cands) {
+            assertTrue(
+                    Double.isFinite(c.bridgedImpairment()) && Double.isFinite(c.untrainedImpairment()), c.toString());
+        }
+        // Every applied choice is keep-all or a trained candidate; the report's fronts stay the searched ones.
+        for (var choice : r.chosen().choices()) {
+            assertTrue(
+                    choice.isDense()
+                            || cands.stream()
+                                    .anyMatch(c -> c.subnet() == choice.subnet() && c.index() == choice.index()),
+                    choice.toString());
+            var bridged = cands.stream()
+                    .filter(c -> c.subnet() == choice.subnet() && c.index() == choice.index())
+                    .findFirst();
+            bridged.ifPresent(c -> assertEquals(Math.max(0, c.bridgedImpairment()), choice.globalImpairment(), 1e-12));
+        }
+        assertTrue(r.flopsReduction >= 0.5, "target met: " + r.flopsReduction);
+        assertEquals(2L * 3 + 2L * cands.size(), ((Number) r.details.get("bridge_training_steps")).longValue());
     }
 
     /** No solution of a front is at least as good in both objectives and better in one than another. */
@@ -336,6 +428,7 @@ class PruneJobTest {
                                 .generations(6)
                                 .calibPerClass(8)
                                 .heldOutPerClass(20)
+                                .selectionPerClass(20)
                                 .frontCap(12)
                                 .constraintSteps(0)
                                 .finetuneEpochs(0)
