@@ -119,7 +119,10 @@ final class Reports {
             r.details.put(
                     "search_cost",
                     SearchCost.of(
-                            in, tradeoff.points(), searched.forwardMacs() + measured.forwardMacs(), whole.snapshots()));
+                            Math.log(in.spec().numClasses()),
+                            tradeoff.points(),
+                            searched.forwardMacs() + measured.forwardMacs(),
+                            whole.snapshots()));
         }
         // Which kind of host computed the numbers: libtorch convolutions checked / routed (issue 12).
         r.details.put("host", HostInfo.detect().summary());
