@@ -28,6 +28,8 @@ final class CriteriaPhase {
     }
 
     static final String EMO_DIR = "emo_dir";
+    /** The exact scheme as GPIR predicted it, when scheme selection applied another one. */
+    static final String EMO_DIR_PREDICTED = "emo_dir_predicted";
     /** Test images at most: enough to rank networks, bounded memory for the cached stem features. */
     private static final int IMAGES = 2000;
 
@@ -44,6 +46,11 @@ final class CriteriaPhase {
     private static Criteria measure(RunInputs in, Features f, SchemePhase.Chosen chosen) {
         List<String> names = new ArrayList<>(List.of(EMO_DIR));
         List<byte[]> masks = new ArrayList<>(List.of(chosen.networkMask()));
+        if (chosen.applied() != chosen.exact()) {
+            // Scheme selection applied another scheme than GPIR's prediction: measure the predicted one too.
+            names.add(EMO_DIR_PREDICTED);
+            masks.add(NetworkMasks.of(in, chosen.exact().choices()));
+        }
         for (PruningCriteria.Criterion c : PruningCriteria.Criterion.values()) {
             names.add(c.name().toLowerCase(java.util.Locale.ROOT));
             masks.add(NetworkMasks.criterion(in, c, chosen.flopsReduction()));
