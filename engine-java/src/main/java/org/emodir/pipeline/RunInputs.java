@@ -73,7 +73,13 @@ record RunInputs(
     /** The statistics a safetensors file's metadata names, else ImageNet's (the shared models' and torchvision's). */
     static Normalization fromWeights(java.nio.file.Path weights) throws IOException {
         if (!weights.getFileName().toString().endsWith(".safetensors")) return Normalization.IMAGENET;
-        Normalization n = Normalization.fromMetadata(SafeTensors.metadata(weights));
+        Normalization n;
+        try {
+            n = Normalization.fromMetadata(SafeTensors.metadata(weights));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    weights + ": metadata normalization_mean/normalization_std: " + e.getMessage(), e);
+        }
         return n != null ? n : Normalization.IMAGENET;
     }
 
