@@ -33,6 +33,32 @@ public final class Datasets {
         return imageFolder(root, ImageGeometry.IMAGENET_EVAL, cacheDir);
     }
 
+    /**
+     * Split {@code split} of an ImageNet tree (see {@link ImageNetLayout}: class folders, or a flat {@code val/} with
+     * its label file) restricted to {@code classes}, at evaluation geometry (shorter side 256, centre 224). With
+     * {@code skipBadImages} missing, unlabelled and undecodable images are left out and listed in {@link
+     * ImageDataset#skipped()}; otherwise the first one is an error naming it.
+     */
+    public static ImageDataset imageNet(
+            Path root, String split, ClassSelection classes, boolean skipBadImages, Path cacheDir) {
+        ImageGeometry g = ImageGeometry.IMAGENET_EVAL;
+        ImageNetLayout.Listing listing = ImageNetLayout.index(root, split, classes, skipBadImages);
+        String name = cacheName(root.resolve(split), g) + classes.tag();
+        int threads = ParallelDecoder.defaultThreads();
+        if (cacheDir == null) {
+            return ImageCache.decodeInMemory(name, listing.index(), g, threads, skipBadImages, listing.skipped());
+        }
+        return ImageCache.openOrBuild(
+                name,
+                listing.index(),
+                g,
+                cacheDir,
+                threads,
+                PixelSegments.MAX_SEGMENT_BYTES,
+                skipBadImages,
+                listing.skipped());
+    }
+
     /** Official CIFAR-10 binary split; {@code dir} holds the .bin files or {@code cifar-10-batches-bin}. */
     public static ImageDataset cifar10Binary(Path dir, String split) {
         return CifarBinaryReader.read(CifarFormat.CIFAR10, dir, split);

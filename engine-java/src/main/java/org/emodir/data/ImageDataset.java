@@ -17,6 +17,7 @@ public final class ImageDataset {
     private final PixelSegments pixels;
     private final boolean loadedFromCache;
     private final Normalization normalization;
+    private final List<String> skipped;
 
     public ImageDataset(
             String name,
@@ -25,7 +26,19 @@ public final class ImageDataset {
             ImageGeometry geometry,
             PixelSegments pixels,
             boolean loadedFromCache) {
-        this(name, classNames, labels, geometry, pixels, loadedFromCache, Normalization.IMAGENET);
+        this(name, classNames, labels, geometry, pixels, loadedFromCache, List.of());
+    }
+
+    /** As above, naming the images of the source left out as missing or undecodable ("path: reason" each). */
+    public ImageDataset(
+            String name,
+            List<String> classNames,
+            int[] labels,
+            ImageGeometry geometry,
+            PixelSegments pixels,
+            boolean loadedFromCache,
+            List<String> skipped) {
+        this(name, classNames, labels, geometry, pixels, loadedFromCache, Normalization.IMAGENET, skipped);
     }
 
     private ImageDataset(
@@ -35,7 +48,9 @@ public final class ImageDataset {
             ImageGeometry geometry,
             PixelSegments pixels,
             boolean loadedFromCache,
-            Normalization normalization) {
+            Normalization normalization,
+            List<String> skipped) {
+        this.skipped = List.copyOf(skipped);
         this.normalization = Objects.requireNonNull(normalization);
         this.name = Objects.requireNonNull(name);
         this.classNames = List.copyOf(classNames);
@@ -61,12 +76,17 @@ public final class ImageDataset {
      * trained with belong to its weights, not to the images). Shares the pixels.
      */
     public ImageDataset withNormalization(Normalization n) {
-        return new ImageDataset(name, classNames, labels, geometry, pixels, loadedFromCache, n);
+        return new ImageDataset(name, classNames, labels, geometry, pixels, loadedFromCache, n, skipped);
     }
 
     /** What {@link DataLoader}s built on this dataset normalise with by default (ImageNet statistics unless set). */
     public Normalization normalization() {
         return normalization;
+    }
+
+    /** The source's images left out (missing or undecodable, when asked to skip them), each "path: reason". */
+    public List<String> skipped() {
+        return skipped;
     }
 
     public String name() {

@@ -6,7 +6,13 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Decodes one JPEG/PNG file with javax.imageio into planar CHW uint8 of a given geometry. CMYK/YCCK
@@ -22,15 +28,7 @@ public final class ImageDecoder {
 
     /** Decodes {@code file} into {@code dst[off .. off + g.pixelsPerImage())}, CHW. */
     public static void decode(Path file, ImageGeometry g, byte[] dst, int off) {
-        BufferedImage img;
-        try {
-            img = ImageIO.read(new ByteArrayInputStream(Files.readAllBytes(file)));
-        } catch (IOException | RuntimeException e) {
-            throw new DatasetException(file + ": unreadable image: " + e.getMessage(), e);
-        }
-        if (img == null) {
-            throw new DatasetException(file + ": unreadable image: no javax.imageio decoder recognises it");
-        }
+        BufferedImage img = read(file);
         int h = img.getHeight();
         int w = img.getWidth();
         if (g.resizeShorterSide() == 0) {
@@ -47,6 +45,38 @@ public final class ImageDecoder {
             }
         } else {
             BilinearResizer.resizeCrop(toRgb(img), h, w, g, dst, off);
+        }
+    }
+
+    /**
+     * Reads {@code file} whole. javax.imageio only warns on a truncated or corrupt JPEG and returns grey-filled
+     * pixels, so those warnings are errors here.
+     */
+    static BufferedImage read(Path file) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new DatasetException(file + ": unreadable image: no javax.imageio decoder recognises it");
+            }
+            ImageReader reader = readers.next();
+            List<String> warnings = new ArrayList<>();
+            try {
+                reader.setInput(in, true, true);
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                BufferedImage img = reader.read(0);
+                for (String w : warnings) {
+                    String lower = w.toLowerCase(Locale.ROOT);
+                    if (lower.contains("truncated") || lower.contains("premature end")) {
+                        throw new DatasetException(file + ": corrupt image: " + w);
+                    }
+                }
+                return img;
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof DatasetException de) throw de;
+            throw new DatasetException(file + ": unreadable image: " + e.getMessage(), e);
         }
     }
 

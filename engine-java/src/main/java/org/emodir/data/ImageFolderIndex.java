@@ -22,29 +22,50 @@ public record ImageFolderIndex(
     private static final List<String> EXTENSIONS = List.of(".jpg", ".jpeg", ".png");
 
     public static ImageFolderIndex scan(Path root) {
+        return scan(root, ClassSelection.ALL);
+    }
+
+    /** The selected class folders of {@code root} (all of them for {@link ClassSelection#ALL}). */
+    public static ImageFolderIndex scan(Path root, ClassSelection selection) {
         if (!Files.isDirectory(root)) {
             throw new DatasetException(root + ": ImageFolder root is not a directory");
         }
-        List<String> classes = sortedNames(root, true);
+        List<String> classes = classFolders(root);
         if (classes.isEmpty()) {
             throw new DatasetException(root + ": ImageFolder root has no class folders");
         }
+        classes = selection.select(classes, root);
+        return scanClasses(root, classes, classes);
+    }
+
+    /**
+     * Images of the class folders {@code folders} of {@code root} (a subset of {@code classes}, which fixes the
+     * label order); an empty folder is an error naming it.
+     */
+    static ImageFolderIndex scanClasses(Path root, List<String> classes, List<String> folders) {
         List<Path> files = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
-        for (int c = 0; c < classes.size(); c++) {
-            Path dir = root.resolve(classes.get(c));
-            List<String> images = sortedNames(dir, false).stream()
-                    .filter(ImageFolderIndex::isImage)
-                    .toList();
+        for (String folder : folders) {
+            int c = classes.indexOf(folder);
+            Path dir = root.resolve(folder);
+            List<String> images = imageNames(dir);
             if (images.isEmpty()) {
-                throw new DatasetException(
-                        dir + ": class folder '" + classes.get(c) + "' has no .jpg/.jpeg/.png images");
+                throw new DatasetException(dir + ": class folder '" + folder + "' has no .jpg/.jpeg/.png images");
             }
             for (String img : images) {
                 files.add(dir.resolve(img));
                 labels.add(c);
             }
         }
+        return of(
+                root,
+                classes,
+                files,
+                labels.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** An index of explicit files and labels (e.g. a flat validation folder labelled by a CSV); stats every file. */
+    static ImageFolderIndex of(Path root, List<String> classes, List<Path> files, int[] labels) {
         long[] sizes = new long[files.size()];
         long[] modified = new long[files.size()];
         for (int i = 0; i < sizes.length; i++) {
@@ -56,13 +77,37 @@ public record ImageFolderIndex(
                 throw new DatasetException(files.get(i) + ": cannot stat: " + e.getMessage(), e);
             }
         }
-        return new ImageFolderIndex(
-                root,
-                List.copyOf(classes),
-                List.copyOf(files),
-                labels.stream().mapToInt(Integer::intValue).toArray(),
-                sizes,
-                modified);
+        return new ImageFolderIndex(root, List.copyOf(classes), List.copyOf(files), labels, sizes, modified);
+    }
+
+    /** The same index without the images at {@code drop} (indices into {@link #files()}). */
+    ImageFolderIndex without(java.util.BitSet drop) {
+        int n = files.size() - drop.cardinality();
+        List<Path> keptFiles = new ArrayList<>(n);
+        int[] keptLabels = new int[n];
+        long[] keptSizes = new long[n];
+        long[] keptModified = new long[n];
+        int k = 0;
+        for (int i = 0; i < files.size(); i++) {
+            if (drop.get(i)) continue;
+            keptFiles.add(files.get(i));
+            keptLabels[k] = labels[i];
+            keptSizes[k] = fileSizes[i];
+            keptModified[k++] = modifiedMillis[i];
+        }
+        return new ImageFolderIndex(root, classNames, List.copyOf(keptFiles), keptLabels, keptSizes, keptModified);
+    }
+
+    /** Sorted names of the non-hidden sub-folders of {@code dir}. */
+    static List<String> classFolders(Path dir) {
+        return sortedNames(dir, true);
+    }
+
+    /** Sorted names of the .jpg/.jpeg/.png files directly in {@code dir}. */
+    static List<String> imageNames(Path dir) {
+        return sortedNames(dir, false).stream()
+                .filter(ImageFolderIndex::isImage)
+                .toList();
     }
 
     public int size() {
@@ -83,8 +128,14 @@ public record ImageFolderIndex(
             }
             for (int i = 0; i < files.size(); i++) {
                 String rel = root.relativize(files.get(i)).toString().replace('\\', '/');
-                sha.update(
-                        (rel + ":" + fileSizes[i] + ":" + modifiedMillis[i] + "\n").getBytes(StandardCharsets.UTF_8));
+                // Labels not given by the folder name (a flat folder labelled by a CSV) are part of the identity.
+                Path parent = files.get(i).getParent();
+                boolean byFolder = parent != null
+                        && parent.getFileName() != null
+                        && parent.getFileName().toString().equals(classNames.get(labels[i]));
+                String label = byFolder ? "" : ":label=" + labels[i];
+                sha.update((rel + ":" + fileSizes[i] + ":" + modifiedMillis[i] + label + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
             }
             byte[] d = sha.digest();
             long v = 0;
