@@ -50,6 +50,19 @@ class PruneCommand implements Callable<Integer> {
             description = "where decoded images are cached (default: $EMODIR_CACHE or ~/.cache/emodir).")
     Path cacheDir;
 
+    @Option(
+            names = "--classes",
+            description =
+                    "ImageNet layout only: 'imagenet100' (the bundled CMC list) or a file of WordNet ids, one a line"
+                            + " (default: all classes).")
+    String classes;
+
+    @Option(
+            names = "--skip-bad-images",
+            description = "ImageNet layout only: leave out missing, unlabelled or undecodable images (counted in the"
+                    + " report) instead of stopping at the first.")
+    boolean skipBadImages;
+
     @Option(names = "--out", required = true, description = "run directory.")
     Path out;
 
@@ -213,6 +226,8 @@ class PruneCommand implements Callable<Integer> {
         Path root = data != null ? data : DataDirs.shared();
         b.data(root).out(out).weights(weights != null ? weights : defaultWeights(arch));
         b.cacheDir(cacheDir != null ? cacheDir : DataOptions.defaultCacheDir());
+        b.dataSelection(
+                new org.emodir.data.DataSelection(org.emodir.data.ClassSelection.parse(classes), skipBadImages));
         if (targetFlops != null && targetParams != null) {
             throw new IllegalArgumentException("give --target-flops or --target-params, not both");
         }

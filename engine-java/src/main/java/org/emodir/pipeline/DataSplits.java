@@ -2,6 +2,8 @@ package org.emodir.pipeline;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.emodir.data.ClassSelection;
+import org.emodir.data.DataSelection;
 import org.emodir.data.Datasets;
 import org.emodir.data.ImageDataset;
 import org.emodir.data.ImageGeometry;
@@ -13,14 +15,29 @@ import org.emodir.data.ImageGeometry;
  * augmented in training by translation and flip only).
  */
 record DataSplits(ImageDataset train, ImageDataset test, String name, Path testPath) {
-    static DataSplits open(Path data, Path cacheDir) {
+    /** {@code selection} (classes, skipping bad images) applies to the ImageNet layout only. */
+    static DataSplits open(Path data, Path cacheDir, DataSelection selection) {
         Path root = data;
         Path nested = data.resolve("datasets").resolve("cifar10-jpg");
         if (Files.isDirectory(nested)) root = nested;
         Path train = root.resolve("train");
         for (String test : new String[] {"test", "val"}) {
             if (Files.isDirectory(train) && Files.isDirectory(root.resolve(test))) {
-                ImageGeometry g = test.equals("val") ? ImageGeometry.IMAGENET_EVAL : ImageGeometry.CIFAR;
+                if (test.equals("val")) {
+                    ClassSelection classes = selection.classes();
+                    boolean skip = selection.skipBadImages();
+                    return new DataSplits(
+                            Datasets.imageNet(root, "train", classes, skip, cacheDir),
+                            Datasets.imageNet(root, "val", classes, skip, cacheDir),
+                            name(root),
+                            root.resolve(test));
+                }
+                if (!selection.isDefault()) {
+                    throw new IllegalArgumentException(
+                            "--classes and --skip-bad-images need an ImageNet layout (train/ and val/); " + root
+                                    + " has train/ and test/");
+                }
+                ImageGeometry g = ImageGeometry.CIFAR;
                 return new DataSplits(
                         Datasets.imageFolder(train, g, cacheDir),
                         Datasets.imageFolder(root.resolve(test), g, cacheDir),

@@ -3,6 +3,7 @@ package org.emodir.pipeline;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.emodir.data.DataSelection;
 import org.emodir.data.Normalization;
 import org.emodir.scheme.PruningTarget;
 
@@ -51,7 +52,8 @@ public record PruneConfig(
         int threads,
         long seed,
         boolean resume,
-        boolean force) {
+        boolean force,
+        DataSelection dataSelection) {
 
     /** What a sub-network search minimises next to its FLOPs (issue 15: the paper's feature selector vs output MSE). */
     public enum Impairment {
@@ -128,6 +130,10 @@ public record PruneConfig(
         m.put("impairment", impairment.name().toLowerCase(java.util.Locale.ROOT));
         m.put("normalization", normalization == null ? "from the weights" : normalization.text());
         m.put("seed", seed);
+        // only when set, so that run directories written before the option existed still resume
+        if (!dataSelection.classes().all())
+            m.put("classes", dataSelection.classes().source());
+        if (dataSelection.skipBadImages()) m.put("skip_bad_images", true);
         return m;
     }
 
@@ -172,6 +178,7 @@ public record PruneConfig(
         long seed = 1;
         boolean resume;
         boolean force;
+        DataSelection dataSelection = DataSelection.ALL;
 
         public Builder model(String v) {
             model = v;
@@ -189,6 +196,12 @@ public record PruneConfig(
 
         public Builder data(Path v) {
             data = v;
+            return this;
+        }
+
+        /** ImageNet layouts: the classes read and whether bad images are skipped (default: all, none). */
+        public Builder dataSelection(DataSelection v) {
+            dataSelection = v;
             return this;
         }
 
@@ -463,6 +476,7 @@ public record PruneConfig(
                     "must be in (0, 0.5], got " + tradeoffStep);
             require(threads >= 1, "threads", "must be >= 1, got " + threads);
             require(impairment != null, "impairment", "must be mse, selector or both");
+            require(dataSelection != null, "dataSelection", "must be set (DataSelection.ALL for everything)");
             return new PruneConfig(
                     model,
                     weights,
@@ -502,7 +516,8 @@ public record PruneConfig(
                     threads,
                     seed,
                     resume,
-                    force);
+                    force,
+                    dataSelection);
         }
 
         private static void require(boolean ok, String field, String message) {

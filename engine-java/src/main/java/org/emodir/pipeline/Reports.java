@@ -30,6 +30,9 @@ final class Reports {
         r.model = cfg.model();
         r.dataset = in.dataset();
         r.details.put("normalization", in.normalization().text());
+        r.details.put("skipped_images_train", in.train().skipped().size());
+        r.details.put("skipped_images_test", in.test().skipped().size());
+        r.details.put("peak_rss_bytes", org.emodir.run.PeakMemory.peakRssBytes());
         r.config.putAll(cfg.resultSettings());
         r.target = cfg.target();
         r.versions.put("emodir", "0.1.0");

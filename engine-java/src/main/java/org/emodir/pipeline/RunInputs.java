@@ -36,7 +36,13 @@ record RunInputs(
     static RunInputs load(PruneConfig cfg, ProgressListener progress) throws IOException {
         progress.phase("load", cfg.model() + " from " + cfg.weights());
         StateDict weights = WeightsLoader.load(cfg.weights());
-        DataSplits splits = DataSplits.open(cfg.data(), cfg.cacheDir());
+        DataSplits splits = DataSplits.open(cfg.data(), cfg.cacheDir(), cfg.dataSelection());
+        for (ImageDataset d : new ImageDataset[] {splits.train(), splits.test()}) {
+            if (!d.skipped().isEmpty()) {
+                progress.message(d.name() + ": " + d.skipped().size() + " bad images skipped, first: "
+                        + d.skipped().get(0));
+            }
+        }
         Normalization norm = cfg.normalization() != null ? cfg.normalization() : fromWeights(cfg.weights());
         ImageDataset train = splits.train().withNormalization(norm),
                 test = splits.test().withNormalization(norm);

@@ -99,9 +99,11 @@ class OtherFamiliesPruneJobTest {
     }
 
     /**
-     * ResNet-50 at ImageNet geometry (shorter side 256, centre 224) from an ImageNet-layout folder ({@code train/},
-     * {@code val/}). The shared sample has one image per ImageNet class, so the folder here groups 28 real sample images
-     * into 4 classes (5 train + 2 val each): the labels are arbitrary, the test checks the data path and the mechanics.
+     * ResNet-50 at ImageNet geometry (shorter side 256, centre 224) from an ImageNet tree: {@code train/<wnid>/} and a
+     * flat {@code val/} labelled by Kaggle's {@code LOC_val_solution.csv}, four of five classes chosen by a class-list
+     * file, one truncated val JPEG skipped. The shared sample has one image per ImageNet class, so the tree groups 35
+     * real sample images under 5 wnids (5 train + 2 val each): the labels are arbitrary, the test checks the data path
+     * and the mechanics.
      */
     @org.junit.jupiter.api.Test
     void resnet50RunsFromAnImageNetLayoutFolder(@TempDir Path dir) throws Exception {
@@ -110,17 +112,35 @@ class OtherFamiliesPruneJobTest {
         try (var files = java.nio.file.Files.walk(sample)) {
             images = files.filter(p -> p.toString().endsWith(".JPEG"))
                     .sorted()
-                    .limit(28)
+                    .limit(35)
                     .toList();
         }
-        assertEquals(28, images.size(), "imagenet-sample images in " + sample);
+        assertEquals(35, images.size(), "imagenet-sample images in " + sample);
         Path data = dir.resolve("imagenet4");
+        List<String> wnids = List.of("n01440764", "n01443537", "n01484850", "n01491361", "n01494475");
+        StringBuilder csv = new StringBuilder("ImageId,PredictionString\n");
+        int valCount = 0;
         for (int i = 0; i < images.size(); i++) {
-            int cls = i % 4, k = i / 4;
-            Path folder = data.resolve(k < 5 ? "train" : "val").resolve("class" + cls);
-            java.nio.file.Files.createDirectories(folder);
-            java.nio.file.Files.createSymbolicLink(folder.resolve(images.get(i).getFileName()), images.get(i));
+            int cls = i % 5, k = i / 5;
+            if (k < 5) {
+                Path folder = data.resolve("train").resolve(wnids.get(cls));
+                java.nio.file.Files.createDirectories(folder);
+                java.nio.file.Files.createSymbolicLink(
+                        folder.resolve(images.get(i).getFileName()), images.get(i));
+            } else {
+                String id = String.format("ILSVRC2012_val_%08d", ++valCount);
+                java.nio.file.Files.createDirectories(data.resolve("val"));
+                java.nio.file.Files.createSymbolicLink(data.resolve("val").resolve(id + ".JPEG"), images.get(i));
+                csv.append(id).append(',').append(wnids.get(cls)).append(" 1 2 3 4\n");
+            }
         }
+        java.nio.file.Files.writeString(data.resolve("LOC_val_solution.csv"), csv);
+        Path truncated = data.resolve("val").resolve("ILSVRC2012_val_00000001.JPEG"); // class 0
+        byte[] whole = java.nio.file.Files.readAllBytes(truncated);
+        java.nio.file.Files.delete(truncated);
+        java.nio.file.Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length / 2));
+        Path classes = dir.resolve("classes.txt");
+        java.nio.file.Files.writeString(classes, String.join("\n", wnids.subList(0, 4)) + "\n");
         NetSpec spec = NetSpec.dense("resnet50", 4);
         Path weights = dir.resolve("resnet50.safetensors");
         try (PointerScope scope = new PointerScope();
@@ -148,6 +168,8 @@ class OtherFamiliesPruneJobTest {
                 .threads(2)
                 .seed(3)
                 .latency(false) // ResNet-50 at 224 px: seconds per timed batch of 64
+                .dataSelection(new org.emodir.data.DataSelection(
+                        org.emodir.data.ClassSelection.parse(classes.toString()), true))
                 .build();
         RunReport r = new PruneJob(cfg, ProgressListener.SILENT).run();
         assertEquals("imagenet4", r.dataset);
@@ -159,6 +181,10 @@ class OtherFamiliesPruneJobTest {
         assertEquals(
                 r.macsAfter.longValue(),
                 org.emodir.model.Flops.count(pruned.spec(), 224, 224).totalMacs());
-        assertEquals(8L, ((Number) r.details.get("eval_images")).longValue(), "all val images evaluated");
+        assertEquals(7L, ((Number) r.details.get("eval_images")).longValue(), "val images of the 4 classes but one");
+        assertEquals(1L, ((Number) r.details.get("skipped_images_test")).longValue(), "the truncated val image");
+        assertEquals(0L, ((Number) r.details.get("skipped_images_train")).longValue());
+        assertTrue(((Number) r.details.get("peak_rss_bytes")).longValue() > 100L << 20, "peak RSS reported");
+        assertEquals(classes.toString(), r.config.get("classes"));
     }
 }
