@@ -2,6 +2,7 @@ package org.emodir.engine;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Objects;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.emodir.engine.binding.EmodirNative;
@@ -24,19 +25,58 @@ import org.emodir.program.SubnetProgram;
  * defines them: MSE and cross-entropy are means over images (and output values), so their sub-batch means are
  * weighted by the sub-batch's image count; top-1 is a count and is summed. The combination runs in double,
  * so the result differs from one call only by the float rounding of the partial means (a few ulp).
+ *
+ * <p>The batch may also come as several parts (consecutive image ranges, each contiguous, e.g. the segments of a
+ * memory-mapped feature file larger than memory): the parts are streamed through the same sub-batch path, so the
+ * objectives combine exactly as for a split single batch.
  */
 abstract class ChunkedNativeEvaluator implements PopulationEvaluator {
     final NativeProgram program;
+    /** The whole batch when it is one part, else the first part. */
     final EvaluationData data;
+
+    private final List<EvaluationData> parts;
+    private final int batch;
+    private final int largestPart;
     private final MemoryBudget budget;
     private final String engine;
 
     ChunkedNativeEvaluator(SubnetProgram program, EvaluationData data, MemoryBudget budget, String engine) {
-        data.requireSizes(program.inputSize(), program.outputSize());
-        this.data = data;
+        this(program, List.of(data), budget, engine);
+    }
+
+    /** {@code parts}: the batch as consecutive image ranges, all with reference and labels present or all absent. */
+    ChunkedNativeEvaluator(SubnetProgram program, List<EvaluationData> parts, MemoryBudget budget, String engine) {
+        if (parts.isEmpty()) throw new IllegalArgumentException("evaluation data has no parts");
+        long total = 0;
+        int largest = 0;
+        for (EvaluationData d : parts) {
+            d.requireSizes(program.inputSize(), program.outputSize());
+            if ((d.reference() == null) != (parts.get(0).reference() == null)
+                    || (d.labels() == null) != (parts.get(0).labels() == null)) {
+                throw new IllegalArgumentException("evaluation data parts differ in having a reference or labels");
+            }
+            total += d.batch();
+            largest = Math.max(largest, d.batch());
+        }
+        if (total > Integer.MAX_VALUE) throw new IllegalArgumentException(total + " images in one evaluation");
+        this.parts = List.copyOf(parts);
+        this.data = parts.get(0);
+        this.batch = (int) total;
+        this.largestPart = largest;
         this.budget = Objects.requireNonNull(budget, "budget");
         this.engine = engine;
         this.program = new NativeProgram(program);
+    }
+
+    /** Images evaluated per individual (all parts). */
+    public final int batch() {
+        return batch;
+    }
+
+    /** True when the batch is one contiguous part. */
+    final boolean singlePart() {
+        return parts.size() == 1;
     }
 
     /** Native bytes one call on {@code population} individuals and {@code images} images allocates (-1 on bad arguments). */
@@ -58,11 +98,11 @@ abstract class ChunkedNativeEvaluator implements PopulationEvaluator {
     /** How {@code population} individuals are cut into native calls under the budget. */
     final PopulationChunks.Plan plan(int population) {
         return PopulationChunks.plan(
-                engine + " evaluation of " + data.batch() + " images",
+                engine + " evaluation of " + batch + " images" + (singlePart() ? "" : " in " + parts.size() + " parts"),
                 this::callBytes,
                 budget,
                 population,
-                data.batch());
+                largestPart);
     }
 
     /** Individuals per native call under the budget (the whole population when it fits). */
@@ -85,7 +125,7 @@ abstract class ChunkedNativeEvaluator implements PopulationEvaluator {
         PopulationEvaluator.checkArguments(numGenes(), masks, population, out);
         int genes = numGenes();
         PopulationChunks.Plan plan = plan(population);
-        if (!plan.splitsImages()) {
+        if (singlePart() && !plan.splitsImages()) {
             PopulationChunks.run(
                     population,
                     plan.individualsPerCall(),
@@ -99,30 +139,31 @@ abstract class ChunkedNativeEvaluator implements PopulationEvaluator {
                             out.buffer().addressOffset() + objectivesOffset(start)));
             return;
         }
-        int batch = data.batch();
         UnsafeBuffer part =
                 new UnsafeBuffer(ByteBuffer.allocateDirect((int) objectivesOffset(plan.individualsPerCall()))
                         .order(ByteOrder.nativeOrder()));
         double[] sums = new double[plan.individualsPerCall() * Objectives.COUNT];
         PopulationChunks.run(population, plan.individualsPerCall(), (start, count) -> {
             java.util.Arrays.fill(sums, 0.0);
-            for (int first = 0; first < batch; first += plan.imagesPerCall()) {
-                int images = Math.min(plan.imagesPerCall(), batch - first);
-                int rc = evaluateCall(
-                        masks.buffer().addressOffset() + (long) start * genes,
-                        count,
-                        inputAddress(first),
-                        images,
-                        referenceAddress(first),
-                        labelsAddress(first),
-                        part.addressOffset());
-                if (rc != EmodirNative.EMODIR_OK) return rc;
-                for (int i = 0; i < count; ++i) {
-                    int o = i * Objectives.COUNT;
-                    sums[o + Objectives.MSE] += (double) part.getFloat((o + Objectives.MSE) * Float.BYTES) * images;
-                    sums[o + Objectives.CROSS_ENTROPY] +=
-                            (double) part.getFloat((o + Objectives.CROSS_ENTROPY) * Float.BYTES) * images;
-                    sums[o + Objectives.TOP1] += part.getFloat((o + Objectives.TOP1) * Float.BYTES);
+            for (EvaluationData d : parts) {
+                for (int first = 0; first < d.batch(); first += plan.imagesPerCall()) {
+                    int images = Math.min(plan.imagesPerCall(), d.batch() - first);
+                    int rc = evaluateCall(
+                            masks.buffer().addressOffset() + (long) start * genes,
+                            count,
+                            inputAddress(d, first),
+                            images,
+                            referenceAddress(d, first),
+                            labelsAddress(d, first),
+                            part.addressOffset());
+                    if (rc != EmodirNative.EMODIR_OK) return rc;
+                    for (int i = 0; i < count; ++i) {
+                        int o = i * Objectives.COUNT;
+                        sums[o + Objectives.MSE] += (double) part.getFloat((o + Objectives.MSE) * Float.BYTES) * images;
+                        sums[o + Objectives.CROSS_ENTROPY] +=
+                                (double) part.getFloat((o + Objectives.CROSS_ENTROPY) * Float.BYTES) * images;
+                        sums[o + Objectives.TOP1] += part.getFloat((o + Objectives.TOP1) * Float.BYTES);
+                    }
                 }
             }
             for (int i = 0; i < count; ++i) {
@@ -137,18 +178,22 @@ abstract class ChunkedNativeEvaluator implements PopulationEvaluator {
 
     /** Address of image {@code first} of the batch-major input ({@code float[batch][inputSize]}). */
     final long inputAddress(int first) {
-        return data.input().addressOffset() + (long) first * program.program().inputSize() * Float.BYTES;
+        return inputAddress(data, first);
     }
 
-    private long referenceAddress(int first) {
-        return data.reference() == null
+    private long inputAddress(EvaluationData d, int first) {
+        return d.input().addressOffset() + (long) first * program.program().inputSize() * Float.BYTES;
+    }
+
+    private long referenceAddress(EvaluationData d, int first) {
+        return d.reference() == null
                 ? 0L
-                : data.reference().addressOffset()
+                : d.reference().addressOffset()
                         + (long) first * program.program().outputSize() * Float.BYTES;
     }
 
-    private long labelsAddress(int first) {
-        return data.labels() == null ? 0L : data.labels().addressOffset() + (long) first * Integer.BYTES;
+    private long labelsAddress(EvaluationData d, int first) {
+        return d.labels() == null ? 0L : d.labels().addressOffset() + (long) first * Integer.BYTES;
     }
 
     static long objectivesOffset(int individual) {

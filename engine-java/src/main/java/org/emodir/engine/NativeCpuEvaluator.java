@@ -31,6 +31,17 @@ public final class NativeCpuEvaluator extends ChunkedNativeEvaluator {
         this.threads = threads;
     }
 
+    /** The batch as consecutive parts streamed through the engine (see {@link ChunkedNativeEvaluator}). */
+    public NativeCpuEvaluator(
+            SubnetProgram program, java.util.List<EvaluationData> parts, int threads, MemoryBudget budget) {
+        super(program, parts, budget, "CPU");
+        if (threads <= 0) {
+            close();
+            throw new IllegalArgumentException("threads must be positive, got " + threads);
+        }
+        this.threads = threads;
+    }
+
     /** Host scratch bytes one native call on {@code population} individuals and the whole batch allocates. */
     public long scratchBytes(int population) {
         return scratchBytes(population, data.batch());
@@ -73,6 +84,7 @@ public final class NativeCpuEvaluator extends ChunkedNativeEvaluator {
      */
     public void forward(PopulationMasks masks, int population, UnsafeBuffer outputs) {
         PopulationEvaluator.checkArguments(numGenes(), masks, population, new Objectives(population));
+        if (!singlePart()) throw new UnsupportedOperationException("forward needs the batch as one part");
         long perIndividual = (long) data.batch() * program.program().outputSize() * Float.BYTES;
         long needed = population * perIndividual;
         if (outputs.capacity() < needed) {

@@ -33,6 +33,11 @@ public final class NativeCudaEvaluator extends ChunkedNativeEvaluator {
         super(program, data, availableBudget(budget), "CUDA");
     }
 
+    /** The batch as consecutive parts streamed through the device (see {@link ChunkedNativeEvaluator}). */
+    public NativeCudaEvaluator(SubnetProgram program, java.util.List<EvaluationData> parts, MemoryBudget budget) {
+        super(program, parts, availableBudget(budget), "CUDA");
+    }
+
     /** Checks availability before anything native is created, then picks the budget. */
     private static MemoryBudget availableBudget(MemoryBudget budget) {
         if (!isAvailable()) {

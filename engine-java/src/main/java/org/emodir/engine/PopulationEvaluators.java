@@ -29,6 +29,20 @@ public final class PopulationEvaluators {
         return new NativeCpuEvaluator(program, data, threads);
     }
 
+    /**
+     * As {@link #best(SubnetProgram, EvaluationData, int)} with the batch as consecutive parts streamed through the
+     * engine one after another (a calibration set in a memory-mapped feature file larger than memory).
+     */
+    public static PopulationEvaluator best(SubnetProgram program, java.util.List<EvaluationData> parts, int threads) {
+        if (parts.size() == 1) return best(program, parts.get(0), threads);
+        if (NativeCudaEvaluator.isAvailable()) {
+            LOG.log(Level.INFO, "population evaluator: native CUDA, " + parts.size() + " streamed parts");
+            return new NativeCudaEvaluator(program, parts, null);
+        }
+        LOG.log(Level.INFO, "population evaluator: native CPU, " + threads + " threads, " + parts.size() + " parts");
+        return new NativeCpuEvaluator(program, parts, threads, org.emodir.eval.MemoryBudget.host());
+    }
+
     /** The libtorch baseline (dense convs, masked outputs zeroed): a correctness and speed reference. */
     public static PopulationEvaluator torchReference(SubnetProgram program, EvaluationData data, int threads) {
         LOG.log(Level.INFO, "population evaluator: libtorch reference, " + threads + " threads");

@@ -1,7 +1,13 @@
 package org.emodir.features;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.bytedeco.javacpp.PointerScope;
@@ -20,22 +26,37 @@ import org.emodir.model.TorchNet;
  * ({@link org.emodir.model.NetSpec#numBlocks()} numbering; cut 0 = the stem output, cut {@code numBlocks} = the
  * last block's output). Sub-network searches read their input and dense reference from here instead of
  * re-running the network for every candidate.
+ *
+ * <p>Each cut is held as segments of whole images under 2 GiB ({@link FeatureSegments}), in direct memory while the
+ * cache fits the in-memory limit ({@value #MEMORY_LIMIT_PROPERTY} bytes, default half the physical memory), else in
+ * a memory-mapped file ({@link FeatureFile}, under {@value #DIR_PROPERTY} or the temp directory, unlinked once
+ * mapped), so a calibration set larger than memory is paged by the OS and streamed segment by segment ({@link
+ * #evaluationParts}). Given a file, the cache is saved there and reused on the next build when the header, sizes and
+ * the checksum of the inputs match ({@link FeatureInputs}).
  */
 public final class FeatureCache {
+    public static final String MEMORY_LIMIT_PROPERTY = "emodir.features.memory.limit";
+    public static final String DIR_PROPERTY = "emodir.features.dir";
+
     private final int images;
     private final int[] cuts;
     private final int[][] shapes;
-    private final UnsafeBuffer[] features;
+    private final FeatureSegments features;
     private final UnsafeBuffer labels;
     private final int[] labelArray;
+    private final boolean loaded;
 
-    private FeatureCache(int images, int[] cuts, int[][] shapes, UnsafeBuffer[] features, int[] labels) {
-        this.images = images;
-        this.cuts = cuts;
-        this.shapes = shapes;
-        this.features = features;
-        this.labelArray = labels;
-        this.labels = EvaluationData.ints(labels);
+    /** What a build or a file produces: cuts ascending, their {C, H, W}, the floats, the labels. */
+    record Storage(int[] cuts, int[][] shapes, FeatureSegments features, int[] labels) {}
+
+    private FeatureCache(Storage s, boolean loaded) {
+        this.images = s.labels().length;
+        this.cuts = s.cuts();
+        this.shapes = s.shapes();
+        this.features = s.features();
+        this.labelArray = s.labels();
+        this.labels = EvaluationData.ints(s.labels());
+        this.loaded = loaded;
     }
 
     /** Features at every stage boundary (cuts {@code stageStart(0..numStages)}). */
@@ -49,68 +70,173 @@ public final class FeatureCache {
     /** Runs {@code dense} (eval mode) over {@code indices} of {@code data} in batches, keeping the features at {@code cuts}. */
     public static FeatureCache build(
             TorchNet dense, ImageDataset data, int[] indices, int batchSize, int[] cuts, Consumer<String> log) {
+        return build(dense, data, indices, batchSize, cuts, log, null);
+    }
+
+    /**
+     * As above, saved in {@code file} (null: memory or a temporary file, by size): an existing file made from the same
+     * inputs is mapped instead of recomputing; one that is stale, damaged or cut short is rebuilt, with the reason
+     * logged. The file is replaced atomically.
+     */
+    public static FeatureCache build(
+            TorchNet dense,
+            ImageDataset data,
+            int[] indices,
+            int batchSize,
+            int[] cuts,
+            Consumer<String> log,
+            Path file) {
         if (indices.length == 0) throw new IllegalArgumentException("feature cache needs at least one image");
-        int[] sorted = java.util.Arrays.stream(cuts).distinct().sorted().toArray();
+        int[] sorted = Arrays.stream(cuts).distinct().sorted().toArray();
         int blocks = dense.spec().numBlocks();
         if (sorted.length == 0 || sorted[0] < 0 || sorted[sorted.length - 1] > blocks) {
-            throw new IllegalArgumentException(
-                    "feature cuts " + java.util.Arrays.toString(cuts) + " outside 0.." + blocks);
+            throw new IllegalArgumentException("feature cuts " + Arrays.toString(cuts) + " outside 0.." + blocks);
         }
+        Consumer<String> say = log != null ? log : s -> {};
+        long limit = memoryLimit();
+        long segmentBytes = segmentBytes(limit);
+        byte[] inputs = null;
+        if (file != null) {
+            inputs = FeatureInputs.checksum(dense, data, indices, sorted);
+            String stale = FeatureFile.staleReason(file, inputs, indices.length, sorted);
+            if (stale == null) {
+                try {
+                    FeatureCache c = new FeatureCache(FeatureFile.open(file, segmentBytes), true);
+                    say.accept("features: " + c.images + " images at " + sorted.length + " cuts mapped from " + file);
+                    return c;
+                } catch (FeatureFile.Stale e) {
+                    stale = e.getMessage();
+                }
+            }
+            if (Files.exists(file)) say.accept("features: rebuilding, " + stale);
+        }
+        Storage s = compute(dense, data, indices, batchSize, sorted, file, inputs, limit, segmentBytes);
+        say.accept("features: " + indices.length + " images cached at " + sorted.length + " cuts"
+                + (s.features().segments() > 1 ? " in " + s.features().segments() + " segments" : "")
+                + (file != null ? " in " + file : ""));
+        return new FeatureCache(s, false);
+    }
+
+    private static Storage compute(
+            TorchNet dense,
+            ImageDataset data,
+            int[] indices,
+            int batchSize,
+            int[] cuts,
+            Path file,
+            byte[] inputs,
+            long limit,
+            long segmentBytes) {
         DataLoader loader = DataLoader.builder(data)
                 .subset(indices)
                 .batchSize(batchSize)
                 .shuffle(false)
                 .build();
-        UnsafeBuffer[] features = new UnsafeBuffer[sorted.length];
-        int[][] shapes = new int[sorted.length][];
+        int[][] shapes = new int[cuts.length][];
         int[] labels = new int[indices.length];
         boolean[] modes = dense.modes();
         dense.train(false);
+        FeatureFile.Writer writer = null;
+        FeatureSegments out = null;
         int done = 0;
         try (NoGradGuard noGrad = new NoGradGuard()) {
             for (LabeledBatch b : loader) {
                 try (PointerScope scope = new PointerScope()) {
                     Tensor h = dense.forwardStem(Tensors.fromBuffer(b.pixels(), b.n(), b.c(), b.h(), b.w()));
+                    List<float[]> values = new ArrayList<>(cuts.length);
                     int at = 0;
-                    for (int f = 0; f < sorted.length; f++) {
-                        h = dense.forwardBlocks(at, sorted[f], h);
-                        at = sorted[f];
+                    for (int f = 0; f < cuts.length; f++) {
+                        h = dense.forwardBlocks(at, cuts[f], h);
+                        at = cuts[f];
                         long[] shape = Tensors.shape(h);
-                        if (features[f] == null) {
-                            shapes[f] = new int[] {(int) shape[1], (int) shape[2], (int) shape[3]};
-                            long bytes = (long) indices.length * shape[1] * shape[2] * shape[3] * Float.BYTES;
-                            if (bytes > Integer.MAX_VALUE) {
-                                // One off-heap buffer per cut, int-indexed (Agrona): 2 GiB at most.
-                                throw new IllegalArgumentException("feature cache: " + indices.length + " images x "
-                                        + shape[1] + "x" + shape[2] + "x" + shape[3] + " floats at block " + sorted[f]
-                                        + " need "
-                                        + bytes
-                                        + " bytes, over the 2 GiB a cut may hold; use fewer calibration or held-out"
-                                        + " images per class (at most " + (Integer.MAX_VALUE / (bytes / indices.length))
-                                        + " images)");
-                            }
-                            features[f] = new UnsafeBuffer(
-                                    ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder()));
+                        shapes[f] = new int[] {(int) shape[1], (int) shape[2], (int) shape[3]};
+                        values.add(Tensors.toFloats(h));
+                    }
+                    if (out == null) {
+                        int[] floats = new int[cuts.length];
+                        long total = 0;
+                        for (int f = 0; f < cuts.length; f++) {
+                            floats[f] = shapes[f][0] * shapes[f][1] * shapes[f][2];
+                            total += (long) indices.length * floats[f] * Float.BYTES;
                         }
-                        float[] v = Tensors.toFloats(h);
-                        int per = v.length / b.n();
-                        UnsafeBuffer dst = features[f];
-                        long base = (long) done * per * Float.BYTES;
-                        for (int i = 0; i < v.length; i++) dst.putFloat((int) (base + (long) i * Float.BYTES), v[i]);
+                        if (file != null || total > limit) {
+                            Path target = file != null ? file : temporaryFile();
+                            writer = new FeatureFile.Writer(
+                                    target,
+                                    new FeatureFile.Layout(
+                                            indices.length, cuts, shapes, inputs != null ? inputs : new byte[32]),
+                                    segmentBytes);
+                            out = writer.segments();
+                        } else {
+                            int per = FeatureSegments.imagesPerSegment(indices.length, floats, segmentBytes);
+                            out = FeatureSegments.allocate(indices.length, per, floats);
+                        }
+                    }
+                    for (int f = 0; f < cuts.length; f++) {
+                        int per = shapes[f][0] * shapes[f][1] * shapes[f][2];
+                        for (int i = 0; i < b.n(); i++) out.put(f, done + i, values.get(f), i * per);
                     }
                 }
                 System.arraycopy(b.labels(), 0, labels, done, b.n());
                 done += b.n();
             }
+            if (writer != null) {
+                writer.commit(labels);
+                if (file == null) Files.deleteIfExists(writer.file()); // mapped: the pages live until unmapped
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "feature cache: cannot write " + (writer != null ? writer.file() : file) + ": " + e.getMessage(),
+                    e);
         } finally {
             dense.restoreModes(modes);
+            if (writer != null) {
+                try {
+                    writer.close();
+                } catch (IOException ignored) {
+                    // the build's own failure, if any, is what matters
+                }
+            }
         }
-        if (log != null) log.accept("features: " + done + " images cached at " + sorted.length + " cuts");
-        return new FeatureCache(done, sorted, shapes, features, labels);
+        return new Storage(cuts, shapes, out, labels);
+    }
+
+    private static Path temporaryFile() throws IOException {
+        String dir = System.getProperty(DIR_PROPERTY);
+        Path d = dir != null && !dir.isBlank() ? Path.of(dir) : Path.of(System.getProperty("java.io.tmpdir"));
+        Files.createDirectories(d);
+        return d.resolve("emodir-features-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".emofeat");
+    }
+
+    /** Bytes a cache may hold in direct memory: the property, else half the physical memory. */
+    static long memoryLimit() {
+        String v = System.getProperty(MEMORY_LIMIT_PROPERTY);
+        if (v != null && !v.isBlank()) {
+            try {
+                long bytes = Long.parseLong(v.trim());
+                if (bytes > 0) return bytes;
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(
+                    "-D" + MEMORY_LIMIT_PROPERTY + " must be a positive number of bytes, got '" + v + "'");
+        }
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        return Math.max(1L << 30, os.getTotalMemorySize() / 2);
+    }
+
+    /** Segments of a quarter of the limit (so a low test limit gives several), at most what one mapping holds. */
+    static long segmentBytes(long limit) {
+        return Math.max(1, Math.min(FeatureSegments.MAX_SEGMENT_BYTES, limit / 4));
     }
 
     public int images() {
         return images;
+    }
+
+    /** True when the features were mapped from a saved file instead of being computed now. */
+    public boolean loadedFromFile() {
+        return loaded;
     }
 
     /** The cached cuts, ascending. */
@@ -119,16 +245,48 @@ public final class FeatureCache {
     }
 
     private int slot(int cut) {
-        int i = java.util.Arrays.binarySearch(cuts, cut);
+        int i = Arrays.binarySearch(cuts, cut);
         if (i < 0)
-            throw new IllegalArgumentException(
-                    "no feature cached at block " + cut + "; cuts " + java.util.Arrays.toString(cuts));
+            throw new IllegalArgumentException("no feature cached at block " + cut + "; cuts " + Arrays.toString(cuts));
         return i;
     }
 
-    /** The input of global block {@code cut} (the network's last block output for {@code cut = numBlocks}). */
+    /** Segments each cut is held in (all cuts alike; 1 unless the cache is over the in-memory limit's segment size). */
+    public int segments() {
+        return features.segments();
+    }
+
+    /**
+     * The input of global block {@code cut} (the network's last block output for {@code cut = numBlocks}) as one
+     * buffer. Only for a cache held in one segment; stream a larger one with {@link #evaluationParts}.
+     */
     public UnsafeBuffer feature(int cut) {
-        return features[slot(cut)];
+        int slot = slot(cut);
+        if (features.segments() != 1) {
+            throw new IllegalStateException("feature at block " + cut + " spans " + features.segments()
+                    + " segments of " + features.imagesPerSegment() + " images; read it with evaluationParts");
+        }
+        return features.segment(slot, 0);
+    }
+
+    /**
+     * The cache as consecutive evaluation parts, one per segment: the feature at {@code inputCut}, the reference at
+     * {@code referenceCut} (or none when negative) and the labels when asked, for a population evaluator that streams
+     * them ({@code PopulationEvaluators.best(program, parts, threads)}).
+     */
+    public List<EvaluationData> evaluationParts(int inputCut, int referenceCut, boolean withLabels) {
+        int in = slot(inputCut);
+        int ref = referenceCut < 0 ? -1 : slot(referenceCut);
+        List<EvaluationData> parts = new ArrayList<>(features.segments());
+        for (int s = 0; s < features.segments(); s++) {
+            int first = s * features.imagesPerSegment(), n = features.imagesIn(s);
+            parts.add(new EvaluationData(
+                    features.segment(in, s),
+                    n,
+                    ref < 0 ? null : features.segment(ref, s),
+                    withLabels ? new UnsafeBuffer(labels, first * Integer.BYTES, n * Integer.BYTES) : null));
+        }
+        return parts;
     }
 
     /** {C, H, W} of the feature at {@code cut}. */
@@ -151,11 +309,11 @@ public final class FeatureCache {
 
     /** Mean of the squared values of the feature at {@code cut}: the scale that normalises an MSE on it. */
     public double meanSquare(int cut) {
-        UnsafeBuffer b = feature(cut);
+        int slot = slot(cut);
         long n = (long) images * floatsPerImage(cut);
         double sum = 0;
         for (long i = 0; i < n; i++) {
-            double v = b.getFloat((int) (i * Float.BYTES));
+            double v = features.get(slot, i);
             sum += v * v;
         }
         return sum / n;
