@@ -11,6 +11,7 @@ import org.emodir.data.ImageDecoder;
 import org.emodir.data.ImageFolderIndex;
 import org.emodir.data.ImageGeometry;
 import org.emodir.data.LabeledBatch;
+import org.emodir.data.NativeJpegDecoder;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -25,8 +26,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Images per second of (a) decoding CIFAR-10 JPEGs and ImageNet-sample JPEGs (one thread,
- * javax.imageio) and (b) the DataLoader turning the mapped uint8 cache into normalised float32
+ * Images per second of (a) decoding CIFAR-10 JPEGs and ImageNet-sample JPEGs (one thread; at ImageNet geometry,
+ * shorter side 256 then centre 224, the same {@value #IMAGENET_FILES} files with javax.imageio, with libjpeg-turbo
+ * at full size, and with libjpeg-turbo's DCT-domain downscaling; see benchmarks/README-imagenet.md) and (b) the DataLoader turning the mapped uint8 cache into normalised float32
  * batches with and without crop/flip augmentation (one thread). Scores are images/s.
  * The CIFAR-10 jpg test-split cache goes to {@code -Demodir.bench.cache} (default target/bench-cache).
  */
@@ -46,7 +48,7 @@ import org.openjdk.jmh.annotations.Warmup;
         })
 public class DataLoaderBenchmark {
     private static final int CIFAR_FILES = 256;
-    private static final int IMAGENET_FILES = 8;
+    private static final int IMAGENET_FILES = 64;
     private static final int TEST_IMAGES = 10_000;
 
     private DataLoader plain;
@@ -117,6 +119,32 @@ public class DataLoaderBenchmark {
                     ImageGeometry.IMAGENET_EVAL,
                     imagenetScratch,
                     0);
+            sum += imagenetScratch[i];
+        }
+        return sum;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(IMAGENET_FILES)
+    public int decodeImagenetResizeCropTurbo() {
+        return turbo(true);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(IMAGENET_FILES)
+    public int decodeImagenetResizeCropTurboFullSize() {
+        return turbo(false);
+    }
+
+    private int turbo(boolean dctScale) {
+        int sum = 0;
+        for (int i = 0; i < IMAGENET_FILES; i++) {
+            NativeJpegDecoder.decode(
+                    imagenetIndex.files().get(i * 97 % imagenetIndex.size()),
+                    ImageGeometry.IMAGENET_EVAL,
+                    imagenetScratch,
+                    0,
+                    dctScale);
             sum += imagenetScratch[i];
         }
         return sum;

@@ -95,6 +95,8 @@ public final class Datasets {
                 : abs.getParent().getFileName().toString() + "_";
         String name = parent + folder + "_" + g.height() + "x" + g.width()
                 + (g.resizeShorterSide() > 0 ? "_r" + g.resizeShorterSide() : "");
+        // libjpeg-turbo with DCT scaling gives other pixels than javax.imageio: its caches are kept apart
+        if (NativeJpegDecoder.selected()) name += "_turbo";
         return name.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 }

@@ -27,6 +27,7 @@ final class ParallelDecoder {
     public static Map<Integer, String> decodeAll(
             ImageFolderIndex index, ImageGeometry g, PixelSegments dst, int threads, boolean skipBad) {
         int per = g.pixelsPerImage();
+        boolean turbo = NativeJpegDecoder.selected();
         ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[per]);
         Map<Integer, String> bad = new ConcurrentSkipListMap<>();
         ForkJoinPool pool = new ForkJoinPool(Math.max(1, threads));
@@ -34,7 +35,8 @@ final class ParallelDecoder {
             pool.submit(() -> IntStream.range(0, index.size()).parallel().forEach(i -> {
                         byte[] img = scratch.get();
                         try {
-                            ImageDecoder.decode(index.files().get(i), g, img, 0);
+                            if (turbo) NativeJpegDecoder.decode(index.files().get(i), g, img, 0);
+                            else ImageDecoder.decode(index.files().get(i), g, img, 0);
                         } catch (DatasetException e) {
                             if (!skipBad) throw e;
                             bad.put(i, e.getMessage());

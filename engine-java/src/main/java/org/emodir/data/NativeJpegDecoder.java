@@ -1,0 +1,89 @@
+package org.emodir.data;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.emodir.data.jpeg.TurboJpeg;
+
+/**
+ * Decodes JPEG files with libjpeg-turbo (through {@link TurboJpeg}) into planar CHW uint8 of a geometry: at
+ * ImageNet geometry libjpeg decodes at the smallest k/8 scale whose shorter side still covers the resize, so a
+ * 500x375 photo is decoded at 6/8 size before the bilinear resize and crop. Files that are not JPEG (a PNG
+ * named .JPEG) go to {@link ImageDecoder}. Each thread keeps its own off-heap buffers.
+ */
+public final class NativeJpegDecoder {
+    /** {@code -Demodir.jpeg.decoder=native} makes the image caches decode with this class (default: imageio). */
+    public static final String PROPERTY = "emodir.jpeg.decoder";
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private NativeJpegDecoder() {}
+
+    /** True when {@value #PROPERTY} asks for native decoding. */
+    public static boolean selected() {
+        String v = System.getProperty(PROPERTY, "imageio").trim();
+        if (v.equals("native")) return true;
+        if (v.equals("imageio")) return false;
+        throw new IllegalArgumentException("-D" + PROPERTY + " must be 'native' or 'imageio', got '" + v + "'");
+    }
+
+    /** Decodes {@code file} into {@code dst[off .. off + g.pixelsPerImage())}, CHW; DCT scaling when allowed. */
+    public static void decode(Path file, ImageGeometry g, byte[] dst, int off) {
+        decode(file, g, dst, off, true);
+    }
+
+    /** As above; {@code dctScale} false decodes at full size first (what javax.imageio does). */
+    public static void decode(Path file, ImageGeometry g, byte[] dst, int off, boolean dctScale) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new DatasetException(file + ": unreadable image: " + e.getMessage(), e);
+        }
+        if (bytes.length < 2 || (bytes[0] & 0xFF) != 0xFF || (bytes[1] & 0xFF) != 0xD8) {
+            ImageDecoder.decode(file, g, dst, off); // not a JPEG: PNG and the like
+            return;
+        }
+        Buffers b = BUFFERS.get();
+        UnsafeBuffer src = b.source(bytes.length);
+        src.putBytes(0, bytes);
+        int out = g.pixelsPerImage();
+        UnsafeBuffer pixels = b.pixels(out);
+        int rc = TurboJpeg.emodir_jpeg_decode(
+                src.addressOffset(),
+                bytes.length,
+                g.resizeShorterSide(),
+                g.height(),
+                g.width(),
+                dctScale ? 1 : 0,
+                pixels.addressOffset(),
+                0L);
+        if (rc != 0) {
+            throw new DatasetException(file + ": corrupt image: " + TurboJpeg.emodir_jpeg_last_error());
+        }
+        pixels.getBytes(0, dst, off, out);
+    }
+
+    /** Per-thread direct buffers, grown to the largest file and image seen. */
+    private static final class Buffers {
+        private UnsafeBuffer source = new UnsafeBuffer(BufferUtil.allocateDirectAligned(1 << 20, 64));
+        private UnsafeBuffer pixels = new UnsafeBuffer(BufferUtil.allocateDirectAligned(1 << 16, 64));
+
+        UnsafeBuffer source(int bytes) {
+            if (source.capacity() < bytes) source = new UnsafeBuffer(grow(bytes));
+            return source;
+        }
+
+        UnsafeBuffer pixels(int bytes) {
+            if (pixels.capacity() < bytes) pixels = new UnsafeBuffer(grow(bytes));
+            return pixels;
+        }
+
+        private static ByteBuffer grow(int bytes) {
+            return BufferUtil.allocateDirectAligned(Integer.highestOneBit(bytes - 1) << 1, 64);
+        }
+    }
+}

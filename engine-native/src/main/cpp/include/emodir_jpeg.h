@@ -1,0 +1,163 @@
+/*
+ * JPEG decoding for the data loader with the system libjpeg-turbo (libjpeg API): decode with DCT-domain
+ * downscaling (scale_num/8) to the smallest size whose shorter side still covers the resize target, then
+ * resize-shorter-side + centre crop on the decoded buffer with the same bilinear rule as the Java
+ * BilinearResizer (half-pixel centres, edge clamping, no antialias; torchvision sizes and crop offsets),
+ * computed on the original image's grid so only the source resolution changes. Output planar CHW uint8.
+ * Header-only so the JavaCPP-generated JNI file is the whole library (no CMake target).
+ */
+#ifndef EMODIR_JPEG_H
+#define EMODIR_JPEG_H
+
+#include <csetjmp>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+extern "C" {
+#include <jpeglib.h>
+#include <jerror.h>
+}
+
+namespace emodir_jpeg_detail {
+inline char* error_buffer() {
+    static thread_local char message[JMSG_LENGTH_MAX + 64];
+    return message;
+}
+
+struct Error {
+    jpeg_error_mgr mgr;
+    jmp_buf jump;
+};
+
+inline void on_error(j_common_ptr cinfo) {
+    Error* e = reinterpret_cast<Error*>(cinfo->err);
+    (*cinfo->err->format_message)(cinfo, error_buffer());
+    longjmp(e->jump, 1);
+}
+
+/* libjpeg only warns on truncated or corrupt data and fills the rest with grey: those warnings are errors here. */
+inline void on_message(j_common_ptr cinfo, int level) {
+    if (level < 0 && (cinfo->err->msg_code == JWRN_JPEG_EOF || cinfo->err->msg_code == JWRN_HIT_MARKER)) {
+        on_error(cinfo);
+    }
+}
+
+inline long resized_long(long s, long longer, long shorter) { return s * longer / shorter; }
+}  // namespace emodir_jpeg_detail
+
+/* The last error of this thread, e.g. "Premature end of JPEG file". */
+inline const char* emodir_jpeg_last_error() { return emodir_jpeg_detail::error_buffer(); }
+
+/*
+ * Decodes the JPEG in src[0, len) into dst: planar CHW uint8 of 3 x out_h x out_w, after resizing the shorter
+ * side to `resize` and cropping the centre (resize 0: the image must be exactly out_h x out_w). dct_scale 0
+ * decodes at full size (as javax.imageio does). Returns 0, or -1 with emodir_jpeg_last_error() set.
+ * dims_out (may be null) receives the image's {height, width, decoded height, decoded width}.
+ */
+inline int emodir_jpeg_decode(const unsigned char* src, long len, int resize, int out_h, int out_w, int dct_scale,
+                              unsigned char* dst, int* dims_out) {
+    using namespace emodir_jpeg_detail;
+    jpeg_decompress_struct cinfo;
+    Error err;
+    std::vector<unsigned char> rgb;
+    cinfo.err = jpeg_std_error(&err.mgr);
+    err.mgr.error_exit = on_error;
+    err.mgr.emit_message = on_message;
+    if (setjmp(err.jump)) {
+        jpeg_destroy_decompress(&cinfo);
+        return -1;
+    }
+    jpeg_create_decompress(&cinfo);
+    jpeg_mem_src(&cinfo, src, static_cast<unsigned long>(len));
+    jpeg_read_header(&cinfo, TRUE);
+    const long src_h = cinfo.image_height, src_w = cinfo.image_width;
+    cinfo.out_color_space = JCS_RGB; /* libjpeg-turbo converts greyscale too; CMYK fails with its message */
+    cinfo.scale_denom = 8;
+    cinfo.scale_num = 8;
+    if (resize > 0 && dct_scale) {
+        const long shorter = src_h < src_w ? src_h : src_w;
+        for (unsigned num = 1; num < 8; ++num) {
+            if ((shorter * num + 7) / 8 >= resize) {
+                cinfo.scale_num = num;
+                break;
+            }
+        }
+    }
+    jpeg_start_decompress(&cinfo);
+    const long h = cinfo.output_height, w = cinfo.output_width;
+    if (cinfo.output_components != 3) {
+        std::snprintf(error_buffer(), JMSG_LENGTH_MAX, "decoded to %d components, expected RGB",
+                      cinfo.output_components);
+        jpeg_destroy_decompress(&cinfo);
+        return -1;
+    }
+    rgb.resize(static_cast<size_t>(h * w * 3));
+    while (cinfo.output_scanline < cinfo.output_height) {
+        JSAMPROW row = rgb.data() + static_cast<size_t>(cinfo.output_scanline) * w * 3;
+        jpeg_read_scanlines(&cinfo, &row, 1);
+    }
+    jpeg_finish_decompress(&cinfo);
+    jpeg_destroy_decompress(&cinfo);
+    if (dims_out) {
+        dims_out[0] = static_cast<int>(src_h);
+        dims_out[1] = static_cast<int>(src_w);
+        dims_out[2] = static_cast<int>(h);
+        dims_out[3] = static_cast<int>(w);
+    }
+    const long plane = static_cast<long>(out_h) * out_w;
+    if (resize == 0) {
+        if (h != out_h || w != out_w) {
+            std::snprintf(error_buffer(), JMSG_LENGTH_MAX, "image is %ldx%ld, dataset geometry needs exactly %dx%d", h,
+                          w, out_h, out_w);
+            return -1;
+        }
+        for (long p = 0; p < plane; ++p)
+            for (int c = 0; c < 3; ++c) dst[c * plane + p] = rgb[p * 3 + c];
+        return 0;
+    }
+    /* target grid from the original size (torchvision Resize / CenterCrop), sampled from the decoded buffer */
+    long rh, rw;
+    if (src_w <= src_h) {
+        rw = resize;
+        rh = resized_long(resize, src_h, src_w);
+    } else {
+        rh = resize;
+        rw = resized_long(resize, src_w, src_h);
+    }
+    const int top = static_cast<int>(std::nearbyint((rh - out_h) / 2.0));
+    const int left = static_cast<int>(std::nearbyint((rw - out_w) / 2.0));
+    const double sy_scale = static_cast<double>(h) / rh, sx_scale = static_cast<double>(w) / rw;
+    std::vector<int> x0(out_w), x1(out_w);
+    std::vector<float> fx(out_w);
+    for (int x = 0; x < out_w; ++x) {
+        double sx = (x + left + 0.5) * sx_scale - 0.5;
+        if (sx < 0) sx = 0;
+        x0[x] = static_cast<int>(sx) < w - 1 ? static_cast<int>(sx) : static_cast<int>(w - 1);
+        x1[x] = x0[x] + 1 < w - 1 ? x0[x] + 1 : static_cast<int>(w - 1);
+        fx[x] = static_cast<float>(sx - x0[x]);
+    }
+    for (int y = 0; y < out_h; ++y) {
+        double sy = (y + top + 0.5) * sy_scale - 0.5;
+        if (sy < 0) sy = 0;
+        const long y0 = static_cast<long>(sy) < h - 1 ? static_cast<long>(sy) : h - 1;
+        const long y1 = y0 + 1 < h - 1 ? y0 + 1 : h - 1;
+        const float fy = static_cast<float>(sy - y0);
+        const unsigned char* r0 = rgb.data() + y0 * w * 3;
+        const unsigned char* r1 = rgb.data() + y1 * w * 3;
+        for (int x = 0; x < out_w; ++x) {
+            for (int c = 0; c < 3; ++c) {
+                const float a = r0[x0[x] * 3 + c], b = r0[x1[x] * 3 + c];
+                const float d = r1[x0[x] * 3 + c], e = r1[x1[x] * 3 + c];
+                const float t = a + (b - a) * fx[x], u = d + (e - d) * fx[x];
+                float v = std::round(t + (u - t) * fy);
+                v = v < 0 ? 0 : (v > 255 ? 255 : v);
+                dst[c * plane + static_cast<long>(y) * out_w + x] = static_cast<unsigned char>(v);
+            }
+        }
+    }
+    return 0;
+}
+
+#endif
