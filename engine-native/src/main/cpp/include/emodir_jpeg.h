@@ -53,7 +53,9 @@ inline const char* emodir_jpeg_last_error() { return emodir_jpeg_detail::error_b
 /*
  * Decodes the JPEG in src[0, len) into dst: planar CHW uint8 of 3 x out_h x out_w, after resizing the shorter
  * side to `resize` and cropping the centre (resize 0: the image must be exactly out_h x out_w). dct_scale 0
- * decodes at full size (as javax.imageio does). Returns 0, or -1 with emodir_jpeg_last_error() set.
+ * decodes at full size (as javax.imageio does); 1 at the smallest of 1/8, 2/8 ... 8/8 that covers the resize;
+ * 2 only at 1/8, 1/4, 1/2 (the factors with SIMD IDCTs in libjpeg-turbo, as PIL's draft mode picks).
+ * Returns 0, or -1 with emodir_jpeg_last_error() set.
  * dims_out (may be null) receives the image's {height, width, decoded height, decoded width}.
  */
 inline int emodir_jpeg_decode(const unsigned char* src, long len, int resize, int out_h, int out_w, int dct_scale,
@@ -78,7 +80,7 @@ inline int emodir_jpeg_decode(const unsigned char* src, long len, int resize, in
     cinfo.scale_num = 8;
     if (resize > 0 && dct_scale) {
         const long shorter = src_h < src_w ? src_h : src_w;
-        for (unsigned num = 1; num < 8; ++num) {
+        for (unsigned num = 1; num < 8; num += (dct_scale == 2 ? num : 1)) {
             if ((shorter * num + 7) / 8 >= resize) {
                 cinfo.scale_num = num;
                 break;

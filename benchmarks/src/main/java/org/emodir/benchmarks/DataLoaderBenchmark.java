@@ -127,16 +127,22 @@ public class DataLoaderBenchmark {
     @Benchmark
     @OperationsPerInvocation(IMAGENET_FILES)
     public int decodeImagenetResizeCropTurbo() {
-        return turbo(true);
+        return turbo(NativeJpegDecoder.DctScaling.POWER_OF_TWO);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(IMAGENET_FILES)
+    public int decodeImagenetResizeCropTurboAnyScale() {
+        return turbo(NativeJpegDecoder.DctScaling.ANY);
     }
 
     @Benchmark
     @OperationsPerInvocation(IMAGENET_FILES)
     public int decodeImagenetResizeCropTurboFullSize() {
-        return turbo(false);
+        return turbo(NativeJpegDecoder.DctScaling.NONE);
     }
 
-    private int turbo(boolean dctScale) {
+    private int turbo(NativeJpegDecoder.DctScaling scaling) {
         int sum = 0;
         for (int i = 0; i < IMAGENET_FILES; i++) {
             NativeJpegDecoder.decode(
@@ -144,7 +150,7 @@ public class DataLoaderBenchmark {
                     ImageGeometry.IMAGENET_EVAL,
                     imagenetScratch,
                     0,
-                    dctScale);
+                    scaling);
             sum += imagenetScratch[i];
         }
         return sum;

@@ -10,13 +10,23 @@ import org.emodir.data.jpeg.TurboJpeg;
 
 /**
  * Decodes JPEG files with libjpeg-turbo (through {@link TurboJpeg}) into planar CHW uint8 of a geometry: at
- * ImageNet geometry libjpeg decodes at the smallest k/8 scale whose shorter side still covers the resize, so a
- * 500x375 photo is decoded at 6/8 size before the bilinear resize and crop. Files that are not JPEG (a PNG
+ * ImageNet geometry libjpeg may decode at a reduced k/8 scale whose shorter side still covers the resize (by default
+ * 1/2, 1/4 or 1/8, e.g. a 1024x768 photo at 512x384) before the bilinear resize and crop. Files that are not JPEG (a PNG
  * named .JPEG) go to {@link ImageDecoder}. Each thread keeps its own off-heap buffers.
  */
 public final class NativeJpegDecoder {
     /** {@code -Demodir.jpeg.decoder=native} makes the image caches decode with this class (default: imageio). */
     public static final String PROPERTY = "emodir.jpeg.decoder";
+
+    /** How far libjpeg may downscale in the DCT domain before the bilinear resize. */
+    public enum DctScaling {
+        /** Full size, as javax.imageio decodes. */
+        NONE,
+        /** The smallest of 1/8 .. 8/8 whose shorter side covers the resize. */
+        ANY,
+        /** Only 1/8, 1/4, 1/2: the factors libjpeg-turbo has SIMD IDCTs for (PIL's draft mode picks from these). */
+        POWER_OF_TWO
+    }
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -30,13 +40,13 @@ public final class NativeJpegDecoder {
         throw new IllegalArgumentException("-D" + PROPERTY + " must be 'native' or 'imageio', got '" + v + "'");
     }
 
-    /** Decodes {@code file} into {@code dst[off .. off + g.pixelsPerImage())}, CHW; DCT scaling when allowed. */
+    /** Decodes {@code file} into {@code dst[off .. off + g.pixelsPerImage())}, CHW, with power-of-two DCT scaling. */
     public static void decode(Path file, ImageGeometry g, byte[] dst, int off) {
-        decode(file, g, dst, off, true);
+        decode(file, g, dst, off, DctScaling.POWER_OF_TWO);
     }
 
-    /** As above; {@code dctScale} false decodes at full size first (what javax.imageio does). */
-    public static void decode(Path file, ImageGeometry g, byte[] dst, int off, boolean dctScale) {
+    /** As above with the given DCT-domain scaling. */
+    public static void decode(Path file, ImageGeometry g, byte[] dst, int off, DctScaling scaling) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -58,7 +68,7 @@ public final class NativeJpegDecoder {
                 g.resizeShorterSide(),
                 g.height(),
                 g.width(),
-                dctScale ? 1 : 0,
+                scaling.ordinal(),
                 pixels.addressOffset(),
                 0L);
         if (rc != 0) {

@@ -62,8 +62,8 @@ class NativeJpegDecoderTest {
         List<Path> files = imagenetFiles(16);
         for (Path f : files) {
             ImageDecoder.decode(f, G, io, 0);
-            NativeJpegDecoder.decode(f, G, full, 0, false);
-            NativeJpegDecoder.decode(f, G, scaled, 0, true);
+            NativeJpegDecoder.decode(f, G, full, 0, NativeJpegDecoder.DctScaling.NONE);
+            NativeJpegDecoder.decode(f, G, scaled, 0, NativeJpegDecoder.DctScaling.ANY);
             double[] d = diff(io, full);
             worstFull = Math.max(worstFull, d[0]);
             assertTrue(
