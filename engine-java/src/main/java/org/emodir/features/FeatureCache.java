@@ -251,22 +251,23 @@ public final class FeatureCache {
         return i;
     }
 
-    /** Segments each cut is held in (all cuts alike; 1 unless the cache is over the in-memory limit's segment size). */
+    /** Segments each cut is streamed in (all cuts alike; several when a cut exceeds a quarter of the in-memory limit). */
     public int segments() {
         return features.segments();
     }
 
     /**
      * The input of global block {@code cut} (the network's last block output for {@code cut = numBlocks}) as one
-     * buffer. Only for a cache held in one segment; stream a larger one with {@link #evaluationParts}.
+     * buffer, in memory or mapped. Only for a cut under 2 GiB; stream a larger one with {@link #evaluationParts}.
      */
     public UnsafeBuffer feature(int cut) {
-        int slot = slot(cut);
-        if (features.segments() != 1) {
-            throw new IllegalStateException("feature at block " + cut + " spans " + features.segments()
-                    + " segments of " + features.imagesPerSegment() + " images; read it with evaluationParts");
+        UnsafeBuffer whole = features.whole(slot(cut));
+        if (whole == null) {
+            throw new IllegalStateException("feature at block " + cut + " of " + images + " images is over 2 GiB ("
+                    + features.segments() + " segments of " + features.imagesPerSegment()
+                    + " images); read it with evaluationParts");
         }
-        return features.segment(slot, 0);
+        return whole;
     }
 
     /**

@@ -8,8 +8,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * float32 features of {@code images} images at several cuts, each cut split into segments of the same {@code
  * imagesPerSegment} images (so segment {@code s} of every cut covers the same images, and an evaluation can stream
- * input and reference segment by segment). A segment is one off-heap buffer or one mapping of a file region: both are
- * int-indexed, so a cut of any size is held as segments under 2 GiB.
+ * input and reference segment by segment). Buffers and single file mappings are int-indexed: a cut under 2 GiB is
+ * one buffer (its segments are views of it, so it can also be read whole), a larger cut one buffer per segment.
  */
 final class FeatureSegments {
     /** The largest segment: under the 2 GiB an int-indexed buffer or a single mapping can hold. */
@@ -19,12 +19,35 @@ final class FeatureSegments {
     private final int imagesPerSegment;
     private final int[] floatsPerImage;
     private final UnsafeBuffer[][] buffers;
+    private final UnsafeBuffer[] whole;
 
-    private FeatureSegments(int images, int imagesPerSegment, int[] floatsPerImage, UnsafeBuffer[][] buffers) {
+    private FeatureSegments(
+            int images, int imagesPerSegment, int[] floatsPerImage, UnsafeBuffer[][] buffers, UnsafeBuffer[] whole) {
         this.images = images;
         this.imagesPerSegment = imagesPerSegment;
         this.floatsPerImage = floatsPerImage.clone();
         this.buffers = buffers;
+        this.whole = whole;
+    }
+
+    /** Cut {@code c} in one buffer, or null when it is over 2 GiB. */
+    UnsafeBuffer whole(int slot) {
+        return whole[slot];
+    }
+
+    /** Views of {@code all} (which keeps the memory reachable) for each segment. */
+    private static UnsafeBuffer[] views(UnsafeBuffer all, int images, int imagesPerSegment, int floats) {
+        UnsafeBuffer[] v = new UnsafeBuffer[segmentCount(images, imagesPerSegment)];
+        for (int s = 0; s < v.length; s++) {
+            long bytes = (long) imagesIn(s, images, imagesPerSegment) * floats * Float.BYTES;
+            long at = (long) s * imagesPerSegment * floats * Float.BYTES;
+            v[s] = new UnsafeBuffer(all, (int) at, (int) bytes);
+        }
+        return v;
+    }
+
+    private static long cutBytes(int images, int floats) {
+        return (long) images * floats * Float.BYTES;
     }
 
     /** Images per segment so that no cut's segment exceeds {@code segmentBytes} (at least one image). */
@@ -42,14 +65,22 @@ final class FeatureSegments {
     static FeatureSegments allocate(int images, int imagesPerSegment, int[] floatsPerImage) {
         int segments = segmentCount(images, imagesPerSegment);
         UnsafeBuffer[][] b = new UnsafeBuffer[floatsPerImage.length][segments];
+        UnsafeBuffer[] whole = new UnsafeBuffer[floatsPerImage.length];
         for (int c = 0; c < b.length; c++) {
+            long all = cutBytes(images, floatsPerImage[c]);
+            if (all <= MAX_SEGMENT_BYTES) {
+                whole[c] =
+                        new UnsafeBuffer(BufferUtil.allocateDirectAligned((int) Math.max(all, 64), 64), 0, (int) all);
+                b[c] = views(whole[c], images, imagesPerSegment, floatsPerImage[c]);
+                continue;
+            }
             for (int s = 0; s < segments; s++) {
                 int bytes =
                         Math.toIntExact((long) imagesIn(s, images, imagesPerSegment) * floatsPerImage[c] * Float.BYTES);
                 b[c][s] = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(bytes, 64), 64), 0, bytes);
             }
         }
-        return new FeatureSegments(images, imagesPerSegment, floatsPerImage, b);
+        return new FeatureSegments(images, imagesPerSegment, floatsPerImage, b, whole);
     }
 
     /** Maps cut {@code c}'s floats from {@code offsets[c]} of {@code ch} (READ_WRITE grows the file as needed). */
@@ -63,15 +94,22 @@ final class FeatureSegments {
             throws IOException {
         int segments = segmentCount(images, imagesPerSegment);
         UnsafeBuffer[][] b = new UnsafeBuffer[floatsPerImage.length][segments];
+        UnsafeBuffer[] whole = new UnsafeBuffer[floatsPerImage.length];
         for (int c = 0; c < b.length; c++) {
             long at = offsets[c];
+            long all = cutBytes(images, floatsPerImage[c]);
+            if (all <= MAX_SEGMENT_BYTES) {
+                whole[c] = new UnsafeBuffer(ch.map(mode, at, all).order(java.nio.ByteOrder.nativeOrder()));
+                b[c] = views(whole[c], images, imagesPerSegment, floatsPerImage[c]);
+                continue;
+            }
             for (int s = 0; s < segments; s++) {
                 long bytes = (long) imagesIn(s, images, imagesPerSegment) * floatsPerImage[c] * Float.BYTES;
                 b[c][s] = new UnsafeBuffer(ch.map(mode, at, bytes).order(java.nio.ByteOrder.nativeOrder()));
                 at += bytes;
             }
         }
-        return new FeatureSegments(images, imagesPerSegment, floatsPerImage, b);
+        return new FeatureSegments(images, imagesPerSegment, floatsPerImage, b, whole);
     }
 
     static int segmentCount(int images, int imagesPerSegment) {
