@@ -68,4 +68,25 @@ class PruneCommandTest {
                 org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> bad.configure());
         assertTrue(e.getMessage().contains("--impairment") && e.getMessage().contains("ssim"), e.getMessage());
     }
+
+    @Test
+    void classesAndSkipBadImagesReachTheConfig(@TempDir Path dir) throws Exception {
+        PruneCommand plain = new PruneCommand();
+        new CommandLine(plain).parseArgs("--out", "x");
+        var defaults = plain.configure().build();
+        assertTrue(defaults.dataSelection().isDefault());
+        assertTrue(!defaults.resultSettings().containsKey("classes"), "old run directories still resume");
+
+        PruneCommand c = new PruneCommand();
+        new CommandLine(c).parseArgs("--out", "x", "--classes", "imagenet100", "--skip-bad-images");
+        var cfg = c.configure().build();
+        assertEquals(100, cfg.dataSelection().classes().classes().size());
+        assertTrue(cfg.dataSelection().skipBadImages());
+        assertEquals("imagenet100", cfg.resultSettings().get("classes"));
+
+        StringWriter err = new StringWriter();
+        Path missing = dir.resolve("no-such-list.txt");
+        assertEquals(1, run(err, "prune", "--out", dir.resolve("r").toString(), "--classes", missing.toString()));
+        assertTrue(err.toString().contains(missing.toString()), err.toString());
+    }
 }
