@@ -24,17 +24,24 @@ struct IndividualPlan {
 
 inline int channel_of(const std::vector<int>* list, int compact) { return list ? (*list)[compact] : compact; }
 
+struct WideBounds {
+    int64_t padded = 0, cols = 0;  // floats: padded input (with slack), GEMM output (out_c x columns)
+};
+WideBounds wide_bounds(const Program& prog);
+
 // Per-thread scratch, sized once from the program's dense bounds.
 struct Scratch {
     std::vector<float> slots[EMODIR_MAX_SLOTS];
     std::vector<float> col;                   // im2col matrix or zero-padded input (implicit GEMM)
+    std::vector<float> wide;                  // GEMM output of a wide-row conv before its pad columns are dropped
     std::vector<const float*> panels;         // sgemm_gather's B panel bases
     std::vector<int> offsets;                 // sgemm_gather's B row offsets
     std::vector<std::vector<float>> packed;  // per op: packed gathered conv weights
     std::vector<std::vector<float>> bias;    // per op: gathered bias
     void init(const Program& prog) {
         for (int s = 0; s < EMODIR_MAX_SLOTS; ++s) slots[s].resize(size_t(prog.max_slot_size[s]));
-        col.assign(size_t(prog.max_col_size), 0.0f);
+        col.assign(size_t(std::max(prog.max_col_size, wide_bounds(prog).padded)), 0.0f);
+        wide.resize(size_t(wide_bounds(prog).cols));
         packed.resize(prog.ops.size());
         bias.resize(prog.ops.size());
     }
@@ -59,27 +66,71 @@ void pack_conv(const Program& prog, const OpInfo& oi, const IndividualPlan& plan
 
 void im2col_any(int nin, int h, int w, int ho, int wo, int k, int s, int pad, int kdim, const float* src, float* col);
 
+bool same_stride1(const OpInfo& oi) { return oi.op.stride == 1 && 2 * oi.op.pad == oi.op.kernel - 1; }
+
 // Stride-1 "same" convs whose output rows are whole panels run as an implicit GEMM over a zero-padded copy
 // of the input: panel (y, x0) row (ci, ky, kx) is padded[ci][y + ky][x0 + kx ...], 16 contiguous floats.
-bool implicit_gemm_fits(const OpInfo& oi) {
-    const emodir_op& op = oi.op;
-    return op.stride == 1 && 2 * op.pad == op.kernel - 1 && oi.out.w % kGemmNR == 0;
+bool implicit_gemm_fits(const OpInfo& oi) { return same_stride1(oi) && oi.out.w % kGemmNR == 0; }
+
+// Other stride-1 "same" convs (8x8 maps: ResNet-56 stage 3, 14x14, 7x7) run the implicit GEMM over the padded
+// plane flattened row by row: column q = y * wp + x reads padded[q + ky * wp + kx], so every 16-column panel is
+// contiguous and no im2col is needed. Columns with x >= wo (the pad positions, 2 of every wp) are computed and
+// dropped while copying the rows out: 20% waste at 8x8 instead of an im2col pass that cost more than the GEMM.
+bool wide_gemm_fits(const OpInfo& oi) { return same_stride1(oi) && !implicit_gemm_fits(oi); }
+
+struct WideGeometry {
+    int hp, wp;
+    int64_t padded, cols;  // floats of the padded input incl. tail slack; GEMM columns (round_up(ho * wp, NR))
+};
+WideGeometry wide_geometry(const OpInfo& oi, int nin) {
+    const int hp = oi.in.h + 2 * oi.op.pad, wp = oi.in.w + 2 * oi.op.pad;
+    const int64_t cols = (int64_t(oi.out.h) * wp + kGemmNR - 1) / kGemmNR * kGemmNR;
+    // The last panel of the last channel reads up to (k - 1) * (wp + 1) + cols - 1 past that channel's start.
+    const int64_t padded = int64_t(nin) * hp * wp + kGemmNR + int64_t(oi.op.kernel) * (wp + 1);
+    return {hp, wp, padded, cols};
 }
 
-void conv_image(const OpInfo& oi, int nin, int nout, const float* src, float* dst, Scratch& sc, int op_index) {
+// Zero-padded copy of src's nin planes into col with row stride wp, plane stride hp * wp; the rest stays 0.
+void pad_planes(const float* src, float* col, int64_t col_floats, int nin, int h, int w, int hp, int wp, int pad) {
+    std::fill(col, col + col_floats, 0.0f);
+    for (int ci = 0; ci < nin; ++ci)
+        for (int y = 0; y < h; ++y)
+            std::memcpy(col + (int64_t(ci) * hp + y + pad) * wp + pad, src + (int64_t(ci) * h + y) * w,
+                        sizeof(float) * size_t(w));
+}
+
+// relu: a ReLU that followed the conv in place is applied in the GEMM's store (the op itself is skipped).
+void conv_image(const OpInfo& oi, int nin, int nout, const float* src, float* dst, Scratch& sc, int op_index,
+                bool relu) {
     const emodir_op& op = oi.op;
     const int h = oi.in.h, w = oi.in.w, ho = oi.out.h, wo = oi.out.w, k = op.kernel, s = op.stride, pad = op.pad;
-    const int n = ho * wo, kdim = nin * k * k, panels = (n + kGemmNR - 1) / kGemmNR;
+    const int n = ho * wo, kdim = nin * k * k;
     float* col = sc.col.data();
-    sc.panels.resize(size_t(panels));
     sc.offsets.resize(size_t(kdim));
+    const float* a = sc.packed[op_index].data();
+    const float* bias = sc.bias[op_index].data();
+    if (wide_gemm_fits(oi)) {
+        const WideGeometry g = wide_geometry(oi, nin);
+        pad_planes(src, col, g.padded, nin, h, w, g.hp, g.wp, pad);
+        for (int ci = 0; ci < nin; ++ci)
+            for (int ky = 0; ky < k; ++ky)
+                for (int kx = 0; kx < k; ++kx) sc.offsets[(ci * k + ky) * k + kx] = (ci * g.hp + ky) * g.wp + kx;
+        const int panels = int(g.cols / kGemmNR);
+        sc.panels.resize(size_t(panels));
+        for (int p = 0; p < panels; ++p) sc.panels[p] = col + int64_t(p) * kGemmNR;
+        float* wide = sc.wide.data();
+        sgemm_gather(nout, int(g.cols), kdim, a, sc.panels.data(), sc.offsets.data(), bias, wide, int(g.cols), relu);
+        for (int o = 0; o < nout; ++o)
+            for (int y = 0; y < ho; ++y)
+                std::memcpy(dst + (int64_t(o) * ho + y) * wo, wide + o * g.cols + int64_t(y) * g.wp,
+                            sizeof(float) * size_t(wo));
+        return;
+    }
+    const int panels = (n + kGemmNR - 1) / kGemmNR;
+    sc.panels.resize(size_t(panels));
     if (implicit_gemm_fits(oi)) {
         const int hp = h + 2 * pad, wp = w + 2 * pad;
-        std::fill(col, col + int64_t(nin) * hp * wp, 0.0f);
-        for (int ci = 0; ci < nin; ++ci)
-            for (int y = 0; y < h; ++y)
-                std::memcpy(col + (int64_t(ci) * hp + y + pad) * wp + pad, src + (int64_t(ci) * h + y) * w,
-                            sizeof(float) * size_t(w));
+        pad_planes(src, col, int64_t(nin) * hp * wp, nin, h, w, hp, wp, pad);
         for (int ci = 0; ci < nin; ++ci)
             for (int ky = 0; ky < k; ++ky)
                 for (int kx = 0; kx < k; ++kx) sc.offsets[(ci * k + ky) * k + kx] = (ci * hp + ky) * wp + kx;
@@ -92,8 +143,18 @@ void conv_image(const OpInfo& oi, int nin, int nout, const float* src, float* ds
         for (int kk = 0; kk < kdim; ++kk) sc.offsets[kk] = kk * kGemmNR;
         for (int p = 0; p < panels; ++p) sc.panels[p] = col + int64_t(p) * kdim * kGemmNR;
     }
-    sgemm_gather(nout, n, kdim, sc.packed[op_index].data(), sc.panels.data(), sc.offsets.data(),
-                 sc.bias[op_index].data(), dst, n);
+    sgemm_gather(nout, n, kdim, a, sc.panels.data(), sc.offsets.data(), bias, dst, n, relu);
+}
+
+WideBounds wide_bounds(const Program& prog) {
+    WideBounds b;
+    for (const OpInfo& oi : prog.ops)
+        if (oi.op.kind == EMODIR_OP_CONV && wide_gemm_fits(oi)) {
+            const WideGeometry g = wide_geometry(oi, oi.in.c);
+            b.padded = std::max(b.padded, g.padded);
+            b.cols = std::max(b.cols, int64_t(oi.op.out_c) * g.cols);
+        }
+    return b;
 }
 
 // General im2col straight into sgemm's panel-major B layout: column n = y * wo + x of row kk lives at
@@ -137,7 +198,8 @@ void maxpool_image(const OpInfo& oi, int channels, const float* src, float* dst)
             }
 }
 
-void add_image(const OpInfo& oi, const IndividualPlan& plan, const float* src, float* dst) {
+// relu: clamp the sums at 0 (a following in-place ReLU; only when the add covers every dst channel).
+void add_image(const OpInfo& oi, const IndividualPlan& plan, const float* src, float* dst, bool relu) {
     const emodir_op& op = oi.op;
     const int step = op.stride <= 0 ? 1 : op.stride;
     const int nin = plan.count(oi.in_group, oi.in.c);
@@ -148,9 +210,28 @@ void add_image(const OpInfo& oi, const IndividualPlan& plan, const float* src, f
         const int dc = compact_dst ? ci : channel_of(in_list, ci) + op.pad;
         float* d = dst + int64_t(dc) * ho * wo;
         const float* sp = src + int64_t(ci) * oi.in.h * oi.in.w;
+        if (step == 1) {
+            for (int j = 0; j < ho * wo; ++j) {
+                const float v = d[j] + sp[j];
+                d[j] = relu && v < 0.0f ? 0.0f : v;
+            }
+            continue;
+        }
         for (int y = 0; y < ho; ++y)
-            for (int x = 0; x < wo; ++x) d[y * wo + x] += sp[int64_t(y * step) * oi.in.w + x * step];
+            for (int x = 0; x < wo; ++x) {
+                const float v = d[y * wo + x] + sp[int64_t(y * step) * oi.in.w + x * step];
+                d[y * wo + x] = relu && v < 0.0f ? 0.0f : v;
+            }
     }
+    if (!relu) return;
+    // Channels the shortcut does not reach (a pruned src in a dense dst) still need the ReLU.
+    const int nout = plan.count(oi.out_group, oi.out.c);
+    if (nin == nout) return;
+    std::vector<char> touched(size_t(nout), 0);
+    for (int ci = 0; ci < nin; ++ci) touched[size_t(compact_dst ? ci : channel_of(in_list, ci))] = 1;
+    for (int c = 0; c < nout; ++c)
+        if (!touched[size_t(c)])
+            for (int j = 0; j < ho * wo; ++j) dst[int64_t(c) * ho * wo + j] = std::max(dst[int64_t(c) * ho * wo + j], 0.0f);
 }
 
 void head_image(const Program& prog, const OpInfo& oi, const IndividualPlan& plan, const float* src, float* dst) {
@@ -172,6 +253,13 @@ void head_image(const Program& prog, const OpInfo& oi, const IndividualPlan& pla
     }
 }
 
+// True when op i + 1 is a ReLU in place on op i's output: the producer clamps while storing and the ReLU is skipped.
+bool relu_follows(const Program& prog, size_t i) {
+    if (i + 1 >= prog.ops.size()) return false;
+    const emodir_op& next = prog.ops[i + 1].op;
+    return next.kind == EMODIR_OP_RELU && next.src == prog.ops[i].op.dst && next.dst == next.src;
+}
+
 // Runs the program for one individual on one image; returns the output slot's data.
 const float* run_image(const Program& prog, const IndividualPlan& plan, const float* image, Scratch& sc) {
     std::memcpy(sc.slots[0].data(), image, sizeof(float) * size_t(prog.input.size()));
@@ -182,17 +270,24 @@ const float* run_image(const Program& prog, const IndividualPlan& plan, const fl
         float* dst = sc.slots[op.dst].data();
         const int nin = plan.count(oi.in_group, oi.in.c);
         switch (op.kind) {
-            case EMODIR_OP_CONV:
-                conv_image(oi, nin, plan.count(op.mask_group, op.out_c), src, dst, sc, int(i));
+            case EMODIR_OP_CONV: {
+                const bool relu = relu_follows(prog, i);
+                conv_image(oi, nin, plan.count(op.mask_group, op.out_c), src, dst, sc, int(i), relu);
+                i += relu ? 1 : 0;
                 break;
+            }
             case EMODIR_OP_RELU: {
                 const int64_t n = int64_t(nin) * oi.in.h * oi.in.w;
                 for (int64_t j = 0; j < n; ++j) dst[j] = src[j] > 0.0f ? src[j] : 0.0f;
                 break;
             }
-            case EMODIR_OP_ADD:
-                add_image(oi, plan, src, dst);
+            case EMODIR_OP_ADD: {
+                // The residual add touches every output channel unless it zero-pads channels (option A).
+                const bool relu = relu_follows(prog, i) && op.pad == 0;
+                add_image(oi, plan, src, dst, relu);
+                i += relu ? 1 : 0;
                 break;
+            }
             case EMODIR_OP_MAXPOOL:
                 maxpool_image(oi, nin, src, dst);
                 break;
@@ -221,13 +316,15 @@ struct ImageLoss {
 // Bytes of one thread's Scratch at its dense bounds: slots, im2col, packed weights and biases of every conv,
 // and sgemm_gather's panel/offset tables of the largest conv.
 int64_t scratch_bytes_per_thread(const Program& prog) {
-    int64_t floats = prog.max_col_size, tables = 0;
+    const WideBounds wb = wide_bounds(prog);
+    int64_t floats = std::max(prog.max_col_size, wb.padded) + wb.cols, tables = 0;
     for (int s = 0; s < EMODIR_MAX_SLOTS; ++s) floats += prog.max_slot_size[s];
     for (const OpInfo& oi : prog.ops) {
         if (oi.op.kind != EMODIR_OP_CONV) continue;
         const int64_t kdim = int64_t(oi.op.in_c) * oi.op.kernel * oi.op.kernel;
         floats += int64_t((oi.op.out_c + kGemmMR - 1) / kGemmMR) * kGemmMR * kdim + oi.op.out_c;
-        const int64_t panels = (int64_t(oi.out.h) * oi.out.w + kGemmNR - 1) / kGemmNR;
+        const int64_t panels = wide_gemm_fits(oi) ? wide_geometry(oi, oi.in.c).cols / kGemmNR
+                                                  : (int64_t(oi.out.h) * oi.out.w + kGemmNR - 1) / kGemmNR;
         tables = std::max(tables, panels * int64_t(sizeof(const float*)) + kdim * int64_t(sizeof(int)));
     }
     return floats * int64_t(sizeof(float)) + tables;

@@ -37,8 +37,9 @@ inline int64_t packed_b_size(int n, int k) { return int64_t((n + kGemmNR - 1) / 
 // b_panels[p] + b_row_offsets[kk]. Packed B: b_panels[p] = b + p * k * NR, offsets kk * NR. Implicit conv
 // GEMM: b_panels[p] points into a zero-padded input plane, offsets select (channel, ky, kx), so no im2col.
 // Every addressed 16-float run must be readable; only the first n columns are stored.
-// c has m rows of stride ldc; bias may be null. Dispatches at load time to AVX-512 / AVX2 / baseline.
+// c has m rows of stride ldc; bias may be null; relu clamps the stored values at 0 (a fused following ReLU).
+// Dispatches at first call to AVX-512 (2 column panels per tile) / AVX2 / baseline.
 void sgemm_gather(int m, int n, int k, const float* a_packed, const float* const* b_panels, const int* b_row_offsets,
-                  const float* bias, float* c, int ldc);
+                  const float* bias, float* c, int ldc, bool relu);
 
 }  // namespace emodir

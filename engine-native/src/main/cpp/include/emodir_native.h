@@ -71,6 +71,13 @@ int32_t emodir_op_bytes(void);
  */
 const char* emodir_cpu_kernel_isa(void);
 
+/*
+ * FMA peak probe: `threads` threads each run `iterations` x 12 independent 16-lane fused multiply-adds (the
+ * widest clone this CPU runs, like the kernels). Returns the fp32 FLOPs done (threads * iterations * 384),
+ * -1 on bad arguments; the caller times the call, so FLOPs / seconds is the machine's measured FMA peak.
+ */
+int64_t emodir_cpu_fma_probe(int32_t threads, int64_t iterations);
+
 /* Thread-local message of the last failed call ("" if none). */
 const char* emodir_last_error(void);
 
