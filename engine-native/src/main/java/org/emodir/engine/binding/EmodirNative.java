@@ -55,6 +55,12 @@ public final class EmodirNative {
     /** The CPU kernel clone this process runs, e.g. "x86-64-v4 (AVX-512)". */
     public static native String emodir_cpu_kernel_isa();
 
+    /**
+     * FMA peak probe: {@code threads} threads each run {@code iterations} x 12 independent 16-lane FMAs; returns the
+     * fp32 FLOPs done (the caller times the call), -1 on bad arguments.
+     */
+    public static native long emodir_cpu_fma_probe(int threads, long iterations);
+
     /** sizeof(emodir_op) in the loaded library; must equal {@link #OP_BYTES}. */
     public static native int emodir_op_bytes();
 
