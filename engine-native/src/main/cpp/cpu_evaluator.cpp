@@ -90,13 +90,22 @@ WideGeometry wide_geometry(const OpInfo& oi, int nin) {
     return {hp, wp, padded, cols};
 }
 
-// Zero-padded copy of src's nin planes into col with row stride wp, plane stride hp * wp; the rest stays 0.
+// Zero-padded copy of src's nin planes into col with row stride wp, plane stride hp * wp, then zeros up to
+// col_floats. Only the pad ring is cleared (the buffer is shared by convs of other layouts, so it is dirty).
 void pad_planes(const float* src, float* col, int64_t col_floats, int nin, int h, int w, int hp, int wp, int pad) {
-    std::fill(col, col + col_floats, 0.0f);
-    for (int ci = 0; ci < nin; ++ci)
-        for (int y = 0; y < h; ++y)
-            std::memcpy(col + (int64_t(ci) * hp + y + pad) * wp + pad, src + (int64_t(ci) * h + y) * w,
-                        sizeof(float) * size_t(w));
+    const int right = wp - w - pad;
+    for (int ci = 0; ci < nin; ++ci) {
+        float* plane = col + int64_t(ci) * hp * wp;
+        std::fill(plane, plane + int64_t(pad) * wp, 0.0f);
+        for (int y = 0; y < h; ++y) {
+            float* row = plane + int64_t(y + pad) * wp;
+            std::fill(row, row + pad, 0.0f);
+            std::memcpy(row + pad, src + (int64_t(ci) * h + y) * w, sizeof(float) * size_t(w));
+            std::fill(row + pad + w, row + pad + w + right, 0.0f);
+        }
+        std::fill(plane + int64_t(pad + h) * wp, plane + int64_t(hp) * wp, 0.0f);
+    }
+    std::fill(col + int64_t(nin) * hp * wp, col + col_floats, 0.0f);
 }
 
 // relu: a ReLU that followed the conv in place is applied in the GEMM's store (the op itself is skipped).

@@ -83,9 +83,10 @@ __attribute__((always_inline)) inline void gemm(int m, int n, int k, const float
         const bool full = NP == 1 || cols[NP - 1] > 0;
         for (int p = 0; p < panels; ++p) {
             const float* a = a_packed + int64_t(p) * k * kGemmMR;
-            const float* bp = bias ? bias + p * kGemmMR : nullptr;
-            float* cp = c + int64_t(p) * kGemmMR * ldc + j;
-            const int rows = std::min(kGemmMR, m - p * kGemmMR);
+            const RowPanel rp = row_panel(m, p);
+            const float* bp = bias ? bias + rp.first : nullptr;
+            float* cp = c + int64_t(rp.first) * ldc + j;
+            const int rows = rp.rows;
             if (full)
                 row_panels<NP>(rows, k, a, bj, off, bp, cp, ldc, cols, relu);
             else

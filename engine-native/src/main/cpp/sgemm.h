@@ -7,18 +7,26 @@ namespace emodir {
 constexpr int kGemmMR = 6;   // rows of the register tile (packed A panel height)
 constexpr int kGemmNR = 16;  // columns of the register tile (one AVX-512 vector, two AVX2 vectors)
 
-// Packs rows of A into panels of kGemmMR rows, k-major inside a panel; rows past m are zero.
+// The m rows of A are split into ceil(m / kGemmMR) panels of near-equal height (8 rows: 4 + 4, not 6 + 2), so
+// a pruned layer's last panel still has enough independent accumulators to hide the FMA latency.
+struct RowPanel {
+    int first, rows;
+};
+inline RowPanel row_panel(int m, int p) {
+    const int panels = (m + kGemmMR - 1) / kGemmMR, base = m / panels, extra = m % panels;
+    return {p * base + (p < extra ? p : extra), base + (p < extra ? 1 : 0)};
+}
+
+// Packs rows of A into those panels, kGemmMR floats per k inside a panel (k-major), unused rows zero.
 // a_at(i, k) supplies element (i, k). Returns the packed size in floats.
 template <class At>
 int64_t pack_a(int m, int k, float* packed, At a_at) {
     int panels = (m + kGemmMR - 1) / kGemmMR;
     for (int p = 0; p < panels; ++p) {
+        const RowPanel rp = row_panel(m, p);
         float* dst = packed + int64_t(p) * k * kGemmMR;
         for (int kk = 0; kk < k; ++kk)
-            for (int r = 0; r < kGemmMR; ++r) {
-                int i = p * kGemmMR + r;
-                dst[kk * kGemmMR + r] = i < m ? a_at(i, kk) : 0.0f;
-            }
+            for (int r = 0; r < kGemmMR; ++r) dst[kk * kGemmMR + r] = r < rp.rows ? a_at(rp.first + r, kk) : 0.0f;
     }
     return int64_t(panels) * k * kGemmMR;
 }
