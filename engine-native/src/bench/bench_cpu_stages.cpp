@@ -3,7 +3,7 @@
 // to the FMA peak measured by emodir_cpu_fma_probe in the same process. No JVM, no libtorch: for perf/profiling
 // of the kernels; the JMH PopulationEvalBenchmark is the benchmark of record.
 //
-//   bench_cpu_stages [--stage 1|2|3] [--keep K] [--pop P] [--batch B] [--threads T] [--reps R] [--peak]
+//   bench_cpu_stages [--stage 1|2|3] [--keep K] [--pop P] [--batch B] [--threads T] [--reps R] [--peak] [--bf16]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -91,7 +91,7 @@ double now_s() {
 int main(int argc, char** argv) {
     int st = 3, pop = 32, batch = 128, threads = 2, reps = 5;
     double keep = 0.5;
-    bool peak = false;
+    bool peak = false, bf16 = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         const bool v = i + 1 < argc;
@@ -102,9 +102,10 @@ int main(int argc, char** argv) {
         else if (a == "--threads" && v) threads = std::atoi(argv[++i]);
         else if (a == "--reps" && v) reps = std::atoi(argv[++i]);
         else if (a == "--peak") peak = true;
+        else if (a == "--bf16") bf16 = true;
         else {
             std::fprintf(stderr, "usage: bench_cpu_stages [--stage S] [--keep K] [--pop P] [--batch B] [--threads T] "
-                                 "[--reps R] [--peak]\n");
+                                 "[--reps R] [--peak] [--bf16]\n");
             return 2;
         }
     }
@@ -126,6 +127,10 @@ int main(int argc, char** argv) {
                                                  int32_t(n.groups.size()));
     if (!prog) {
         std::fprintf(stderr, "program: %s\n", emodir_last_error());
+        return 1;
+    }
+    if (bf16 && emodir_program_set_precision(prog, EMODIR_PRECISION_BF16) != EMODIR_OK) {
+        std::fprintf(stderr, "precision: %s\n", emodir_last_error());
         return 1;
     }
     const int genes = emodir_program_num_genes(prog);
@@ -154,9 +159,9 @@ int main(int argc, char** argv) {
     }
     std::sort(ms.begin(), ms.end());
     const double med = ms[ms.size() / 2];
-    std::printf("stage=%d keep=%.2f kept=%d P=%d B=%d threads=%d median_ms=%.1f min_ms=%.1f ind_img_per_s=%.0f "
+    std::printf("%s stage=%d keep=%.2f kept=%d P=%d B=%d threads=%d median_ms=%.1f min_ms=%.1f ind_img_per_s=%.0f "
                 "useful_gflops=%.1f mse0=%.6g\n",
-                st, keep, kept, pop, batch, threads, med, ms.front(), pop * batch / med * 1e3,
+                bf16 ? "bf16" : "fp32", st, keep, kept, pop, batch, threads, med, ms.front(), pop * batch / med * 1e3,
                 n.flop_per_image * pop * batch / med * 1e-6, double(obj[0]));
     emodir_program_destroy(prog);
     return 0;

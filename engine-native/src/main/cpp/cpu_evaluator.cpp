@@ -7,6 +7,8 @@
 #include <sstream>
 #include <vector>
 
+#include <cstdint>
+
 #include "image_losses.h"
 #include "program.h"
 #include "sgemm.h"
@@ -26,8 +28,14 @@ inline int channel_of(const std::vector<int>* list, int compact) { return list ?
 
 struct WideBounds {
     int64_t padded = 0, cols = 0;  // floats: padded input (with slack), GEMM output (out_c x columns)
+    int64_t bf16_padded = 0;       // uint16: pair-interleaved bf16 padded input of the VDPBF16PS path
+    int64_t bf16_packed = 0;       // uint32: all packed bf16 weights of one individual
 };
 WideBounds wide_bounds(const Program& prog);
+
+// How a conv computes: fp32; bf16 on VDPBF16PS; or bf16-rounded operands through the fp32 kernel (emulated).
+enum class ConvMath { kFp32, kBf16, kBf16Emulated };
+ConvMath conv_math(const Program& prog, const OpInfo& oi);
 
 // Per-thread scratch, sized once from the program's dense bounds.
 struct Scratch {
@@ -38,7 +46,12 @@ struct Scratch {
     std::vector<int> offsets;                 // sgemm_gather's B row offsets
     std::vector<std::vector<float>> packed;  // per op: packed gathered conv weights
     std::vector<std::vector<float>> bias;    // per op: gathered bias
+    std::vector<std::vector<uint32_t>> packed16;  // per op: packed bf16 weight pairs (ConvMath::kBf16)
+    std::vector<uint16_t> col16;                  // pair-interleaved bf16 padded input (ConvMath::kBf16)
+    std::vector<const uint16_t*> panels16;
     void init(const Program& prog) {
+        packed16.resize(prog.ops.size());
+        col16.assign(size_t(wide_bounds(prog).bf16_padded), 0);
         for (int s = 0; s < EMODIR_MAX_SLOTS; ++s) slots[s].resize(size_t(prog.max_slot_size[s]));
         col.assign(size_t(std::max(prog.max_col_size, wide_bounds(prog).padded)), 0.0f);
         wide.resize(size_t(wide_bounds(prog).cols));
@@ -48,18 +61,33 @@ struct Scratch {
 };
 
 void pack_conv(const Program& prog, const OpInfo& oi, const IndividualPlan& plan, std::vector<float>& packed,
-               std::vector<float>& bias) {
+               std::vector<float>& bias, std::vector<uint32_t>& packed16) {
     const emodir_op& op = oi.op;
     const int nin = plan.count(oi.in_group, oi.in.c), nout = plan.count(op.mask_group, op.out_c);
     const auto* in_list = plan.list(oi.in_group);
     const auto* out_list = plan.list(op.mask_group);
     const int k2 = op.kernel * op.kernel, kdim = nin * k2;
     const float* w = prog.weights + op.weight_offset;
-    packed.resize(size_t((nout + kGemmMR - 1) / kGemmMR) * kdim * kGemmMR);
-    pack_a(nout, kdim, packed.data(), [&](int i, int kk) {
-        int oc = channel_of(out_list, i), ic = channel_of(in_list, kk / k2);
-        return w[(int64_t(oc) * op.in_c + ic) * k2 + kk % k2];
-    });
+    const int panels = (nout + kGemmMR - 1) / kGemmMR;
+    const ConvMath math = conv_math(prog, oi);
+    if (math == ConvMath::kBf16) {
+        // Step s = (pair cp, ky, kx); its k pair is channels 2cp and 2cp + 1 (0 past nin) at the same tap.
+        const int steps = (nin + 1) / 2 * k2;
+        packed16.resize(size_t(panels) * steps * kGemmMR);
+        pack_a_bf16(nout, steps, packed16.data(), [&](int i, int kk) {
+            const int st = kk / 2, ci = st / k2 * 2 + kk % 2;
+            if (ci >= nin) return 0.0f;
+            return w[(int64_t(channel_of(out_list, i)) * op.in_c + channel_of(in_list, ci)) * k2 + st % k2];
+        });
+    } else {
+        const bool round = math == ConvMath::kBf16Emulated;
+        packed.resize(size_t(panels) * kdim * kGemmMR);
+        pack_a(nout, kdim, packed.data(), [&](int i, int kk) {
+            int oc = channel_of(out_list, i), ic = channel_of(in_list, kk / k2);
+            const float v = w[(int64_t(oc) * op.in_c + ic) * k2 + kk % k2];
+            return round ? round_bf16(v) : v;
+        });
+    }
     bias.resize(size_t(nout));
     for (int i = 0; i < nout; ++i) bias[i] = prog.weights[op.bias_offset + channel_of(out_list, i)];
 }
@@ -108,61 +136,96 @@ void pad_planes(const float* src, float* col, int64_t col_floats, int nin, int h
     std::fill(col + int64_t(nin) * hp * wp, col + col_floats, 0.0f);
 }
 
+int64_t bf16_padded_elems(const OpInfo& oi, int nin) {
+    const int hp = oi.in.h + 2 * oi.op.pad, wp = oi.in.w + 2 * oi.op.pad;
+    return (int64_t((nin + 1) / 2) * hp * wp + kGemmNR + int64_t(oi.op.kernel) * (wp + 1)) * 2;
+}
+
+void round_to_bf16(float* v, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) v[i] = round_bf16(v[i]);
+}
+
 // relu: a ReLU that followed the conv in place is applied in the GEMM's store (the op itself is skipped).
-void conv_image(const OpInfo& oi, int nin, int nout, const float* src, float* dst, Scratch& sc, int op_index,
-                bool relu) {
+void conv_image(const Program& prog, const OpInfo& oi, int nin, int nout, const float* src, float* dst, Scratch& sc,
+                int op_index, bool relu) {
     const emodir_op& op = oi.op;
     const int h = oi.in.h, w = oi.in.w, ho = oi.out.h, wo = oi.out.w, k = op.kernel, s = op.stride, pad = op.pad;
     const int n = ho * wo, kdim = nin * k * k;
+    const ConvMath math = conv_math(prog, oi);
     float* col = sc.col.data();
     sc.offsets.resize(size_t(kdim));
     const float* a = sc.packed[op_index].data();
     const float* bias = sc.bias[op_index].data();
-    if (wide_gemm_fits(oi)) {
-        const WideGeometry g = wide_geometry(oi, nin);
-        pad_planes(src, col, g.padded, nin, h, w, g.hp, g.wp, pad);
-        for (int ci = 0; ci < nin; ++ci)
-            for (int ky = 0; ky < k; ++ky)
-                for (int kx = 0; kx < k; ++kx) sc.offsets[(ci * k + ky) * k + kx] = (ci * g.hp + ky) * g.wp + kx;
-        const int panels = int(g.cols / kGemmNR);
-        sc.panels.resize(size_t(panels));
-        for (int p = 0; p < panels; ++p) sc.panels[p] = col + int64_t(p) * kGemmNR;
-        float* wide = sc.wide.data();
-        sgemm_gather(nout, int(g.cols), kdim, a, sc.panels.data(), sc.offsets.data(), bias, wide, int(g.cols), relu);
-        for (int o = 0; o < nout; ++o)
-            for (int y = 0; y < ho; ++y)
-                std::memcpy(dst + (int64_t(o) * ho + y) * wo, wide + o * g.cols + int64_t(y) * g.wp,
-                            sizeof(float) * size_t(wo));
+    if (same_stride1(oi)) {
+        // Implicit GEMM over the zero-padded input: whole-row panels (wo a multiple of 16) or wide rows.
+        const bool wide = wide_gemm_fits(oi);
+        const int hp = h + 2 * pad, wp = w + 2 * pad;
+        const int64_t cols = wide ? wide_geometry(oi, nin).cols : n;
+        const int panels = int((cols + kGemmNR - 1) / kGemmNR);
+        auto panel_pixel = [&](int p) {  // offset of panel p's first column in a padded plane
+            return wide ? int64_t(p) * kGemmNR : int64_t(p * kGemmNR / wo) * wp + p * kGemmNR % wo;
+        };
+        float* out = wide ? sc.wide.data() : dst;
+        if (math == ConvMath::kBf16) {
+            uint16_t* col16 = sc.col16.data();
+            pad_planes_bf16(src, col16, bf16_padded_elems(oi, nin), nin, h, w, hp, wp, pad);
+            const int steps = (nin + 1) / 2 * k * k;
+            sc.offsets.resize(size_t(std::max(kdim, steps)));
+            for (int cp = 0; cp < (nin + 1) / 2; ++cp)
+                for (int ky = 0; ky < k; ++ky)
+                    for (int kx = 0; kx < k; ++kx) sc.offsets[(cp * k + ky) * k + kx] = ((cp * hp + ky) * wp + kx) * 2;
+            sc.panels16.resize(size_t(panels));
+            for (int p = 0; p < panels; ++p) sc.panels16[p] = col16 + panel_pixel(p) * 2;
+            sbgemm_gather(nout, int(cols), steps, sc.packed16[op_index].data(), sc.panels16.data(), sc.offsets.data(),
+                          bias, out, int(cols), relu);
+        } else {
+            const int64_t padded = wide ? wide_geometry(oi, nin).padded : int64_t(nin) * hp * wp;
+            pad_planes(src, col, padded, nin, h, w, hp, wp, pad);
+            if (math == ConvMath::kBf16Emulated) round_to_bf16(col, int64_t(nin) * hp * wp);
+            for (int ci = 0; ci < nin; ++ci)
+                for (int ky = 0; ky < k; ++ky)
+                    for (int kx = 0; kx < k; ++kx) sc.offsets[(ci * k + ky) * k + kx] = (ci * hp + ky) * wp + kx;
+            sc.panels.resize(size_t(panels));
+            for (int p = 0; p < panels; ++p) sc.panels[p] = col + panel_pixel(p);
+            sgemm_gather(nout, int(cols), kdim, a, sc.panels.data(), sc.offsets.data(), bias, out, int(cols), relu);
+        }
+        if (wide)
+            for (int o = 0; o < nout; ++o)
+                for (int y = 0; y < ho; ++y)
+                    std::memcpy(dst + (int64_t(o) * ho + y) * wo, out + o * cols + int64_t(y) * wp,
+                                sizeof(float) * size_t(wo));
         return;
     }
     const int panels = (n + kGemmNR - 1) / kGemmNR;
     sc.panels.resize(size_t(panels));
-    if (implicit_gemm_fits(oi)) {
-        const int hp = h + 2 * pad, wp = w + 2 * pad;
-        pad_planes(src, col, int64_t(nin) * hp * wp, nin, h, w, hp, wp, pad);
-        for (int ci = 0; ci < nin; ++ci)
-            for (int ky = 0; ky < k; ++ky)
-                for (int kx = 0; kx < k; ++kx) sc.offsets[(ci * k + ky) * k + kx] = (ci * hp + ky) * wp + kx;
-        for (int p = 0; p < panels; ++p) {
-            const int y = p * kGemmNR / wo, x0 = p * kGemmNR % wo;
-            sc.panels[p] = col + int64_t(y) * wp + x0;
-        }
-    } else {
-        im2col_any(nin, h, w, ho, wo, k, s, pad, kdim, src, col);
-        for (int kk = 0; kk < kdim; ++kk) sc.offsets[kk] = kk * kGemmNR;
-        for (int p = 0; p < panels; ++p) sc.panels[p] = col + int64_t(p) * kdim * kGemmNR;
-    }
+    im2col_any(nin, h, w, ho, wo, k, s, pad, kdim, src, col);
+    if (math == ConvMath::kBf16Emulated) round_to_bf16(col, int64_t(panels) * kdim * kGemmNR);
+    for (int kk = 0; kk < kdim; ++kk) sc.offsets[kk] = kk * kGemmNR;
+    for (int p = 0; p < panels; ++p) sc.panels[p] = col + int64_t(p) * kdim * kGemmNR;
     sgemm_gather(nout, n, kdim, a, sc.panels.data(), sc.offsets.data(), bias, dst, n, relu);
+}
+
+ConvMath conv_math(const Program& prog, const OpInfo& oi) {
+    if (prog.precision != EMODIR_PRECISION_BF16) return ConvMath::kFp32;
+    static const bool hardware = cpu_has_avx512_bf16();
+    return hardware && same_stride1(oi) ? ConvMath::kBf16 : ConvMath::kBf16Emulated;
 }
 
 WideBounds wide_bounds(const Program& prog) {
     WideBounds b;
-    for (const OpInfo& oi : prog.ops)
-        if (oi.op.kind == EMODIR_OP_CONV && wide_gemm_fits(oi)) {
+    for (const OpInfo& oi : prog.ops) {
+        if (oi.op.kind != EMODIR_OP_CONV) continue;
+        if (wide_gemm_fits(oi)) {
             const WideGeometry g = wide_geometry(oi, oi.in.c);
             b.padded = std::max(b.padded, g.padded);
             b.cols = std::max(b.cols, int64_t(oi.op.out_c) * g.cols);
         }
+        if (conv_math(prog, oi) == ConvMath::kBf16) {
+            b.bf16_padded = std::max(b.bf16_padded, bf16_padded_elems(oi, oi.in.c));
+            const int64_t steps = int64_t(oi.in.c + 1) / 2 * oi.op.kernel * oi.op.kernel;
+            b.bf16_packed += int64_t((oi.op.out_c + kGemmMR - 1) / kGemmMR) * kGemmMR * steps;
+        }
+    }
     return b;
 }
 
@@ -281,7 +344,7 @@ const float* run_image(const Program& prog, const IndividualPlan& plan, const fl
         switch (op.kind) {
             case EMODIR_OP_CONV: {
                 const bool relu = relu_follows(prog, i);
-                conv_image(oi, nin, plan.count(op.mask_group, op.out_c), src, dst, sc, int(i), relu);
+                conv_image(prog, oi, nin, plan.count(op.mask_group, op.out_c), src, dst, sc, int(i), relu);
                 i += relu ? 1 : 0;
                 break;
             }
@@ -326,7 +389,8 @@ struct ImageLoss {
 // and sgemm_gather's panel/offset tables of the largest conv.
 int64_t scratch_bytes_per_thread(const Program& prog) {
     const WideBounds wb = wide_bounds(prog);
-    int64_t floats = std::max(prog.max_col_size, wb.padded) + wb.cols, tables = 0;
+    int64_t floats = std::max(prog.max_col_size, wb.padded) + wb.cols + (wb.bf16_padded + 1) / 2 + wb.bf16_packed,
+            tables = 0;
     for (int s = 0; s < EMODIR_MAX_SLOTS; ++s) floats += prog.max_slot_size[s];
     for (const OpInfo& oi : prog.ops) {
         if (oi.op.kind != EMODIR_OP_CONV) continue;
@@ -376,7 +440,7 @@ static int evaluate(const Program* prog, const uint8_t* masks, int32_t populatio
             const int b1 = std::min(batch, b0 + chunk);
             for (size_t i = 0; i < prog->ops.size(); ++i)
                 if (prog->ops[i].op.kind == EMODIR_OP_CONV)
-                    pack_conv(*prog, prog->ops[i], plans[p], sc.packed[i], sc.bias[i]);
+                    pack_conv(*prog, prog->ops[i], plans[p], sc.packed[i], sc.bias[i], sc.packed16[i]);
             for (int b = b0; b < b1; ++b) {
                 const float* out = run_image(*prog, plans[p], input + int64_t(b) * in_size, sc);
                 if (outputs) {
@@ -456,3 +520,5 @@ extern "C" int64_t emodir_cpu_scratch_bytes(const emodir_program* program, int32
                                    EMODIR_NUM_OBJECTIVES * int64_t(sizeof(float));
     return int64_t(threads) * per_thread + int64_t(population) * per_individual;
 }
+
+extern "C" int emodir_cpu_bf16_hardware(void) { return emodir::cpu_has_avx512_bf16() ? 1 : 0; }

@@ -3,7 +3,9 @@ package org.emodir.benchmarks;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.emodir.engine.NativeCpuEvaluator;
+import org.emodir.engine.Precision;
 import org.emodir.eval.EvaluationData;
+import org.emodir.eval.MemoryBudget;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationMasks;
 import org.emodir.eval.TorchReferenceEvaluator;
@@ -33,6 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code nativeCpu}: the native CPU engine (kept channels gathered, pruned ones cost nothing);
+ *   <li>{@code nativeCpuBf16}: the same with bf16 convs (fp32 accumulation);
  *   <li>{@code torchMask}: libtorch runs the dense stage per individual and zeroes pruned channels (0/1 mask
  *       multiply), the weakest baseline; {@code torchReference} is the same evaluator under its earlier name;
  *   <li>{@code torchSlice}: libtorch per individual on weights with the kept channels {@code index_select}ed
@@ -75,6 +78,7 @@ public class PopulationEvalBenchmark {
     public int population;
 
     private NativeCpuEvaluator nativeCpu;
+    private NativeCpuEvaluator nativeCpuBf16;
     private TorchReferenceEvaluator torchMask;
     private TorchSliceEvaluator torchSlice;
     private PopulationMasks masks;
@@ -100,6 +104,7 @@ public class PopulationEvalBenchmark {
         }
         objectives = new Objectives(population);
         nativeCpu = new NativeCpuEvaluator(program, data, THREADS);
+        nativeCpuBf16 = new NativeCpuEvaluator(program, data, THREADS, MemoryBudget.host(), Precision.BF16);
         torchMask = new TorchReferenceEvaluator(program, data, THREADS);
         torchSlice = new TorchSliceEvaluator(program, data, THREADS);
     }
@@ -107,6 +112,7 @@ public class PopulationEvalBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         nativeCpu.close();
+        nativeCpuBf16.close();
         torchMask.close();
         torchSlice.close();
     }
@@ -114,6 +120,13 @@ public class PopulationEvalBenchmark {
     @Benchmark
     public float nativeCpu() {
         nativeCpu.evaluate(masks, population, objectives);
+        return objectives.mse(population - 1);
+    }
+
+    /** The native engine with bf16 convs ({@link Precision#BF16}: VDPBF16PS where the CPU has AVX512_BF16). */
+    @Benchmark
+    public float nativeCpuBf16() {
+        nativeCpuBf16.evaluate(masks, population, objectives);
         return objectives.mse(population - 1);
     }
 
