@@ -3,7 +3,7 @@
 
 Per (stage, batch, keep, population): median ms of every method (raw runs), useful GFLOP/s, fraction of the
 2-thread FMA peak measured by PeakFlopsBenchmark in the same file, speed-up of nativeCpu over the better
-libtorch baseline, and nativeCpu time at this keep / at keep 1.0 where both are present.
+libtorch baseline, nativeCpuBf16 over nativeCpu, and nativeCpu time at this keep / at keep 1.0 where both are present.
 usage: population_eval_report.py result.json
 """
 import json
@@ -75,6 +75,8 @@ def main(path):
         line = f"stage {st} B {b} keep {keep} P {pop}: "
         if torch:
             line += f"native {min(torch) / nat:.2f}x faster than the better libtorch baseline"
+        if "nativeCpuBf16" in r:
+            line += f"; bf16 {nat / statistics.median(r['nativeCpuBf16']):.2f}x faster than fp32"
         dense = rows.get((st, b, 1.0, pop), {}).get("nativeCpu")
         if dense and keep != 1.0:
             line += f"; native time keep {keep} / keep 1.0 = {nat / statistics.median(dense):.2f}"
