@@ -309,3 +309,14 @@ extern "C" int64_t emodir_program_output_size(const emodir_program* program) {
 extern "C" int64_t emodir_program_input_size(const emodir_program* program) {
     return program ? reinterpret_cast<const Program*>(program)->input.size() : -1;
 }
+
+extern "C" int emodir_program_set_precision(emodir_program* program, int32_t precision) {
+    if (!program || (precision != EMODIR_PRECISION_FP32 && precision != EMODIR_PRECISION_BF16)) {
+        set_last_error("emodir_program_set_precision: needs a program and EMODIR_PRECISION_FP32 (0) or _BF16 (1), got " +
+                       std::to_string(precision));
+        return EMODIR_ERR_INVALID_ARGUMENT;
+    }
+    reinterpret_cast<Program*>(program)->precision = precision;
+    set_last_error("");
+    return EMODIR_OK;
+}

@@ -39,6 +39,7 @@ struct Program {
     Shape output;          // dense shape: a channel-pruned output is reported zero-expanded to it
     int output_group = -1; // mask group of the output tensor (-1 = dense), e.g. a sub-network ending in a prunable conv
     bool has_head = false;
+    int precision = EMODIR_PRECISION_FP32;         // of the CPU backend's convs (emodir_program_set_precision)
     int64_t max_slot_size[EMODIR_MAX_SLOTS] = {};  // floats per image, dense bound
     int64_t max_col_size = 0;                      // floats of one im2col buffer (dense bound)
     int64_t max_weight_pack = 0;                   // floats of one packed weight matrix (dense bound)

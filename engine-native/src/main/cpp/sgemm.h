@@ -1,24 +1,33 @@
 // Small single-threaded SGEMM for the conv layers: C[m][n] = bias[m] + sum_k A[m][k] * B[k][n].
 #pragma once
 #include <cstdint>
+#include <cstring>
 
 namespace emodir {
 
 constexpr int kGemmMR = 6;   // rows of the register tile (packed A panel height)
 constexpr int kGemmNR = 16;  // columns of the register tile (one AVX-512 vector, two AVX2 vectors)
 
-// Packs rows of A into panels of kGemmMR rows, k-major inside a panel; rows past m are zero.
+// The m rows of A are split into ceil(m / kGemmMR) panels of near-equal height (8 rows: 4 + 4, not 6 + 2), so
+// a pruned layer's last panel still has enough independent accumulators to hide the FMA latency.
+struct RowPanel {
+    int first, rows;
+};
+inline RowPanel row_panel(int m, int p) {
+    const int panels = (m + kGemmMR - 1) / kGemmMR, base = m / panels, extra = m % panels;
+    return {p * base + (p < extra ? p : extra), base + (p < extra ? 1 : 0)};
+}
+
+// Packs rows of A into those panels, kGemmMR floats per k inside a panel (k-major), unused rows zero.
 // a_at(i, k) supplies element (i, k). Returns the packed size in floats.
 template <class At>
 int64_t pack_a(int m, int k, float* packed, At a_at) {
     int panels = (m + kGemmMR - 1) / kGemmMR;
     for (int p = 0; p < panels; ++p) {
+        const RowPanel rp = row_panel(m, p);
         float* dst = packed + int64_t(p) * k * kGemmMR;
         for (int kk = 0; kk < k; ++kk)
-            for (int r = 0; r < kGemmMR; ++r) {
-                int i = p * kGemmMR + r;
-                dst[kk * kGemmMR + r] = i < m ? a_at(i, kk) : 0.0f;
-            }
+            for (int r = 0; r < kGemmMR; ++r) dst[kk * kGemmMR + r] = r < rp.rows ? a_at(rp.first + r, kk) : 0.0f;
     }
     return int64_t(panels) * k * kGemmMR;
 }
@@ -37,8 +46,58 @@ inline int64_t packed_b_size(int n, int k) { return int64_t((n + kGemmNR - 1) / 
 // b_panels[p] + b_row_offsets[kk]. Packed B: b_panels[p] = b + p * k * NR, offsets kk * NR. Implicit conv
 // GEMM: b_panels[p] points into a zero-padded input plane, offsets select (channel, ky, kx), so no im2col.
 // Every addressed 16-float run must be readable; only the first n columns are stored.
-// c has m rows of stride ldc; bias may be null. Dispatches at load time to AVX-512 / AVX2 / baseline.
+// c has m rows of stride ldc; bias may be null; relu clamps the stored values at 0 (a fused following ReLU).
+// Dispatches at first call to AVX-512 (2 column panels per tile) / AVX2 / baseline.
 void sgemm_gather(int m, int n, int k, const float* a_packed, const float* const* b_panels, const int* b_row_offsets,
-                  const float* bias, float* c, int ldc);
+                  const float* bias, float* c, int ldc, bool relu);
+
+// ---- bf16 (issue 17) ----
+
+// float -> bfloat16 bits, round to nearest even (what VCVTNEPS2BF16 does); NaN stays a quiet NaN.
+inline uint16_t to_bf16(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, sizeof u);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return uint16_t((u >> 16) | 0x40u);
+    u += 0x7fffu + ((u >> 16) & 1u);
+    return uint16_t(u >> 16);
+}
+// f rounded to the nearest bfloat16, as a float.
+inline float round_bf16(float f) {
+    const uint32_t u = uint32_t(to_bf16(f)) << 16;
+    float r;
+    std::memcpy(&r, &u, sizeof r);
+    return r;
+}
+
+// True when the CPU has AVX512_BF16 (VDPBF16PS) and AVX512BW: sbgemm_gather and pad_planes_bf16 may run.
+bool cpu_has_avx512_bf16();
+
+// Packs A for sbgemm_gather: row panels as for pack_a; step s holds k indices 2s and 2s + 1 of each row as one
+// uint32 (bf16 of a_at(i, 2s) in the low half). a_at(i, kk) may be called with kk up to 2 * steps - 1.
+template <class At>
+int64_t pack_a_bf16(int m, int steps, uint32_t* packed, At a_at) {
+    const int panels = (m + kGemmMR - 1) / kGemmMR;
+    for (int p = 0; p < panels; ++p) {
+        const RowPanel rp = row_panel(m, p);
+        uint32_t* dst = packed + int64_t(p) * steps * kGemmMR;
+        for (int st = 0; st < steps; ++st)
+            for (int r = 0; r < kGemmMR; ++r)
+                dst[st * kGemmMR + r] = r < rp.rows ? uint32_t(to_bf16(a_at(rp.first + r, 2 * st))) |
+                                                          uint32_t(to_bf16(a_at(rp.first + r, 2 * st + 1))) << 16
+                                                    : 0u;
+    }
+    return int64_t(panels) * steps * kGemmMR;
+}
+
+// C = bias + A * B in fp32 from bf16 operands: B's panel p, step s is the 32 bf16 (16 columns x a k pair,
+// pair-interleaved) at b_panels[p] + b_step_offsets[s]. Needs cpu_has_avx512_bf16().
+void sbgemm_gather(int m, int n, int steps, const uint32_t* a_packed, const uint16_t* const* b_panels,
+                   const int* b_step_offsets, const float* bias, float* c, int ldc, bool relu);
+
+// pad_planes in bf16 with channel pairs interleaved: element (ci, y, x) of the padded input is at
+// ((ci / 2 * hp + y) * wp + x) * 2 + ci % 2; an odd last channel's partner is 0; the rest of col_elems is 0.
+// Needs cpu_has_avx512_bf16().
+void pad_planes_bf16(const float* src, uint16_t* col, int64_t col_elems, int nin, int h, int w, int hp, int wp,
+                     int pad);
 
 }  // namespace emodir

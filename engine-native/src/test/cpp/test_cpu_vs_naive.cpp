@@ -188,9 +188,28 @@ void check_invalid_programs() {
            std::string("channel mismatch: ") + emodir_last_error());
 }
 
+// A pruned tensor added into a dense one (pad 0) with the ReLU fused into the add: the channels the shortcut
+// does not reach must still be clamped. 8x8 maps: the wide-row implicit GEMM with its fused ReLU.
+void check_pruned_residual() {
+    NetBuilder b(23);
+    b.net.in_h = b.net.in_w = 8;
+    b.conv(1, 0, 8, 12, 3, 1, 1, true, "block0.conv1");
+    b.relu(1);
+    b.conv(2, 1, 12, 12, 3, 1, 1, false, "block0.conv2");
+    b.add(2, 1, 1, 0);
+    b.relu(2);
+    b.conv(3, 2, 12, 10, 3, 1, 1, true, "block1.conv1");
+    b.relu(3);
+    check_net(b.net, false, "pruned residual 8x8", "block1.conv1");
+}
+
 }  // namespace
 
 int main() {
+    // 16x16: row-exact panels at 16x16, the wide-row path at 8x8 and 4x4 (stride-1 convs), im2col for stride 2.
+    check_net(false, 16);
+    check_net(true, 16);
+    check_pruned_residual();
     check_net(false, 9);
     check_net(true, 9);
     check_net(false, 32);

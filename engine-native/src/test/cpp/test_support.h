@@ -139,7 +139,19 @@ struct Tensor {
 };
 
 // Dense forward of one image; a masked conv's pruned channels are set to zero (bias included).
-inline std::vector<float> naive_forward(const Net& net, const uint8_t* genes, const float* image) {
+// bf16: every conv product uses its weight and input value rounded to bfloat16 (nearest even), the sums stay wide,
+// which is what EMODIR_PRECISION_BF16 promises.
+inline float bf16_rounded(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, sizeof u);
+    const uint32_t lsb = (u >> 16) & 1u;
+    u = (u + 0x7fffu + lsb) & 0xffff0000u;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+inline std::vector<float> naive_forward(const Net& net, const uint8_t* genes, const float* image, bool bf16 = false) {
+    auto q = [bf16](float f) { return bf16 ? bf16_rounded(f) : f; };
     Tensor slots[EMODIR_MAX_SLOTS];
     slots[0] = {net.in_c, net.in_h, net.in_w, std::vector<float>(image, image + net.in_c * net.in_h * net.in_w)};
     std::vector<int> offsets;
@@ -165,8 +177,8 @@ inline std::vector<float> naive_forward(const Net& net, const uint8_t* genes, co
                                 for (int kx = 0; kx < op.kernel; ++kx) {
                                     int iy = y * op.stride - op.pad + ky, ix = x * op.stride - op.pad + kx;
                                     if (iy < 0 || iy >= src.h || ix < 0 || ix >= src.w) continue;
-                                    acc += double(w[((o * op.in_c + i) * op.kernel + ky) * op.kernel + kx]) *
-                                           src.at(i, iy, ix);
+                                    acc += double(q(w[((o * op.in_c + i) * op.kernel + ky) * op.kernel + kx])) *
+                                           q(src.at(i, iy, ix));
                                 }
                         bool kept = op.mask_group < 0 || genes[offsets[op.mask_group] + o];
                         out.at(o, y, x) = kept ? float(acc) : 0.0f;

@@ -71,6 +71,30 @@ int32_t emodir_op_bytes(void);
  */
 const char* emodir_cpu_kernel_isa(void);
 
+/*
+ * FMA peak probe: `threads` threads each run `iterations` x 12 independent 16-lane fused multiply-adds (the
+ * widest clone this CPU runs, like the kernels). Returns the fp32 FLOPs done (threads * iterations * 384),
+ * -1 on bad arguments; the caller times the call, so FLOPs / seconds is the machine's measured FMA peak.
+ */
+int64_t emodir_cpu_fma_probe(int32_t threads, int64_t iterations);
+
+/* Conv arithmetic of the CPU backend (emodir_program_set_precision). */
+#define EMODIR_PRECISION_FP32 0 /* fp32 operands and accumulation (default) */
+#define EMODIR_PRECISION_BF16 1 /* conv weights and inputs rounded to bfloat16, fp32 accumulation */
+
+/*
+ * Sets the precision emodir_cpu_evaluate / emodir_cpu_forward use for this program's convs. BF16: weights and
+ * conv inputs are rounded to bfloat16 (nearest even), products are accumulated in fp32, bias, ReLU, residual adds,
+ * the head and the losses stay fp32. Stride-1 "same" convs run VDPBF16PS where emodir_cpu_bf16_hardware() is 1;
+ * other convs, and every conv on a CPU without AVX512_BF16, run the fp32 kernel on the same bf16-rounded operands
+ * (same numbers up to summation order, fp32 speed). The CUDA backend ignores the setting (fp32).
+ * Returns EMODIR_OK or EMODIR_ERR_INVALID_ARGUMENT. Not thread-safe against concurrent evaluations of the program.
+ */
+int emodir_program_set_precision(emodir_program* program, int32_t precision);
+
+/* 1 when this CPU runs the bf16 kernel with VDPBF16PS (AVX512_BF16 and AVX512BW), else 0 (bf16 is emulated). */
+int emodir_cpu_bf16_hardware(void);
+
 /* Thread-local message of the last failed call ("" if none). */
 const char* emodir_last_error(void);
 

@@ -3,10 +3,13 @@ package org.emodir.benchmarks;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.emodir.engine.NativeCpuEvaluator;
+import org.emodir.engine.Precision;
 import org.emodir.eval.EvaluationData;
+import org.emodir.eval.MemoryBudget;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationMasks;
 import org.emodir.eval.TorchReferenceEvaluator;
+import org.emodir.eval.TorchSliceEvaluator;
 import org.emodir.model.io.NamedTensor;
 import org.emodir.model.io.StateDict;
 import org.emodir.program.ResNetStagePrograms;
@@ -26,10 +29,23 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One population evaluation of ResNet-56 stage 1 (9 basic blocks, 16 channels at 32x32) on a batch of
- * {@value #BATCH} feature maps: native CPU engine vs the libtorch baseline (dense convs, zeroed channels).
- * Every individual keeps exactly round(keep * 16) inner channels per block. Weights are random: speed
- * does not depend on their values. Results: benchmarks/README-native.md.
+ * One population evaluation of a ResNet-56 stage ({@link #stage}: 1 = 16 channels at 32x32, 2 = 32 at 16x16,
+ * 3 = 64 at 8x8; 9 basic blocks, the first of stages 2-3 with stride 2 and the option-A shortcut) on a batch of
+ * {@link #batch} feature maps, 2 threads each:
+ *
+ * <ul>
+ *   <li>{@code nativeCpu}: the native CPU engine (kept channels gathered, pruned ones cost nothing);
+ *   <li>{@code nativeCpuBf16}: the same with bf16 convs (fp32 accumulation);
+ *   <li>{@code torchMask}: libtorch runs the dense stage per individual and zeroes pruned channels (0/1 mask
+ *       multiply), the weakest baseline; {@code torchReference} is the same evaluator under its earlier name;
+ *   <li>{@code torchSlice}: libtorch per individual on weights with the kept channels {@code index_select}ed
+ *       (what a PyTorch user writes; {@link TorchSliceEvaluator}).
+ * </ul>
+ *
+ * Every individual keeps exactly round(keep x width) inner channels per block (which ones random). Weights are
+ * random: speed does not depend on their values. Useful FLOP/s ({@link #usefulFlops}) are compared with the FMA
+ * peak that {@link PeakFlopsBenchmark} measures in the same run (benchmarks/scripts/population_eval_report.py).
+ * Results: benchmarks/README-native.md.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -46,9 +62,14 @@ import org.openjdk.jmh.annotations.Warmup;
             "-Xmx4g"
         })
 public class PopulationEvalBenchmark {
-    static final int BATCH = 8;
-    static final int STAGE = 1, BLOCKS = 9, CHANNELS = 16, SIZE = 32;
+    static final int BLOCKS = 9;
     static final int THREADS = 2;
+
+    @Param({"1", "2", "3"})
+    public int stage;
+
+    @Param({"8", "128"})
+    public int batch;
 
     @Param({"1.0", "0.7", "0.5", "0.3"})
     public double keep;
@@ -57,20 +78,23 @@ public class PopulationEvalBenchmark {
     public int population;
 
     private NativeCpuEvaluator nativeCpu;
-    private TorchReferenceEvaluator torchReference;
+    private NativeCpuEvaluator nativeCpuBf16;
+    private TorchReferenceEvaluator torchMask;
+    private TorchSliceEvaluator torchSlice;
     private PopulationMasks masks;
     private Objectives objectives;
 
     @Setup(Level.Trial)
     public void setUp() {
         Random rng = new Random(42);
-        SubnetProgram program =
-                ResNetStagePrograms.cifarStage(randomStage(rng), STAGE, BLOCKS, CHANNELS, SIZE, SIZE, false);
-        float[] input = gaussian(rng, BATCH * CHANNELS * SIZE * SIZE, 1.0);
-        float[] reference = gaussian(rng, BATCH * program.outputSize(), 1.0);
-        EvaluationData data = EvaluationData.of(input, BATCH, reference, null);
+        int width = width(stage), inC = inChannels(stage), inSize = inSize(stage);
+        SubnetProgram program = ResNetStagePrograms.cifarStage(
+                randomStage(rng, stage, inC, width), stage, BLOCKS, inC, inSize, inSize, false);
+        float[] input = gaussian(rng, batch * inC * inSize * inSize, 1.0);
+        float[] reference = gaussian(rng, batch * program.outputSize(), 1.0);
+        EvaluationData data = EvaluationData.of(input, batch, reference, null);
         masks = new PopulationMasks(population, program.numGenes());
-        int kept = (int) Math.round(keep * CHANNELS);
+        int kept = (int) Math.round(keep * width);
         for (int p = 0; p < population; ++p) {
             for (int g = 0; g < program.groupSizes().length; ++g) {
                 int off = program.groupOffset(g), size = program.groupSizes()[g];
@@ -80,13 +104,17 @@ public class PopulationEvalBenchmark {
         }
         objectives = new Objectives(population);
         nativeCpu = new NativeCpuEvaluator(program, data, THREADS);
-        torchReference = new TorchReferenceEvaluator(program, data, THREADS);
+        nativeCpuBf16 = new NativeCpuEvaluator(program, data, THREADS, MemoryBudget.host(), Precision.BF16);
+        torchMask = new TorchReferenceEvaluator(program, data, THREADS);
+        torchSlice = new TorchSliceEvaluator(program, data, THREADS);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         nativeCpu.close();
-        torchReference.close();
+        nativeCpuBf16.close();
+        torchMask.close();
+        torchSlice.close();
     }
 
     @Benchmark
@@ -95,36 +123,82 @@ public class PopulationEvalBenchmark {
         return objectives.mse(population - 1);
     }
 
+    /** The native engine with bf16 convs ({@link Precision#BF16}: VDPBF16PS where the CPU has AVX512_BF16). */
     @Benchmark
-    public float torchReference() {
-        torchReference.evaluate(masks, population, objectives);
+    public float nativeCpuBf16() {
+        nativeCpuBf16.evaluate(masks, population, objectives);
         return objectives.mse(population - 1);
     }
 
-    /** Useful (kept-channel) FLOPs of one evaluation: 2 * MACs of both convs of every block. */
-    public static double usefulFlops(double keep, int population) {
-        double keptInner = Math.round(keep * CHANNELS);
-        double perBlock = 2.0 * 2.0 * keptInner * CHANNELS * 9 * SIZE * SIZE;
-        return perBlock * BLOCKS * BATCH * population;
+    @Benchmark
+    public float torchMask() {
+        torchMask.evaluate(masks, population, objectives);
+        return objectives.mse(population - 1);
     }
 
-    private static StateDict randomStage(Random rng) {
+    /** Same as {@link #torchMask()}: the name the issue-4 results table used. */
+    @Benchmark
+    public float torchReference() {
+        return torchMask();
+    }
+
+    @Benchmark
+    public float torchSlice() {
+        torchSlice.evaluate(masks, population, objectives);
+        return objectives.mse(population - 1);
+    }
+
+    static int width(int stage) {
+        return 16 << (stage - 1);
+    }
+
+    static int inChannels(int stage) {
+        return stage == 1 ? 16 : width(stage) / 2;
+    }
+
+    static int inSize(int stage) {
+        return stage == 1 ? 32 : 64 >> (stage - 1);
+    }
+
+    /** Stage-1 useful FLOPs at batch 8 (the issue-4 benchmark): see {@link #usefulFlops(int, double, int, int)}. */
+    public static double usefulFlops(double keep, int population) {
+        return usefulFlops(1, keep, population, 8);
+    }
+
+    /**
+     * Useful (kept-channel) FLOPs of one evaluation: 2 x MACs of both 3x3 convs of every block, conv1 over its
+     * kept output channels, conv2 over its kept input channels (the option-A shortcut has no FLOPs).
+     */
+    public static double usefulFlops(int stage, double keep, int population, int batch) {
+        int width = width(stage), out = inSize(stage) / (stage == 1 ? 1 : 2);
+        double kept = Math.round(keep * width), hw = (double) out * out, flops = 0;
+        for (int b = 0; b < BLOCKS; ++b) {
+            int in = b == 0 ? inChannels(stage) : width;
+            flops += 2.0 * 9 * hw * (kept * in + width * kept);
+        }
+        return flops * batch * population;
+    }
+
+    private static StateDict randomStage(Random rng, int stage, int inC, int width) {
         StateDict sd = new StateDict();
         for (int b = 0; b < BLOCKS; ++b) {
-            String p = "layer" + STAGE + "." + b + ".";
-            for (String conv : new String[] {"conv1", "conv2"}) {
-                sd.put(new NamedTensor(
-                        p + conv + ".weight",
-                        new long[] {CHANNELS, CHANNELS, 3, 3},
-                        gaussian(rng, CHANNELS * CHANNELS * 9, Math.sqrt(2.0 / (CHANNELS * 9)))));
-            }
+            String p = "layer" + stage + "." + b + ".";
+            int in = b == 0 ? inC : width;
+            sd.put(new NamedTensor(
+                    p + "conv1.weight",
+                    new long[] {width, in, 3, 3},
+                    gaussian(rng, width * in * 9, Math.sqrt(2.0 / (in * 9)))));
+            sd.put(new NamedTensor(
+                    p + "conv2.weight",
+                    new long[] {width, width, 3, 3},
+                    gaussian(rng, width * width * 9, Math.sqrt(2.0 / (width * 9)))));
             for (String bn : new String[] {"bn1", "bn2"}) {
-                float[] ones = new float[CHANNELS];
+                float[] ones = new float[width];
                 java.util.Arrays.fill(ones, 1f);
-                sd.put(new NamedTensor(p + bn + ".weight", new long[] {CHANNELS}, ones.clone()));
-                sd.put(new NamedTensor(p + bn + ".bias", new long[] {CHANNELS}, gaussian(rng, CHANNELS, 0.1)));
-                sd.put(new NamedTensor(p + bn + ".running_mean", new long[] {CHANNELS}, new float[CHANNELS]));
-                sd.put(new NamedTensor(p + bn + ".running_var", new long[] {CHANNELS}, ones.clone()));
+                sd.put(new NamedTensor(p + bn + ".weight", new long[] {width}, ones.clone()));
+                sd.put(new NamedTensor(p + bn + ".bias", new long[] {width}, gaussian(rng, width, 0.1)));
+                sd.put(new NamedTensor(p + bn + ".running_mean", new long[] {width}, new float[width]));
+                sd.put(new NamedTensor(p + bn + ".running_var", new long[] {width}, ones.clone()));
             }
         }
         return sd;

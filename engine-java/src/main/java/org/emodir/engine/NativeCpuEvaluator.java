@@ -23,12 +23,23 @@ public final class NativeCpuEvaluator extends ChunkedNativeEvaluator {
     }
 
     public NativeCpuEvaluator(SubnetProgram program, EvaluationData data, int threads, MemoryBudget budget) {
+        this(program, data, threads, budget, Precision.FP32);
+    }
+
+    /** With {@link Precision#BF16} the convs use bf16 weights and inputs with fp32 accumulation. */
+    public NativeCpuEvaluator(
+            SubnetProgram program, EvaluationData data, int threads, MemoryBudget budget, Precision precision) {
         super(program, data, budget, "CPU");
         if (threads <= 0) {
             close();
             throw new IllegalArgumentException("threads must be positive, got " + threads);
         }
         this.threads = threads;
+        int rc = EmodirNative.emodir_program_set_precision(this.program.handle(), precision.code());
+        if (rc != EmodirNative.EMODIR_OK) {
+            close();
+            throw new IllegalStateException("emodir_program_set_precision: " + EmodirNative.emodir_last_error());
+        }
     }
 
     /** The batch as consecutive parts streamed through the engine (see {@link ChunkedNativeEvaluator}). */

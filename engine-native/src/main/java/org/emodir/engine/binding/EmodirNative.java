@@ -36,6 +36,8 @@ public final class EmodirNative {
     public static final int NAME_BYTES = 48;
     public static final int OP_BYTES = 104;
     public static final int NUM_OBJECTIVES = 3;
+    public static final int PRECISION_FP32 = 0;
+    public static final int PRECISION_BF16 = 1;
 
     /** Opaque handle of a validated program. */
     @Opaque
@@ -55,6 +57,12 @@ public final class EmodirNative {
     /** The CPU kernel clone this process runs, e.g. "x86-64-v4 (AVX-512)". */
     public static native String emodir_cpu_kernel_isa();
 
+    /**
+     * FMA peak probe: {@code threads} threads each run {@code iterations} x 12 independent 16-lane FMAs; returns the
+     * fp32 FLOPs done (the caller times the call), -1 on bad arguments.
+     */
+    public static native long emodir_cpu_fma_probe(int threads, long iterations);
+
     /** sizeof(emodir_op) in the loaded library; must equal {@link #OP_BYTES}. */
     public static native int emodir_op_bytes();
 
@@ -70,6 +78,12 @@ public final class EmodirNative {
             int numGroups);
 
     public static native void emodir_program_destroy(emodir_program program);
+
+    /** EMODIR_PRECISION_FP32 / _BF16 for the CPU backend's convs of this program; an emodir status. */
+    public static native int emodir_program_set_precision(emodir_program program, int precision);
+
+    /** 1 when bf16 convs run VDPBF16PS on this CPU, 0 when they are emulated with the fp32 kernel. */
+    public static native int emodir_cpu_bf16_hardware();
 
     public static native int emodir_program_num_genes(emodir_program program);
 
