@@ -22,16 +22,35 @@ public record MemoryBudget(long bytes, String source) {
         return new MemoryBudget(bytes, "explicit budget");
     }
 
-    /** Host budget: the property, else a quarter of the free physical memory, capped by the JVM's direct limit. */
+    /** Host budget: the property, else a quarter of the available physical memory, capped by the JVM's direct limit. */
     public static MemoryBudget host() {
         MemoryBudget configured = configured();
         if (configured != null) return configured;
-        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        long free = os.getFreeMemorySize();
+        long free = availableBytes();
         // Direct buffers are limited by -XX:MaxDirectMemorySize, which defaults to the heap limit.
         long fraction =
                 Math.min((long) (free * DEFAULT_FRACTION), Runtime.getRuntime().maxMemory());
-        return new MemoryBudget(Math.max(1, fraction), DEFAULT_FRACTION + " of " + free + " free bytes of host memory");
+        return new MemoryBudget(
+                Math.max(1, fraction), DEFAULT_FRACTION + " of " + free + " available bytes of host memory");
+    }
+
+    /**
+     * Linux's MemAvailable (free memory plus the page cache the kernel can drop): MemFree alone drops to a few hundred
+     * MB while other processes' files are cached, which made budgets collapse on a busy host. Elsewhere the JVM's free
+     * physical memory.
+     */
+    static long availableBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux, or an unexpected format: fall through
+        }
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        return os.getFreeMemorySize();
     }
 
     /** Budget of a device with {@code freeBytes} free: the property, else {@link #DEFAULT_FRACTION} of it. */
