@@ -35,22 +35,34 @@ public final class TorchReferenceEvaluator implements PopulationEvaluator {
         torch.set_num_threads(threads);
         torch.globalContext().setUserEnabledNNPACK(false); // NNPACK rejects this CPU ("Unsupported hardware")
         int[] in = program.inputShape();
-        input = tensor(
-                copyFloats(data.input(), (long) data.batch() * program.inputSize()), data.batch(), in[0], in[1], in[2]);
+        input = TorchCopies.tensor(
+                TorchCopies.floats(data.input(), (long) data.batch() * program.inputSize()),
+                data.batch(),
+                in[0],
+                in[1],
+                in[2]);
         for (SubnetOp op : program.ops()) {
             switch (op.kind()) {
                 case CONV -> {
-                    weights.add(tensor(
-                            slice(op.weightOffset(), (long) op.outC() * op.inC() * op.kernel() * op.kernel()),
+                    weights.add(TorchCopies.tensor(
+                            TorchCopies.slice(
+                                    program.weights(),
+                                    op.weightOffset(),
+                                    (long) op.outC() * op.inC() * op.kernel() * op.kernel()),
                             op.outC(),
                             op.inC(),
                             op.kernel(),
                             op.kernel()));
-                    biases.add(tensor(slice(op.biasOffset(), op.outC()), op.outC()));
+                    biases.add(TorchCopies.tensor(
+                            TorchCopies.slice(program.weights(), op.biasOffset(), op.outC()), op.outC()));
                 }
                 case HEAD -> {
-                    weights.add(tensor(slice(op.weightOffset(), (long) op.outC() * op.inC()), op.outC(), op.inC()));
-                    biases.add(tensor(slice(op.biasOffset(), op.outC()), op.outC()));
+                    weights.add(TorchCopies.tensor(
+                            TorchCopies.slice(program.weights(), op.weightOffset(), (long) op.outC() * op.inC()),
+                            op.outC(),
+                            op.inC()));
+                    biases.add(TorchCopies.tensor(
+                            TorchCopies.slice(program.weights(), op.biasOffset(), op.outC()), op.outC()));
                 }
                 default -> {
                     weights.add(null);
@@ -60,8 +72,8 @@ public final class TorchReferenceEvaluator implements PopulationEvaluator {
         }
         reference = data.reference() == null
                 ? null
-                : copyFloats(data.reference(), (long) data.batch() * program.outputSize());
-        labels = data.labels() == null ? null : copyInts(data);
+                : TorchCopies.floats(data.reference(), (long) data.batch() * program.outputSize());
+        labels = data.labels() == null ? null : TorchCopies.labels(data);
     }
 
     @Override
@@ -140,31 +152,7 @@ public final class TorchReferenceEvaluator implements PopulationEvaluator {
         int c = program.groupSizes()[group], off = program.groupOffset(group);
         float[] m = new float[c];
         for (int i = 0; i < c; ++i) m[i] = masks.kept(p, off + i) ? 1f : 0f;
-        return tensor(m, 1, c, 1, 1);
-    }
-
-    private float[] slice(long offset, long count) {
-        float[] out = new float[Math.toIntExact(count)];
-        System.arraycopy(program.weights(), Math.toIntExact(offset), out, 0, out.length);
-        return out;
-    }
-
-    private static Tensor tensor(float[] values, long... shape) {
-        Tensor t = torch.empty(shape);
-        new FloatPointer(t.data_ptr()).capacity(values.length).put(values);
-        return t;
-    }
-
-    private static float[] copyFloats(org.agrona.concurrent.UnsafeBuffer b, long n) {
-        float[] out = new float[Math.toIntExact(n)];
-        for (int i = 0; i < out.length; ++i) out[i] = b.getFloat(i * Float.BYTES);
-        return out;
-    }
-
-    private static int[] copyInts(EvaluationData d) {
-        int[] out = new int[d.batch()];
-        for (int i = 0; i < out.length; ++i) out[i] = d.labels().getInt(i * Integer.BYTES);
-        return out;
+        return TorchCopies.tensor(m, 1, c, 1, 1);
     }
 
     @Override

@@ -40,19 +40,33 @@ public final class TorchSliceEvaluator implements PopulationEvaluator {
         torch.set_num_threads(threads);
         torch.globalContext().setUserEnabledNNPACK(false); // NNPACK rejects this CPU ("Unsupported hardware")
         int[] in = program.inputShape();
-        input = tensor(
-                floats(data.input(), (long) data.batch() * program.inputSize()), data.batch(), in[0], in[1], in[2]);
+        input = TorchCopies.tensor(
+                TorchCopies.floats(data.input(), (long) data.batch() * program.inputSize()),
+                data.batch(),
+                in[0],
+                in[1],
+                in[2]);
         for (SubnetOp op : program.ops()) {
             switch (op.kind()) {
                 case CONV -> {
                     int k = op.kernel();
-                    weights.add(tensor(
-                            slice(op.weightOffset(), (long) op.outC() * op.inC() * k * k), op.outC(), op.inC(), k, k));
-                    biases.add(tensor(slice(op.biasOffset(), op.outC()), op.outC()));
+                    weights.add(TorchCopies.tensor(
+                            TorchCopies.slice(
+                                    program.weights(), op.weightOffset(), (long) op.outC() * op.inC() * k * k),
+                            op.outC(),
+                            op.inC(),
+                            k,
+                            k));
+                    biases.add(TorchCopies.tensor(
+                            TorchCopies.slice(program.weights(), op.biasOffset(), op.outC()), op.outC()));
                 }
                 case HEAD -> {
-                    weights.add(tensor(slice(op.weightOffset(), (long) op.outC() * op.inC()), op.outC(), op.inC()));
-                    biases.add(tensor(slice(op.biasOffset(), op.outC()), op.outC()));
+                    weights.add(TorchCopies.tensor(
+                            TorchCopies.slice(program.weights(), op.weightOffset(), (long) op.outC() * op.inC()),
+                            op.outC(),
+                            op.inC()));
+                    biases.add(TorchCopies.tensor(
+                            TorchCopies.slice(program.weights(), op.biasOffset(), op.outC()), op.outC()));
                 }
                 default -> {
                     weights.add(null);
@@ -60,9 +74,10 @@ public final class TorchSliceEvaluator implements PopulationEvaluator {
                 }
             }
         }
-        reference =
-                data.reference() == null ? null : floats(data.reference(), (long) data.batch() * program.outputSize());
-        labels = data.labels() == null ? null : ints(data);
+        reference = data.reference() == null
+                ? null
+                : TorchCopies.floats(data.reference(), (long) data.batch() * program.outputSize());
+        labels = data.labels() == null ? null : TorchCopies.labels(data);
     }
 
     @Override
@@ -167,30 +182,6 @@ public final class TorchSliceEvaluator implements PopulationEvaluator {
             }
             out[g] = Tensors.longs(idx, n);
         }
-        return out;
-    }
-
-    private float[] slice(long offset, long count) {
-        float[] out = new float[Math.toIntExact(count)];
-        System.arraycopy(program.weights(), Math.toIntExact(offset), out, 0, out.length);
-        return out;
-    }
-
-    private static Tensor tensor(float[] values, long... shape) {
-        Tensor t = torch.empty(shape);
-        new FloatPointer(t.data_ptr()).capacity(values.length).put(values);
-        return t;
-    }
-
-    private static float[] floats(org.agrona.concurrent.UnsafeBuffer b, long n) {
-        float[] out = new float[Math.toIntExact(n)];
-        for (int i = 0; i < out.length; ++i) out[i] = b.getFloat(i * Float.BYTES);
-        return out;
-    }
-
-    private static int[] ints(EvaluationData d) {
-        int[] out = new int[d.batch()];
-        for (int i = 0; i < out.length; ++i) out[i] = d.labels().getInt(i * Integer.BYTES);
         return out;
     }
 

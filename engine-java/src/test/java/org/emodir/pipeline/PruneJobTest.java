@@ -85,23 +85,8 @@ class PruneJobTest {
                 Files.exists(out.resolve("checkpoints").resolve("search-1-state.ckpt")), "search-1 state checkpointed");
 
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        List<String> generations = new ArrayList<>();
-        ProgressListener record = new ProgressListener() {
-            @Override
-            public void phase(String phase, String detail) {
-                lines.add("phase " + phase);
-            }
-
-            @Override
-            public void generation(String s, int g, int gs, int f, double b, double eta) {
-                generations.add(s + ":" + g);
-            }
-
-            @Override
-            public void message(String line) {
-                lines.add(line);
-            }
-        };
+        List<String> generations = Collections.synchronizedList(new ArrayList<>());
+        ProgressListener record = recording(lines, generations);
         RunReport report = new PruneJob(tiny(out).resume(true).build(), record).run();
         assertTrue(lines.contains("search-0: finished earlier, result read from the checkpoint"), lines.toString());
         assertTrue(lines.contains("search-1: resumed at generation 1"), lines.toString());
@@ -183,20 +168,7 @@ class PruneJobTest {
     @Test
     void bridgedRunTrainsTopKCandidatesBeforeTheRankingAndChoosesAmongThem(@TempDir Path dir) throws Exception {
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        ProgressListener record = new ProgressListener() {
-            @Override
-            public void phase(String phase, String detail) {
-                lines.add("phase " + phase);
-            }
-
-            @Override
-            public void generation(String s, int g, int gs, int f, double b, double eta) {}
-
-            @Override
-            public void message(String line) {
-                lines.add(line);
-            }
-        };
+        ProgressListener record = recording(lines, new ArrayList<>());
         RunReport r = new PruneJob(
                         tiny(dir.resolve("bridged"))
                                 .population(8)
@@ -208,7 +180,7 @@ class PruneJobTest {
                                 .build(),
                         record)
                 .run();
-        assertTrue(lines.contains("phase bridge"), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("phase bridge ")), lines.toString());
         @SuppressWarnings("unchecked")
         List<BridgePhase.Candidate> cands = (List<BridgePhase.Candidate>) r.details.get("bridge_candidates");
         for (int s = 0; s < 3; s++) {
@@ -237,6 +209,26 @@ class PruneJobTest {
         }
         assertTrue(r.flopsReduction >= 0.5, "target met: " + r.flopsReduction);
         assertEquals(2L * 3 + 2L * cands.size(), ((Number) r.details.get("bridge_training_steps")).longValue());
+    }
+
+    /** Records phases ("phase NAME DETAIL"), messages, and generations ("SEARCH:GEN"). */
+    static ProgressListener recording(List<String> lines, List<String> generations) {
+        return new ProgressListener() {
+            @Override
+            public void phase(String phase, String detail) {
+                lines.add("phase " + phase + " " + detail);
+            }
+
+            @Override
+            public void generation(String s, int g, int gs, int f, double b, double eta) {
+                generations.add(s + ":" + g);
+            }
+
+            @Override
+            public void message(String line) {
+                lines.add(line);
+            }
+        };
     }
 
     /** No solution of a front is at least as good in both objectives and better in one than another. */
@@ -282,21 +274,8 @@ class PruneJobTest {
 
     @Test
     void halfStageSplitSearchesSixSubnetsAndItsSchemeMeetsTheTarget(@TempDir Path dir) throws Exception {
-        List<String> lines = new ArrayList<>();
-        ProgressListener record = new ProgressListener() {
-            @Override
-            public void phase(String phase, String detail) {
-                lines.add("phase " + phase + " " + detail);
-            }
-
-            @Override
-            public void generation(String s, int g, int gs, int f, double b, double eta) {}
-
-            @Override
-            public void message(String line) {
-                lines.add(line);
-            }
-        };
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        ProgressListener record = recording(lines, new ArrayList<>());
         RunReport r = new PruneJob(
                         tiny(dir.resolve("run"))
                                 .subnetsPerStage(2)
