@@ -81,7 +81,10 @@ class KillAtEveryCheckpointTest {
                 "the pruned, fine-tuned weights");
     }
 
-    /** report.json without what differs between two runs of the same computation: wall times, host, routing cache. */
+    /**
+     * report.json without what differs between two runs of the same computation: wall times, host, routing cache, and
+     * the process's peak memory (a resumed process holds less).
+     */
     private static JsonNode comparable(Path report) throws Exception {
         ObjectNode r = (ObjectNode) ReportJson.mapper().readTree(report.toFile());
         r.remove(List.of("started_at", "finished_at", "phase_seconds", "search_seconds"));
@@ -94,7 +97,8 @@ class KillAtEveryCheckpointTest {
                         "conv_routing",
                         "latency",
                         "speedup_libtorch_batch1",
-                        "speedup_libtorch_batch64"));
+                        "speedup_libtorch_batch64",
+                        "peak_rss_bytes"));
         assertTrue(r.get("top1_pruned_finetuned").isNumber() && r.get("fronts").size() == 3, r.toString());
         return r;
     }
