@@ -1,6 +1,5 @@
 package org.emodir.eval;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
@@ -27,57 +26,23 @@ public final class TorchSliceEvaluator implements PopulationEvaluator {
     private final SubnetProgram program;
     private final EvaluationData data;
     private final Tensor input;
-    private final List<Tensor> weights = new ArrayList<>();
-    private final List<Tensor> biases = new ArrayList<>();
+    private final List<Tensor> weights;
+    private final List<Tensor> biases;
     private final float[] reference;
     private final int[] labels;
 
     public TorchSliceEvaluator(SubnetProgram program, EvaluationData data, int threads) {
         if (threads <= 0) throw new IllegalArgumentException("threads must be positive, got " + threads);
-        data.requireSizes(program.inputSize(), program.outputSize());
         this.program = program;
         this.data = data;
         torch.set_num_threads(threads);
         torch.globalContext().setUserEnabledNNPACK(false); // NNPACK rejects this CPU ("Unsupported hardware")
-        int[] in = program.inputShape();
-        input = TorchCopies.tensor(
-                TorchCopies.floats(data.input(), (long) data.batch() * program.inputSize()),
-                data.batch(),
-                in[0],
-                in[1],
-                in[2]);
-        for (SubnetOp op : program.ops()) {
-            switch (op.kind()) {
-                case CONV -> {
-                    int k = op.kernel();
-                    weights.add(TorchCopies.tensor(
-                            TorchCopies.slice(
-                                    program.weights(), op.weightOffset(), (long) op.outC() * op.inC() * k * k),
-                            op.outC(),
-                            op.inC(),
-                            k,
-                            k));
-                    biases.add(TorchCopies.tensor(
-                            TorchCopies.slice(program.weights(), op.biasOffset(), op.outC()), op.outC()));
-                }
-                case HEAD -> {
-                    weights.add(TorchCopies.tensor(
-                            TorchCopies.slice(program.weights(), op.weightOffset(), (long) op.outC() * op.inC()),
-                            op.outC(),
-                            op.inC()));
-                    biases.add(TorchCopies.tensor(
-                            TorchCopies.slice(program.weights(), op.biasOffset(), op.outC()), op.outC()));
-                }
-                default -> {
-                    weights.add(null);
-                    biases.add(null);
-                }
-            }
-        }
-        reference = data.reference() == null
-                ? null
-                : TorchCopies.floats(data.reference(), (long) data.batch() * program.outputSize());
-        labels = data.labels() == null ? null : TorchCopies.labels(data);
+        ProgramTensors t = ProgramTensors.of(program, data);
+        input = t.input();
+        weights = t.weights();
+        biases = t.biases();
+        reference = t.reference();
+        labels = t.labels();
     }
 
     @Override

@@ -21,15 +21,19 @@ import org.emodir.train.CrossNetworkTrainer;
  * The paper's order (issue 15, {@code --bridge-top-k K}): cross-network constraint training makes the pruned
  * sub-networks work on each other's features before GPIR ranks them. The exact scheme on the untrained fronts is the
  * anchor; it is constraint-trained sub-network by sub-network as the recipe would. Then, per sub-network in forward
- * order, the {@code K} front solutions nearest the anchor's choice in MACs (the anchor's among them) are each
- * constraint-trained on the features the trained anchors before it produce, and each one's global impairment is
+ * order, the {@code K} front solutions nearest the anchor's choice in MACs (the anchor's among them, already trained
+ * with the anchor scheme) are each constraint-trained on the features the trained anchors before it produce, and each one's global impairment is
  * measured as GPIR's (only that sub-network replaced, held-out images, the dense network's held-out CE as the
  * reference). The bridged fronts hold keep-all and these trained candidates; the joint scheme is chosen on them. The
  * applied scheme is then trained by the recipe from the dense weights, like every baseline.
  */
 final class BridgePhase {
-    /** One trained candidate: its front index, MACs, untrained and bridged global impairment. */
-    record Candidate(int subnet, int index, long macs, double untrainedImpairment, double bridgedImpairment) {}
+    /**
+     * One trained candidate: its front index, MACs, untrained and bridged global impairment; {@code anchor} when it is
+     * the anchor scheme's own choice (trained with the anchor, not again).
+     */
+    record Candidate(
+            int subnet, int index, long macs, double untrainedImpairment, double bridgedImpairment, boolean anchor) {}
 
     /** The bridged fronts, the candidates' measurements, and the training steps spent. */
     record Bridged(List<SubnetFront> fronts, List<Candidate> candidates, long trainingSteps) {}
@@ -69,11 +73,16 @@ final class BridgePhase {
                 SubnetFront front = fronts.get(sn.index());
                 double denseCe = TorchHeldOut.lossAndTop1(in.dense(), f.heldOut(), sn.firstBlock())[0];
                 List<SubnetSolution> trained = new ArrayList<>();
-                for (SubnetSolution c : nearest(front, anchor.choices().get(sn.index()), k)) {
-                    double ce = trainAndMeasure(in, f, recipe, fronts, anchor, anchorNet, sn, c);
+                SubnetSolution own = anchor.choices().get(sn.index());
+                for (SubnetSolution c : nearest(front, own, k)) {
+                    // The anchor's own choice was trained just so with the anchor scheme: measure that, don't retrain.
+                    boolean isOwn = c.index() == own.index();
+                    double ce = isOwn
+                            ? measureAlone(in, f, fronts, anchorNet, sn, c)
+                            : trainAndMeasure(in, f, recipe, fronts, anchor, anchorNet, sn, c);
                     trained.add(c.withGlobalImpairment(ce - denseCe));
-                    rows.add(new Candidate(sn.index(), c.index(), c.macs(), c.globalImpairment(), ce - denseCe));
-                    steps += in.cfg().constraintSteps();
+                    rows.add(new Candidate(sn.index(), c.index(), c.macs(), c.globalImpairment(), ce - denseCe, isOwn));
+                    if (!isOwn) steps += in.cfg().constraintSteps();
                     phases(recipe)
                             .message(String.format(
                                     "bridge %s: candidate %d (%d MACs) impairment untrained %.4f, bridged %.4f",
@@ -112,10 +121,6 @@ final class BridgePhase {
         List<SubnetSolution> choices = new ArrayList<>(anchor.choices());
         choices.set(sn.index(), candidate);
         byte[][] masks = NetworkMasks.perGroup(in, NetworkMasks.of(in, choices));
-        // GPIR's network: only this sub-network pruned, every other one keep-all.
-        List<SubnetSolution> alone = new ArrayList<>();
-        for (SubnetFront fr : fronts) alone.add(fr.subnet() == sn.index() ? candidate : fr.dense());
-        byte[][] aloneMasks = NetworkMasks.perGroup(in, NetworkMasks.of(in, alone));
         try (PointerScope scope = new PointerScope();
                 TorchNet student = PrunedModel.fromMasks(
                                 in.spec(), in.weights(), in.spec().prunableGroups(), masks)
@@ -126,13 +131,27 @@ final class BridgePhase {
                     .progressEvery(0);
             StateDict weights = new CrossNetworkTrainer()
                     .train(in.dense(), new PrunedModel(student.spec(), student.toStateDict()), in.train(), cc, s -> {});
-            try (TorchNet trained = new PrunedModel(student.spec(), weights).toTorchNet();
-                    TorchNet measured = PrunedModel.fromMasks(
-                                    in.spec(), in.weights(), in.spec().prunableGroups(), aloneMasks)
-                            .toTorchNet()) {
-                measured.replaceBlocks(sn.firstBlock(), sn.endBlock(), trained);
-                return TorchHeldOut.lossAndTop1(measured, f.heldOut(), sn.firstBlock())[0];
+            try (TorchNet trained = new PrunedModel(student.spec(), weights).toTorchNet()) {
+                return measureAlone(in, f, fronts, trained, sn, candidate);
             }
+        }
+    }
+
+    /**
+     * GPIR's measure of a trained candidate: the held-out CE of the network with only {@code sn} pruned (to {@code
+     * candidate}, its blocks taken from {@code trained}) and every other sub-network keep-all.
+     */
+    private static double measureAlone(
+            RunInputs in, Features f, List<SubnetFront> fronts, TorchNet trained, Subnet sn, SubnetSolution candidate) {
+        List<SubnetSolution> alone = new ArrayList<>();
+        for (SubnetFront fr : fronts) alone.add(fr.subnet() == sn.index() ? candidate : fr.dense());
+        byte[][] aloneMasks = NetworkMasks.perGroup(in, NetworkMasks.of(in, alone));
+        try (PointerScope scope = new PointerScope();
+                TorchNet measured = PrunedModel.fromMasks(
+                                in.spec(), in.weights(), in.spec().prunableGroups(), aloneMasks)
+                        .toTorchNet()) {
+            measured.replaceBlocks(sn.firstBlock(), sn.endBlock(), trained);
+            return TorchHeldOut.lossAndTop1(measured, f.heldOut(), sn.firstBlock())[0];
         }
     }
 

@@ -208,7 +208,15 @@ class PruneJobTest {
             bridged.ifPresent(c -> assertEquals(Math.max(0, c.bridgedImpairment()), choice.globalImpairment(), 1e-12));
         }
         assertTrue(r.flopsReduction >= 0.5, "target met: " + r.flopsReduction);
-        assertEquals(2L * 3 + 2L * cands.size(), ((Number) r.details.get("bridge_training_steps")).longValue());
+        // The anchor's own choice (at most one per front) is trained once, with the anchor scheme.
+        for (int s = 0; s < 3; s++) {
+            int sub = s;
+            assertTrue(
+                    cands.stream().filter(c -> c.subnet() == sub && c.anchor()).count() <= 1, "front " + s);
+        }
+        long retrained = cands.stream().filter(c -> !c.anchor()).count();
+        assertTrue(retrained < cands.size(), "some candidate is an anchor choice: " + cands);
+        assertEquals(2L * 3 + 2L * retrained, ((Number) r.details.get("bridge_training_steps")).longValue());
     }
 
     /** Records phases ("phase NAME DETAIL"), messages, and generations ("SEARCH:GEN"). */
