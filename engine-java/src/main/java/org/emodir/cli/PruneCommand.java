@@ -91,6 +91,12 @@ class PruneCommand implements Callable<Integer> {
     Integer selectionPerClass;
 
     @Option(
+            names = "--feature-storage",
+            description =
+                    "fp32 (default) or bf16: how the cached features are stored; bf16 halves their memory and disk (ImageNet scale), readers decode to fp32.")
+    String featureStorage;
+
+    @Option(
             names = "--rescore-schemes",
             description =
                     "measure the N best predicted joint schemes as whole networks on the selection images and apply the best measured one (1: apply the exact scheme as predicted; default 4).")
@@ -238,6 +244,7 @@ class PruneCommand implements Callable<Integer> {
         if (calibPerClass != null) b.calibPerClass(calibPerClass);
         if (heldOutPerClass != null) b.heldOutPerClass(heldOutPerClass);
         if (selectionPerClass != null) b.selectionPerClass(selectionPerClass);
+        if (featureStorage != null) b.featureStorage(org.emodir.features.FeatureStorage.parse(featureStorage));
         if (rescoreSchemes != null) b.rescoreSchemes(rescoreSchemes);
         if (bridgeTopK != null) b.bridgeTopK(bridgeTopK);
         if (frontCap != null) b.frontCap(frontCap);

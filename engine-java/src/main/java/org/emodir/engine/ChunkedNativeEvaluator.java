@@ -11,6 +11,7 @@ import org.emodir.eval.MemoryBudget;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationEvaluator;
 import org.emodir.eval.PopulationMasks;
+import org.emodir.eval.StreamedParts;
 import org.emodir.program.SubnetProgram;
 
 /**
@@ -50,17 +51,19 @@ abstract class ChunkedNativeEvaluator implements PopulationEvaluator {
         if (parts.isEmpty()) throw new IllegalArgumentException("evaluation data has no parts");
         long total = 0;
         int largest = 0;
+        EvaluationData first = parts.get(0);
+        boolean withReference = first.reference() != null, withLabels = first.labels() != null;
         for (EvaluationData d : parts) {
             d.requireSizes(program.inputSize(), program.outputSize());
-            if ((d.reference() == null) != (parts.get(0).reference() == null)
-                    || (d.labels() == null) != (parts.get(0).labels() == null)) {
+            if ((d.reference() != null) != withReference || (d.labels() != null) != withLabels) {
                 throw new IllegalArgumentException("evaluation data parts differ in having a reference or labels");
             }
             total += d.batch();
             largest = Math.max(largest, d.batch());
         }
         if (total > Integer.MAX_VALUE) throw new IllegalArgumentException(total + " images in one evaluation");
-        this.parts = List.copyOf(parts);
+        // Streamed parts reuse their buffers: kept as the list, read one after another; any other list is copied.
+        this.parts = parts instanceof StreamedParts ? parts : List.copyOf(parts);
         this.data = parts.get(0);
         this.batch = (int) total;
         this.largestPart = largest;

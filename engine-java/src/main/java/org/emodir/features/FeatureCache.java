@@ -17,12 +17,14 @@ import org.emodir.data.DataLoader;
 import org.emodir.data.ImageDataset;
 import org.emodir.data.LabeledBatch;
 import org.emodir.eval.EvaluationData;
+import org.emodir.eval.StreamedParts;
 import org.emodir.model.Tensors;
 import org.emodir.model.TorchNet;
 
 /**
- * The dense network's features on a fixed image subset, computed once and kept off-heap (float32 NCHW,
- * native order) at a set of cuts: the feature at cut {@code b} is the input of global block {@code b}
+ * The dense network's features on a fixed image subset, computed once and kept off-heap (NCHW, native order,
+ * float32 or, with {@link FeatureStorage#BF16}, bfloat16 at half the memory and disk; readers always get float32) at a
+ * set of cuts: the feature at cut {@code b} is the input of global block {@code b}
  * ({@link org.emodir.model.NetSpec#numBlocks()} numbering; cut 0 = the stem output, cut {@code numBlocks} = the
  * last block's output). Sub-network searches read their input and dense reference from here instead of
  * re-running the network for every candidate.
@@ -73,11 +75,7 @@ public final class FeatureCache {
         return build(dense, data, indices, batchSize, cuts, log, null);
     }
 
-    /**
-     * As above, saved in {@code file} (null: memory or a temporary file, by size): an existing file made from the same
-     * inputs is mapped instead of recomputing; one that is stale, damaged or cut short is rebuilt, with the reason
-     * logged. The file is replaced atomically.
-     */
+    /** As below, stored as float32. */
     public static FeatureCache build(
             TorchNet dense,
             ImageDataset data,
@@ -86,6 +84,23 @@ public final class FeatureCache {
             int[] cuts,
             Consumer<String> log,
             Path file) {
+        return build(dense, data, indices, batchSize, cuts, log, file, FeatureStorage.FP32);
+    }
+
+    /**
+     * As above, stored as {@code storage} and saved in {@code file} (null: memory or a temporary file, by size): an
+     * existing file made from the same inputs and storage is mapped instead of recomputing; one that is stale, damaged
+     * or cut short is rebuilt, with the reason logged. The file is replaced atomically.
+     */
+    public static FeatureCache build(
+            TorchNet dense,
+            ImageDataset data,
+            int[] indices,
+            int batchSize,
+            int[] cuts,
+            Consumer<String> log,
+            Path file,
+            FeatureStorage storage) {
         if (indices.length == 0) throw new IllegalArgumentException("feature cache needs at least one image");
         int[] sorted = Arrays.stream(cuts).distinct().sorted().toArray();
         int blocks = dense.spec().numBlocks();
@@ -98,7 +113,7 @@ public final class FeatureCache {
         byte[] inputs = null;
         if (file != null) {
             inputs = FeatureInputs.checksum(dense, data, indices, sorted);
-            String stale = FeatureFile.staleReason(file, inputs, indices.length, sorted);
+            String stale = FeatureFile.staleReason(file, inputs, indices.length, sorted, storage);
             if (stale == null) {
                 try {
                     FeatureCache c = new FeatureCache(FeatureFile.open(file, segmentBytes), true);
@@ -110,8 +125,9 @@ public final class FeatureCache {
             }
             if (Files.exists(file)) say.accept("features: rebuilding, " + stale);
         }
-        Storage s = compute(dense, data, indices, batchSize, sorted, file, inputs, limit, segmentBytes);
+        Storage s = compute(dense, data, indices, batchSize, sorted, file, inputs, limit, segmentBytes, storage);
         say.accept("features: " + indices.length + " images cached at " + sorted.length + " cuts"
+                + (storage != FeatureStorage.FP32 ? " as " + storage.label() : "")
                 + (s.features().segments() > 1 ? " in " + s.features().segments() + " segments" : "")
                 + (file != null ? " in " + file : ""));
         return new FeatureCache(s, false);
@@ -126,7 +142,8 @@ public final class FeatureCache {
             Path file,
             byte[] inputs,
             long limit,
-            long segmentBytes) {
+            long segmentBytes,
+            FeatureStorage storage) {
         DataLoader loader = DataLoader.builder(data)
                 .subset(indices)
                 .batchSize(batchSize)
@@ -157,19 +174,23 @@ public final class FeatureCache {
                         long total = 0;
                         for (int f = 0; f < cuts.length; f++) {
                             floats[f] = shapes[f][0] * shapes[f][1] * shapes[f][2];
-                            total += (long) indices.length * floats[f] * Float.BYTES;
+                            total += (long) indices.length * floats[f] * storage.bytes();
                         }
                         if (file != null || total > limit) {
                             Path target = file != null ? file : temporaryFile();
                             writer = new FeatureFile.Writer(
                                     target,
                                     new FeatureFile.Layout(
-                                            indices.length, cuts, shapes, inputs != null ? inputs : new byte[32]),
+                                            indices.length,
+                                            cuts,
+                                            shapes,
+                                            inputs != null ? inputs : new byte[32],
+                                            storage),
                                     segmentBytes);
                             out = writer.segments();
                         } else {
                             int per = FeatureSegments.imagesPerSegment(indices.length, floats, segmentBytes);
-                            out = FeatureSegments.allocate(indices.length, per, floats);
+                            out = FeatureSegments.allocate(indices.length, per, floats, storage);
                         }
                     }
                     for (int f = 0; f < cuts.length; f++) {
@@ -256,28 +277,76 @@ public final class FeatureCache {
         return features.segments();
     }
 
+    /** How the features are stored. */
+    public FeatureStorage storage() {
+        return features.storage();
+    }
+
     /**
      * The input of global block {@code cut} (the network's last block output for {@code cut = numBlocks}) as one
-     * buffer, in memory or mapped. Only for a cut under 2 GiB; stream a larger one with {@link #evaluationParts}.
+     * float32 buffer: the memory or mapping itself when stored as float32, else a decoded copy. Only for a cut under 2
+     * GiB as float32; stream a larger one with {@link #evaluationParts} or {@link #images}.
      */
     public UnsafeBuffer feature(int cut) {
-        UnsafeBuffer whole = features.whole(slot(cut));
-        if (whole == null) {
+        int slot = slot(cut);
+        UnsafeBuffer whole = features.whole(slot);
+        long bytes = (long) images * floatsPerImage(cut) * Float.BYTES;
+        if (whole == null || bytes > FeatureSegments.MAX_SEGMENT_BYTES) {
             throw new IllegalStateException("feature at block " + cut + " of " + images + " images is over 2 GiB ("
                     + features.segments() + " segments of " + features.imagesPerSegment()
-                    + " images); read it with evaluationParts");
+                    + " images); read it with evaluationParts or images");
         }
-        return whole;
+        return storage() == FeatureStorage.FP32 ? whole : images(cut, 0, images);
+    }
+
+    /**
+     * Images {@code first .. first+count} of the feature at {@code cut} as float32 NCHW: a view of the memory or
+     * mapping when stored as float32 in one piece, else a copy (decoded, or gathered across segments).
+     */
+    public UnsafeBuffer images(int cut, int first, int count) {
+        if (first < 0 || count <= 0 || first > images - count) {
+            throw new IllegalArgumentException(
+                    "images " + first + ".." + (first + count) + " outside the " + images + " cached");
+        }
+        int slot = slot(cut);
+        UnsafeBuffer view = features.view(slot, first, count);
+        if (view != null) return view;
+        UnsafeBuffer out = direct(Math.multiplyExact((long) count, floatsPerImage(cut)));
+        features.read(slot, first, count, out);
+        return out;
+    }
+
+    /** Global average pooling of the feature at {@code cut}: {@code [images][channels]}, streamed by segment. */
+    public double[][] pooled(int cut) {
+        int slot = slot(cut);
+        int[] chw = shapes[slot];
+        int hw = chw[1] * chw[2], per = floatsPerImage(cut);
+        double[][] out = new double[images][chw[0]];
+        for (int s = 0; s < features.segments(); s++) {
+            int first = s * features.imagesPerSegment(), n = features.imagesIn(s);
+            UnsafeBuffer b = images(cut, first, n);
+            for (int i = 0; i < n; i++) {
+                for (int c = 0; c < chw[0]; c++) {
+                    double sum = 0;
+                    long at = (long) i * per + (long) c * hw;
+                    for (int k = 0; k < hw; k++) sum += b.getFloat((int) ((at + k) * Float.BYTES));
+                    out[first + i][c] = sum / hw;
+                }
+            }
+        }
+        return out;
     }
 
     /**
      * The cache as consecutive evaluation parts, one per segment: the feature at {@code inputCut}, the reference at
      * {@code referenceCut} (or none when negative) and the labels when asked, for a population evaluator that streams
-     * them ({@code PopulationEvaluators.best(program, parts, threads)}).
+     * them ({@code PopulationEvaluators.best(program, parts, threads)}). Stored as float32 the parts are views;
+     * stored as bfloat16 they are {@link StreamedParts}, decoded one at a time into reused buffers.
      */
     public List<EvaluationData> evaluationParts(int inputCut, int referenceCut, boolean withLabels) {
         int in = slot(inputCut);
         int ref = referenceCut < 0 ? -1 : slot(referenceCut);
+        if (storage() != FeatureStorage.FP32) return new Decoded(in, ref, withLabels);
         List<EvaluationData> parts = new ArrayList<>(features.segments());
         for (int s = 0; s < features.segments(); s++) {
             int first = s * features.imagesPerSegment(), n = features.imagesIn(s);
@@ -288,6 +357,52 @@ public final class FeatureCache {
                     withLabels ? new UnsafeBuffer(labels, first * Integer.BYTES, n * Integer.BYTES) : null));
         }
         return parts;
+    }
+
+    /** Segments decoded to float32 on demand into two reused buffers (input, reference). */
+    private final class Decoded extends StreamedParts {
+        private final int in, ref;
+        private final boolean withLabels;
+        private final UnsafeBuffer input, reference;
+
+        Decoded(int in, int ref, boolean withLabels) {
+            this.in = in;
+            this.ref = ref;
+            this.withLabels = withLabels;
+            int per = features.imagesPerSegment();
+            this.input = direct((long) per * floatsAt(in));
+            this.reference = ref < 0 ? null : direct((long) per * floatsAt(ref));
+        }
+
+        @Override
+        public EvaluationData get(int s) {
+            int first = s * features.imagesPerSegment(), n = features.imagesIn(s);
+            features.read(in, first, n, input);
+            if (reference != null) features.read(ref, first, n, reference);
+            return new EvaluationData(
+                    new UnsafeBuffer(input, 0, n * floatsAt(in) * Float.BYTES),
+                    n,
+                    reference == null ? null : new UnsafeBuffer(reference, 0, n * floatsAt(ref) * Float.BYTES),
+                    withLabels ? new UnsafeBuffer(labels, first * Integer.BYTES, n * Integer.BYTES) : null);
+        }
+
+        @Override
+        public int size() {
+            return features.segments();
+        }
+    }
+
+    private int floatsAt(int slot) {
+        int[] s = shapes[slot];
+        return s[0] * s[1] * s[2];
+    }
+
+    private static UnsafeBuffer direct(long floats) {
+        long bytes = floats * Float.BYTES;
+        if (bytes > FeatureSegments.MAX_SEGMENT_BYTES)
+            throw new IllegalArgumentException(bytes + " bytes in one buffer");
+        return new UnsafeBuffer(
+                org.agrona.BufferUtil.allocateDirectAligned((int) Math.max(bytes, 64), 64), 0, (int) bytes);
     }
 
     /** {C, H, W} of the feature at {@code cut}. */

@@ -13,15 +13,16 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * A file of a {@link FeatureCache}: the labels and, per cut, the float32 features of every image, at 64-bit offsets.
- * Layout (little endian; the floats in native order, which the header's version pins to little endian):
+ * A file of a {@link FeatureCache}: the labels and, per cut, the features of every image (float32 or bfloat16, the
+ * header's dtype), at 64-bit offsets. Layout (little endian; the values in native order, which the header's version
+ * pins to little endian):
  *
  * <pre>
  *  0 long   magic "EMOFEAT1" (written last)
  *  8 int    version
  * 12 int    images
  * 16 int    cuts
- * 20 int    dtype (0 = float32)
+ * 20 int    dtype ({@link FeatureStorage} code: 0 = float32, 1 = bfloat16)
  * 24 byte[32] SHA-256 of the inputs ({@link FeatureInputs})
  * 56 long   file length
  * 64 long   labels offset (int32[images])
@@ -41,7 +42,7 @@ final class FeatureFile {
     private static final long PAGE = 4096;
 
     /** What a file holds, as its header says. */
-    record Layout(int images, int[] cuts, int[][] shapes, byte[] inputs) {
+    record Layout(int images, int[] cuts, int[][] shapes, byte[] inputs, FeatureStorage storage) {
         int[] floatsPerImage() {
             int[] f = new int[cuts.length];
             for (int i = 0; i < f.length; i++) f[i] = shapes[i][0] * shapes[i][1] * shapes[i][2];
@@ -58,7 +59,7 @@ final class FeatureFile {
             int[] f = floatsPerImage();
             for (int i = 0; i < o.length; i++) {
                 o[i] = at;
-                at = align(at + (long) images * f[i] * Float.BYTES, PAGE);
+                at = align(at + (long) images * f[i] * storage.bytes(), PAGE);
             }
             return o;
         }
@@ -66,7 +67,7 @@ final class FeatureFile {
         long length() {
             long[] o = offsets();
             int last = o.length - 1;
-            return o[last] + (long) images * floatsPerImage()[last] * Float.BYTES;
+            return o[last] + (long) images * floatsPerImage()[last] * storage.bytes();
         }
     }
 
@@ -91,7 +92,10 @@ final class FeatureFile {
             if (images <= 0 || cuts <= 0 || cuts > 4096) {
                 throw new Stale(file + ": header says " + images + " images at " + cuts + " cuts");
             }
-            if (h.getInt(20) != 0) throw new Stale(file + ": dtype " + h.getInt(20) + " (only 0 = float32 is read)");
+            FeatureStorage storage = FeatureStorage.ofCode(h.getInt(20));
+            if (storage == null) {
+                throw new Stale(file + ": dtype " + h.getInt(20) + " (0 = float32 and 1 = bfloat16 are read)");
+            }
             byte[] inputs = new byte[32];
             h.get(24, inputs);
             ByteBuffer c = ByteBuffer.allocate(PER_CUT * cuts).order(ByteOrder.LITTLE_ENDIAN);
@@ -108,7 +112,7 @@ final class FeatureFile {
                     throw new Stale(file + ": cut " + blocks[i] + " has shape " + Arrays.toString(shapes[i]));
                 }
             }
-            Layout layout = new Layout(images, blocks, shapes, inputs);
+            Layout layout = new Layout(images, blocks, shapes, inputs, storage);
             if (!Arrays.equals(layout.offsets(), offsets) || h.getLong(64) != layout.labelsOffset()) {
                 throw new Stale(file + ": offsets in the header do not follow the layout");
             }
@@ -122,10 +126,15 @@ final class FeatureFile {
         }
     }
 
-    /** Why {@code file} does not hold features of {@code inputs} for {@code images} images at {@code cuts}, or null. */
-    static String staleReason(Path file, byte[] inputs, int images, int[] cuts) {
+    /**
+     * Why {@code file} does not hold features of {@code inputs} for {@code images} images at {@code cuts} stored as
+     * {@code storage}, or null.
+     */
+    static String staleReason(Path file, byte[] inputs, int images, int[] cuts, FeatureStorage storage) {
         try {
             Layout l = read(file);
+            if (l.storage() != storage)
+                return file + ": stored as " + l.storage().label() + ", " + storage.label() + " wanted";
             if (l.images() != images) return file + ": holds " + l.images() + " images, " + images + " wanted";
             if (!Arrays.equals(l.cuts(), cuts)) {
                 return file + ": holds cuts " + Arrays.toString(l.cuts()) + ", " + Arrays.toString(cuts) + " wanted";
@@ -147,7 +156,7 @@ final class FeatureFile {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             int per = FeatureSegments.imagesPerSegment(l.images(), l.floatsPerImage(), segmentBytes);
             FeatureSegments seg = FeatureSegments.map(
-                    ch, FileChannel.MapMode.READ_ONLY, l.offsets(), l.images(), per, l.floatsPerImage());
+                    ch, FileChannel.MapMode.READ_ONLY, l.offsets(), l.images(), per, l.floatsPerImage(), l.storage());
             ByteBuffer lb = ByteBuffer.allocate(4 * l.images()).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, lb, l.labelsOffset());
             int[] labels = new int[l.images()];
@@ -181,7 +190,8 @@ final class FeatureFile {
                     layout.offsets(),
                     layout.images(),
                     per,
-                    layout.floatsPerImage());
+                    layout.floatsPerImage(),
+                    layout.storage());
         }
 
         FeatureSegments segments() {
@@ -200,7 +210,10 @@ final class FeatureFile {
             writeFully(ch, lb, layout.labelsOffset());
             int cuts = layout.cuts().length;
             ByteBuffer h = ByteBuffer.allocate(FIXED + PER_CUT * cuts).order(ByteOrder.LITTLE_ENDIAN);
-            h.putInt(8, VERSION).putInt(12, layout.images()).putInt(16, cuts).putInt(20, 0);
+            h.putInt(8, VERSION)
+                    .putInt(12, layout.images())
+                    .putInt(16, cuts)
+                    .putInt(20, layout.storage().code());
             h.put(24, layout.inputs());
             h.putLong(56, layout.length()).putLong(64, layout.labelsOffset());
             long[] offsets = layout.offsets();

@@ -52,7 +52,7 @@ public final class AdaptiveBnGpirMeasurer {
         try (PointerScope scope = new PointerScope();
                 NoGradGuard g = new NoGradGuard();
                 TorchNet dense = TorchNet.fromStateDict(spec, weights)) {
-            Tensor recalibration = Tensors.fromBuffer(calib.feature(from), n, chw[0], chw[1], chw[2]);
+            Tensor recalibration = Tensors.fromBuffer(calib.images(from, 0, n), n, chw[0], chw[1], chw[2]);
             double[] plain = evaluate(dense, from);
             // Recalibration itself moves the loss (the pretrained statistics came from other images and augmentation),
             // so impairments are taken against the dense sub-network recalibrated the same way.

@@ -41,8 +41,8 @@ public final class AdaptiveBnNetworkEvaluator {
         double[][] out = new double[masks.size()][];
         int[] chw = calib.shape(0);
         try (PointerScope scope = new PointerScope()) {
-            Tensor recalibration = Tensors.fromBuffer(
-                    calib.feature(0), Math.min(calib.images(), recalibrationImages), chw[0], chw[1], chw[2]);
+            int n = Math.min(calib.images(), recalibrationImages);
+            Tensor recalibration = Tensors.fromBuffer(calib.images(0, 0, n), n, chw[0], chw[1], chw[2]);
             for (int i = 0; i < masks.size(); i++) {
                 byte[] mask = masks.get(i);
                 if (mask.length != genes) {

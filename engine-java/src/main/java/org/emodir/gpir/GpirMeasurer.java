@@ -3,7 +3,7 @@ package org.emodir.gpir;
 import java.util.ArrayList;
 import java.util.List;
 import org.emodir.engine.NativeCpuEvaluator;
-import org.emodir.eval.EvaluationData;
+import org.emodir.eval.MemoryBudget;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationMasks;
 import org.emodir.features.FeatureCache;
@@ -47,8 +47,8 @@ public final class GpirMeasurer {
             for (int g = 0; g < m.length; g++) masks.set(i + 1, g, m[g] != 0);
         }
         Objectives out = new Objectives(pop);
-        EvaluationData data = new EvaluationData(heldOut.feature(s), heldOut.images(), null, heldOut.labels());
-        try (NativeCpuEvaluator ev = new NativeCpuEvaluator(program, data, threads)) {
+        try (NativeCpuEvaluator ev =
+                new NativeCpuEvaluator(program, heldOut.evaluationParts(s, -1, true), threads, MemoryBudget.host())) {
             ev.evaluate(masks, pop, out);
         }
         double denseLoss = out.crossEntropy(0);

@@ -29,8 +29,7 @@ public final class TorchHeldOut {
             for (int s = 0; s < heldOut.images(); s += CHUNK) {
                 int m = Math.min(CHUNK, heldOut.images() - s);
                 try (PointerScope scope = new PointerScope()) {
-                    UnsafeBuffer view =
-                            new UnsafeBuffer(heldOut.feature(from), s * per * Float.BYTES, m * per * Float.BYTES);
+                    UnsafeBuffer view = heldOut.images(from, s, m);
                     Tensor logits = net.forwardFromBlock(from, Tensors.fromBuffer(view, m, chw[0], chw[1], chw[2]));
                     int[] y = java.util.Arrays.copyOfRange(labels, s, s + m);
                     loss += torch.cross_entropy(logits, Tensors.longs(y, m)).item_double() * m;

@@ -3,6 +3,7 @@ package org.emodir.pipeline;
 import java.util.ArrayList;
 import java.util.List;
 import org.emodir.features.FeatureCache;
+import org.emodir.features.FeatureStorage;
 import org.emodir.run.ProgressListener;
 import org.emodir.search.FeatureSelector;
 import org.emodir.search.Subnet;
@@ -17,25 +18,29 @@ record Features(FeatureCache calib, FeatureCache heldOut, FeatureCache selection
 
     static Features build(RunInputs in, ProgressListener progress) {
         int[] cuts = in.cuts();
-        FeatureCache calib =
-                FeatureCache.build(in.dense(), in.train(), in.sets().calibration(), BATCH, cuts, progress::message);
-        FeatureCache heldOut =
-                FeatureCache.build(in.dense(), in.train(), in.sets().heldOut(), BATCH, cuts, progress::message);
+        FeatureStorage storage = in.cfg().featureStorage();
+        FeatureCache calib = FeatureCache.build(
+                in.dense(), in.train(), in.sets().calibration(), BATCH, cuts, progress::message, null, storage);
+        FeatureCache heldOut = FeatureCache.build(
+                in.dense(), in.train(), in.sets().heldOut(), BATCH, cuts, progress::message, null, storage);
         // The selection images only ever feed whole networks (adaptive BN from the stem output), so cut 0 is enough.
         FeatureCache selection = in.sets().selection().length == 0
                 ? heldOut
                 : FeatureCache.build(
-                        in.dense(), in.train(), in.sets().selection(), BATCH, new int[] {0}, progress::message);
+                        in.dense(),
+                        in.train(),
+                        in.sets().selection(),
+                        BATCH,
+                        new int[] {0},
+                        progress::message,
+                        null,
+                        storage);
         List<FeatureSelector> selectors = new ArrayList<>();
         if (in.cfg().impairment() != PruneConfig.Impairment.MSE) {
             for (Subnet sn : in.subnets()) {
                 int to = sn.endBlock();
                 FeatureSelector s = FeatureSelector.train(
-                        calib.feature(to),
-                        calib.images(),
-                        calib.shape(to),
-                        calib.labelArray(),
-                        in.spec().numClasses());
+                        calib.pooled(to), calib.labelArray(), in.spec().numClasses());
                 progress.message(String.format(
                         "%s feature selector: %d channels, train CE %.4f, top-1 %.1f%% on %d calibration images",
                         sn.name(), s.channels(), s.trainLoss(), 100 * s.trainTop1(), calib.images()));

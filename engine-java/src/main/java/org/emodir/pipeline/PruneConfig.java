@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.emodir.data.DataSelection;
 import org.emodir.data.Normalization;
+import org.emodir.features.FeatureStorage;
 import org.emodir.scheme.PruningTarget;
 
 /**
@@ -53,7 +54,8 @@ public record PruneConfig(
         long seed,
         boolean resume,
         boolean force,
-        DataSelection dataSelection) {
+        DataSelection dataSelection,
+        FeatureStorage featureStorage) {
 
     /** What a sub-network search minimises next to its FLOPs (issue 15: the paper's feature selector vs output MSE). */
     public enum Impairment {
@@ -134,6 +136,7 @@ public record PruneConfig(
         if (!dataSelection.classes().all())
             m.put("classes", dataSelection.classes().source());
         if (dataSelection.skipBadImages()) m.put("skip_bad_images", true);
+        if (featureStorage != FeatureStorage.FP32) m.put("feature_storage", featureStorage.label());
         return m;
     }
 
@@ -179,6 +182,7 @@ public record PruneConfig(
         boolean resume;
         boolean force;
         DataSelection dataSelection = DataSelection.ALL;
+        FeatureStorage featureStorage = FeatureStorage.FP32;
 
         public Builder model(String v) {
             model = v;
@@ -200,6 +204,12 @@ public record PruneConfig(
         }
 
         /** ImageNet layouts: the classes read and whether bad images are skipped (default: all, none). */
+        /** How the cached features are stored: float32, or bfloat16 at half the memory and disk. */
+        public Builder featureStorage(FeatureStorage v) {
+            featureStorage = java.util.Objects.requireNonNull(v, "featureStorage");
+            return this;
+        }
+
         public Builder dataSelection(DataSelection v) {
             dataSelection = v;
             return this;
@@ -517,7 +527,8 @@ public record PruneConfig(
                     seed,
                     resume,
                     force,
-                    dataSelection);
+                    dataSelection,
+                    featureStorage);
         }
 
         private static void require(boolean ok, String field, String message) {

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.emodir.engine.NativeCpuEvaluator;
-import org.emodir.eval.EvaluationData;
+import org.emodir.eval.MemoryBudget;
 import org.emodir.eval.Objectives;
 import org.emodir.evo.Nsga2Config;
 import org.emodir.features.FeatureCache;
@@ -122,16 +122,12 @@ final class SearchPhase {
         if (!selector) {
             SubnetProgram program = NativePrograms.blocks(in.spec(), in.weights(), from, to, calib.shape(from));
             return new NativeCpuEvaluator(
-                    program,
-                    new EvaluationData(calib.feature(from), calib.images(), calib.feature(to), null),
-                    in.cfg().threads());
+                    program, calib.evaluationParts(from, to, false), in.cfg().threads(), MemoryBudget.host());
         }
         FeatureSelector s = f.selector(sn);
         SubnetProgram program = NetSpecPrograms.blocksWithHead(
                 in.spec(), in.weights(), from, to, calib.shape(from), "selector", s.weight(), s.bias(), s.classes());
         return new NativeCpuEvaluator(
-                program,
-                new EvaluationData(calib.feature(from), calib.images(), null, calib.labels()),
-                in.cfg().threads());
+                program, calib.evaluationParts(from, -1, true), in.cfg().threads(), MemoryBudget.host());
     }
 }

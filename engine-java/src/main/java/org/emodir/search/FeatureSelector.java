@@ -27,8 +27,21 @@ public record FeatureSelector(
      * @param labels   class of every image, in {@code [0, classes)}
      */
     public static FeatureSelector train(UnsafeBuffer features, int images, int[] chw, int[] labels, int classes) {
-        int c = chw[0];
-        double[][] z = pooled(features, images, chw);
+        return train(pooled(features, images, chw), labels, classes);
+    }
+
+    /**
+     * @param pooledFeatures {@code [images][channels]} globally average-pooled features ({@link #pooled})
+     * @param labels         class of every image, in {@code [0, classes)}
+     */
+    public static FeatureSelector train(double[][] pooledFeatures, int[] labels, int classes) {
+        int images = pooledFeatures.length;
+        if (images == 0 || labels.length != images) {
+            throw new IllegalArgumentException(images + " pooled feature rows for " + labels.length + " labels");
+        }
+        int c = pooledFeatures[0].length;
+        double[][] z = new double[images][];
+        for (int n = 0; n < images; n++) z[n] = pooledFeatures[n].clone();
         double[] mean = new double[c], sd = new double[c];
         for (int j = 0; j < c; j++) {
             for (int n = 0; n < images; n++) mean[j] += z[n][j] / images;
@@ -64,7 +77,7 @@ public record FeatureSelector(
             }
             b[k] = (float) bias;
         }
-        double[] fit = score(pooled(features, images, chw), labels, classes, w, b);
+        double[] fit = score(pooledFeatures, labels, classes, w, b);
         return new FeatureSelector(c, classes, w, b, fit[0], fit[1]);
     }
 

@@ -219,6 +219,40 @@ class PruneJobTest {
         assertEquals(2L * 3 + 2L * retrained, ((Number) r.details.get("bridge_training_steps")).longValue());
     }
 
+    /**
+     * ImageNet-scale mechanics on small data: features stored as bfloat16 under a 64 KB in-memory limit live in
+     * memory-mapped files of one image per segment, and the searches, GPIR, the selector training and adaptive BN
+     * all read them segment by segment, to a complete run that meets the target.
+     */
+    @Test
+    void bf16FeaturesUnderALowMemoryLimitStreamThroughTheWholePipeline(@TempDir Path dir) throws Exception {
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        String previous = System.getProperty(org.emodir.features.FeatureCache.MEMORY_LIMIT_PROPERTY);
+        System.setProperty(org.emodir.features.FeatureCache.MEMORY_LIMIT_PROPERTY, Integer.toString(64 << 10));
+        RunReport r;
+        try {
+            r = new PruneJob(
+                            tiny(dir.resolve("bf16"))
+                                    .featureStorage(org.emodir.features.FeatureStorage.BF16)
+                                    .impairment(PruneConfig.Impairment.BOTH)
+                                    .baselineWholeNetwork(false)
+                                    .baselineEvaluations(0)
+                                    .build(),
+                            recording(lines, new ArrayList<>()))
+                    .run();
+        } finally {
+            if (previous == null) System.clearProperty(org.emodir.features.FeatureCache.MEMORY_LIMIT_PROPERTY);
+            else System.setProperty(org.emodir.features.FeatureCache.MEMORY_LIMIT_PROPERTY, previous);
+        }
+        assertTrue(
+                lines.stream().anyMatch(l -> l.contains("20 images cached at") && l.contains("as bf16 in 20 segments")),
+                lines.toString());
+        assertEquals("bf16", r.config.get("feature_storage"));
+        assertEquals(3, r.fronts.size());
+        assertTrue(r.flopsReduction >= 0.5, "target met: " + r.flopsReduction);
+        assertTrue(Double.isFinite(r.chosen().predictedImpairment()), r.chosen().toString());
+    }
+
     /** Records phases ("phase NAME DETAIL"), messages, and generations ("SEARCH:GEN"). */
     static ProgressListener recording(List<String> lines, List<String> generations) {
         return new ProgressListener() {
