@@ -11,7 +11,8 @@ import org.emodir.program.SubnetProgram;
  * A program and its evaluation batch copied into libtorch once, for the libtorch evaluators: the input as an NCHW
  * tensor, each op's weight and bias tensor (null for ops without weights), the reference output and labels on heap.
  */
-record ProgramTensors(Tensor input, List<Tensor> weights, List<Tensor> biases, float[] reference, int[] labels) {
+record ProgramTensors(Tensor input, List<Tensor> weights, List<Tensor> biases, float[] reference, int[] labels)
+        implements AutoCloseable {
 
     static ProgramTensors of(SubnetProgram program, EvaluationData data) {
         data.requireSizes(program.inputSize(), program.outputSize());
@@ -47,5 +48,13 @@ record ProgramTensors(Tensor input, List<Tensor> weights, List<Tensor> biases, f
         int[] labels = data.labels() == null ? null : TorchCopies.labels(data);
         return new ProgramTensors(
                 input, Collections.unmodifiableList(weights), Collections.unmodifiableList(biases), reference, labels);
+    }
+
+    /** Frees the tensors' native memory now instead of at garbage collection. */
+    @Override
+    public void close() {
+        input.close();
+        for (Tensor t : weights) if (t != null) t.close();
+        for (Tensor t : biases) if (t != null) t.close();
     }
 }

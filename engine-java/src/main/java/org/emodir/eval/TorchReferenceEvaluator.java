@@ -1,6 +1,5 @@
 package org.emodir.eval;
 
-import java.util.List;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.LongOptional;
@@ -20,11 +19,7 @@ import org.emodir.program.SubnetProgram;
 public final class TorchReferenceEvaluator implements PopulationEvaluator {
     private final SubnetProgram program;
     private final EvaluationData data;
-    private final Tensor input;
-    private final List<Tensor> weights;
-    private final List<Tensor> biases;
-    private final float[] reference;
-    private final int[] labels;
+    private final ProgramTensors tensors;
 
     public TorchReferenceEvaluator(SubnetProgram program, EvaluationData data, int threads) {
         if (threads <= 0) throw new IllegalArgumentException("threads must be positive, got " + threads);
@@ -32,12 +27,7 @@ public final class TorchReferenceEvaluator implements PopulationEvaluator {
         this.data = data;
         torch.set_num_threads(threads);
         torch.globalContext().setUserEnabledNNPACK(false); // NNPACK rejects this CPU ("Unsupported hardware")
-        ProgramTensors t = ProgramTensors.of(program, data);
-        input = t.input();
-        weights = t.weights();
-        biases = t.biases();
-        reference = t.reference();
-        labels = t.labels();
+        tensors = ProgramTensors.of(program, data);
     }
 
     @Override
@@ -51,7 +41,7 @@ public final class TorchReferenceEvaluator implements PopulationEvaluator {
         float[] outputs = new float[data.batch() * program.outputSize()];
         for (int p = 0; p < population; ++p) {
             forward(masks, p, outputs);
-            OutputObjectives.write(outputs, data.batch(), program, reference, labels, out, p);
+            OutputObjectives.write(outputs, data.batch(), program, tensors.reference(), tensors.labels(), out, p);
         }
     }
 
@@ -60,13 +50,19 @@ public final class TorchReferenceEvaluator implements PopulationEvaluator {
         requireNonEmptyGroups(masks, p);
         try (PointerScope scope = new PointerScope()) {
             Tensor[] slots = new Tensor[8];
-            slots[0] = input;
+            slots[0] = tensors.input();
             for (int i = 0; i < program.ops().size(); ++i) {
                 SubnetOp op = program.ops().get(i);
                 Tensor x = slots[op.src()];
                 slots[op.dst()] = switch (op.kind()) {
                     case CONV -> {
-                        Tensor y = ConvRouter.global().conv2d(x, weights.get(i), biases.get(i), op.stride(), op.pad());
+                        Tensor y = ConvRouter.global()
+                                .conv2d(
+                                        x,
+                                        tensors.weights().get(i),
+                                        tensors.biases().get(i),
+                                        op.stride(),
+                                        op.pad());
                         yield op.maskGroup() < 0 ? y : y.mul(channelMask(masks, p, op.maskGroup()));
                     }
                     case RELU -> x.relu();
@@ -90,8 +86,8 @@ public final class TorchReferenceEvaluator implements PopulationEvaluator {
                     case HEAD ->
                         torch.linear(
                                 x.mean(new long[] {2, 3}, false, new ScalarTypeOptional()),
-                                weights.get(i),
-                                new TensorOptional(biases.get(i)));
+                                tensors.weights().get(i),
+                                new TensorOptional(tensors.biases().get(i)));
                 };
             }
             Tensor result = slots[program.ops().get(program.ops().size() - 1).dst()].contiguous();
@@ -121,8 +117,6 @@ public final class TorchReferenceEvaluator implements PopulationEvaluator {
 
     @Override
     public void close() {
-        input.close();
-        for (Tensor t : weights) if (t != null) t.close();
-        for (Tensor t : biases) if (t != null) t.close();
+        tensors.close();
     }
 }

@@ -1,6 +1,5 @@
 package org.emodir.eval;
 
-import java.util.List;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.LongOptional;
@@ -25,11 +24,7 @@ import org.emodir.program.SubnetProgram;
 public final class TorchSliceEvaluator implements PopulationEvaluator {
     private final SubnetProgram program;
     private final EvaluationData data;
-    private final Tensor input;
-    private final List<Tensor> weights;
-    private final List<Tensor> biases;
-    private final float[] reference;
-    private final int[] labels;
+    private final ProgramTensors tensors;
 
     public TorchSliceEvaluator(SubnetProgram program, EvaluationData data, int threads) {
         if (threads <= 0) throw new IllegalArgumentException("threads must be positive, got " + threads);
@@ -37,12 +32,7 @@ public final class TorchSliceEvaluator implements PopulationEvaluator {
         this.data = data;
         torch.set_num_threads(threads);
         torch.globalContext().setUserEnabledNNPACK(false); // NNPACK rejects this CPU ("Unsupported hardware")
-        ProgramTensors t = ProgramTensors.of(program, data);
-        input = t.input();
-        weights = t.weights();
-        biases = t.biases();
-        reference = t.reference();
-        labels = t.labels();
+        tensors = ProgramTensors.of(program, data);
     }
 
     @Override
@@ -56,7 +46,7 @@ public final class TorchSliceEvaluator implements PopulationEvaluator {
         float[] outputs = new float[data.batch() * program.outputSize()];
         for (int p = 0; p < population; ++p) {
             forward(masks, p, outputs);
-            OutputObjectives.write(outputs, data.batch(), program, reference, labels, out, p);
+            OutputObjectives.write(outputs, data.batch(), program, tensors.reference(), tensors.labels(), out, p);
         }
     }
 
@@ -66,7 +56,7 @@ public final class TorchSliceEvaluator implements PopulationEvaluator {
             Tensor[] kept = keptIndices(masks, p);
             Tensor[] slots = new Tensor[SubnetProgram.MAX_SLOTS];
             int[] slotGroup = new int[SubnetProgram.MAX_SLOTS];
-            slots[0] = input;
+            slots[0] = tensors.input();
             slotGroup[0] = -1;
             for (int i = 0; i < program.ops().size(); ++i) {
                 SubnetOp op = program.ops().get(i);
@@ -74,7 +64,8 @@ public final class TorchSliceEvaluator implements PopulationEvaluator {
                 int xg = slotGroup[op.src()];
                 switch (op.kind()) {
                     case CONV -> {
-                        Tensor w = weights.get(i), b = biases.get(i);
+                        Tensor w = tensors.weights().get(i),
+                                b = tensors.biases().get(i);
                         if (op.maskGroup() >= 0) {
                             w = w.index_select(0, kept[op.maskGroup()]);
                             b = b.index_select(0, kept[op.maskGroup()]);
@@ -99,11 +90,13 @@ public final class TorchSliceEvaluator implements PopulationEvaluator {
                         slotGroup[op.dst()] = xg;
                     }
                     case HEAD -> {
-                        Tensor w = xg >= 0 ? weights.get(i).index_select(1, kept[xg]) : weights.get(i);
+                        Tensor w = xg >= 0
+                                ? tensors.weights().get(i).index_select(1, kept[xg])
+                                : tensors.weights().get(i);
                         slots[op.dst()] = torch.linear(
                                 x.mean(new long[] {2, 3}, false, new ScalarTypeOptional()),
                                 w,
-                                new TensorOptional(biases.get(i)));
+                                new TensorOptional(tensors.biases().get(i)));
                         slotGroup[op.dst()] = -1;
                     }
                 }
@@ -152,8 +145,6 @@ public final class TorchSliceEvaluator implements PopulationEvaluator {
 
     @Override
     public void close() {
-        input.close();
-        for (Tensor t : weights) if (t != null) t.close();
-        for (Tensor t : biases) if (t != null) t.close();
+        tensors.close();
     }
 }
