@@ -40,12 +40,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Inference of the pretrained ResNet-56 physically pruned to about half its MACs (every prunable group, the inner
- * channels of each block, keeps its L1-largest half), {@link #batch} random CIFAR-sized images per call, 2 threads
- * each:
+ * channels of each block, keeps its L1-largest half), {@link #batch} random CIFAR-sized images per call,
+ * {@link #threads} threads each:
  *
  * <ul>
  *   <li>{@code nativeEngine}: {@link NativeNetwork}, the whole network on the native CPU engine (what
- *       {@code emodir eval --engine native} runs);
+ *       {@code emodir eval --engine native} runs); {@code nativeEngineBf16} the same with bf16 convs;
  *   <li>{@code libtorch}: {@link TorchNet#forward} in eval mode without gradients (what {@code emodir eval} runs).
  * </ul>
  *
@@ -66,26 +66,35 @@ import org.openjdk.jmh.annotations.Warmup;
             "-Xmx4g"
         })
 public class PrunedInferenceBenchmark {
-    static final int THREADS = 2;
     static final String WEIGHTS = "resnet56-4bfd9763.safetensors";
 
     @Param({"1", "128"})
     public int batch;
 
+    /** Threads of both engines (libtorch reads it once per JVM: JMH forks per parameter combination). */
+    @Param({"2"})
+    public int threads;
+
     private NativeNetwork nativeNet;
+    private NativeNetwork nativeNetBf16;
     private TorchNet torchNet;
     private UnsafeBuffer pixels;
     private Tensor images;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        System.setProperty(TorchRuntime.THREADS_PROPERTY, Integer.toString(THREADS));
+        System.setProperty(TorchRuntime.THREADS_PROPERTY, Integer.toString(threads));
         TorchRuntime.init();
         PrunedModel model = halfWidth(NetSpec.dense("resnet56", 10), weights());
         nativeNet = new NativeNetwork(
                 NetSpecPrograms.network(model.spec(), model.weights(), 32, 32),
-                THREADS,
+                threads,
                 Precision.FP32,
+                MemoryBudget.host());
+        nativeNetBf16 = new NativeNetwork(
+                NetSpecPrograms.network(model.spec(), model.weights(), 32, 32),
+                threads,
+                Precision.BF16,
                 MemoryBudget.host());
         torchNet = model.toTorchNet();
         torchNet.train(false);
@@ -102,6 +111,7 @@ public class PrunedInferenceBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         nativeNet.close();
+        nativeNetBf16.close();
         torchNet.close();
         images.releaseReference();
     }
@@ -109,6 +119,12 @@ public class PrunedInferenceBenchmark {
     @Benchmark
     public float nativeEngine() {
         return nativeNet.logits(pixels, batch)[0];
+    }
+
+    /** The same with bf16 convs ({@code eval --engine native --precision bf16}). */
+    @Benchmark
+    public float nativeEngineBf16() {
+        return nativeNetBf16.logits(pixels, batch)[0];
     }
 
     @Benchmark
