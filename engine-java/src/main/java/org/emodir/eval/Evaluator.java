@@ -26,40 +26,48 @@ public final class Evaluator {
     public EvalResult evaluate(TorchNet net, Iterable<LabeledBatch> data) {
         boolean[] modes = net.modes();
         net.train(false);
+        try (NoGradGuard noGrad = new NoGradGuard()) {
+            return evaluate(
+                    b -> {
+                        try (PointerScope scope = new PointerScope()) {
+                            return Tensors.toFloats(net.forward(Batches.images(b)));
+                        }
+                    },
+                    data);
+        } finally {
+            net.restoreModes(modes);
+        }
+    }
+
+    /** The same figures for any engine that turns a batch into logits {@code [n][classes]}. */
+    public EvalResult evaluate(BatchLogits model, Iterable<LabeledBatch> data) {
         long start = System.nanoTime();
         long images = 0;
         long correct1 = 0;
         long correct5 = 0;
         double lossSum = 0;
         int batches = 0;
-        try (NoGradGuard noGrad = new NoGradGuard()) {
-            for (LabeledBatch b : data) {
-                float[] logits;
-                try (PointerScope scope = new PointerScope()) {
-                    logits = Tensors.toFloats(net.forward(Batches.images(b)));
+        for (LabeledBatch b : data) {
+            float[] logits = model.logits(b);
+            int classes = logits.length / b.n();
+            for (int i = 0; i < b.n(); i++) {
+                int label = b.labels()[i];
+                if (label < 0 || label >= classes) {
+                    throw new IllegalArgumentException(
+                            "label " + label + " of image " + b.indices()[i] + " outside 0.." + (classes - 1));
                 }
-                int classes = logits.length / b.n();
-                for (int i = 0; i < b.n(); i++) {
-                    int label = b.labels()[i];
-                    if (label < 0 || label >= classes) {
-                        throw new IllegalArgumentException(
-                                "label " + label + " of image " + b.indices()[i] + " outside 0.." + (classes - 1));
-                    }
-                    int rank = rankOfLabel(logits, i * classes, classes, label);
-                    if (rank == 0) correct1++;
-                    if (rank < TOP_K) correct5++;
-                    lossSum += crossEntropy(logits, i * classes, classes, label);
-                }
-                images += b.n();
-                batches++;
-                if (progressEvery > 0 && batches % progressEvery == 0) {
-                    double s = (System.nanoTime() - start) / 1e9;
-                    log.accept(String.format(
-                            "eval %d images, top1 %.4f, %.0f img/s", images, (double) correct1 / images, images / s));
-                }
+                int rank = rankOfLabel(logits, i * classes, classes, label);
+                if (rank == 0) correct1++;
+                if (rank < TOP_K) correct5++;
+                lossSum += crossEntropy(logits, i * classes, classes, label);
             }
-        } finally {
-            net.restoreModes(modes);
+            images += b.n();
+            batches++;
+            if (progressEvery > 0 && batches % progressEvery == 0) {
+                double s = (System.nanoTime() - start) / 1e9;
+                log.accept(String.format(
+                        "eval %d images, top1 %.4f, %.0f img/s", images, (double) correct1 / images, images / s));
+            }
         }
         if (images == 0) throw new IllegalArgumentException("evaluation data set is empty");
         double seconds = (System.nanoTime() - start) / 1e9;
