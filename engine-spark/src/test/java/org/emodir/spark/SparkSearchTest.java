@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -20,19 +19,10 @@ import org.emodir.eval.EvaluationData;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationEvaluator;
 import org.emodir.eval.PopulationMasks;
-import org.emodir.features.FeatureCache;
-import org.emodir.gpir.NativePrograms;
-import org.emodir.model.CostModel;
-import org.emodir.model.NetSpec;
-import org.emodir.model.TorchNet;
-import org.emodir.model.io.StateDict;
 import org.emodir.program.SubnetProgram;
 import org.emodir.run.CheckpointStore;
 import org.emodir.search.MaskProblem;
-import org.emodir.search.Subnet;
 import org.emodir.search.SubnetSearch;
-import org.emodir.search.SubnetSplit;
-import org.emodir.testdata.SharedFixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,34 +40,20 @@ class SparkSearchTest {
     static final int GENERATIONS = 3;
     static final int THREADS = 1;
 
-    static NetSpec spec;
-    static StateDict weights;
-    static FeatureCache calib;
-    static Subnet subnet;
+    static ResNet20Subnet net;
     static SubnetProgram program;
     static EvaluationData data;
-    static CostModel cost;
     static String localFront;
 
     @BeforeAll
-    static void setUp() throws IOException {
-        // Spark's worker builds executor class paths from $SPARK_HOME/jars (the pom points SPARK_HOME into target/).
-        Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
-        weights = SharedFixtures.weights(SharedFixtures.RESNET20);
-        spec = NetSpec.dense("resnet20", 10);
-        cost = new CostModel(spec, 32, 32);
-        try (TorchNet dense = TorchNet.fromStateDict(spec, weights)) {
-            calib = FeatureCache.build(
-                    dense, SharedFixtures.cifar("test"), IntStream.range(0, 24).toArray(), 24, null);
-        }
-        subnet = SubnetSplit.of(spec, SubnetSplit.MinKeep.DEFAULT).get(0);
-        program = NativePrograms.blocks(
-                spec, weights, subnet.firstBlock(), subnet.endBlock(), calib.shape(subnet.firstBlock()));
-        data = new EvaluationData(
-                calib.feature(subnet.firstBlock()), calib.images(), calib.feature(subnet.endBlock()), null);
+    static void setUp() {
+        net = ResNet20Subnet.firstImages(24);
+        program = net.program();
+        data = net.data();
         try (NativeCpuEvaluator local = new NativeCpuEvaluator(program, data, THREADS)) {
             localFront = search(local, null);
         }
+        assertTrue(localFront.lines().count() >= 3, "a front of several solutions:\n" + localFront);
     }
 
     @AfterAll
@@ -160,20 +136,21 @@ class SparkSearchTest {
     /** The front of a short search as text: every solution's mask and both objectives (exact doubles). */
     static String search(PopulationEvaluator ev, CheckpointStore store) {
         MaskProblem problem = new MaskProblem(
-                        subnet,
+                        net.subnet(),
                         ev,
-                        cost,
+                        net.cost(),
                         MaskProblem.Impairment.NORMALISED_MSE,
-                        calib.meanSquare(subnet.endBlock()),
-                        calib.images(),
+                        net.calib().meanSquare(net.subnet().endBlock()),
+                        net.calib().images(),
                         2 * POPULATION)
-                .seedWithL1(weights);
+                .seedWithL1(net.weights());
         try {
             SubnetSearch s = SubnetSearch.of(
                             "search-0",
                             0,
                             problem,
-                            org.emodir.evo.Nsga2Config.binaryDefaults(POPULATION, 31, subnet.genes()))
+                            org.emodir.evo.Nsga2Config.binaryDefaults(
+                                    POPULATION, 31, net.subnet().genes()))
                     .generations(GENERATIONS);
             if (store != null) s.checkpointTo(store);
             return s.run().front().solutions().stream()
