@@ -199,6 +199,14 @@ class PruneCommand implements Callable<Integer> {
     @Option(names = "--threads")
     Integer threads;
 
+    @Option(
+            names = "--spark",
+            paramLabel = "MASTER",
+            description = "evaluate the searches' populations on Apache Spark at this master URL (local[*],"
+                    + " local-cluster[N,cores,MB], spark://host:port); needs the engine-spark jar (README, Running on a"
+                    + " cluster). Same fronts as without.")
+    String spark;
+
     @Option(names = "--seed")
     Long seed;
 
@@ -214,6 +222,7 @@ class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PruneConfig cfg = configure().build();
+        if (cfg.spark() != null) org.emodir.engine.PopulationEvaluators.requireRemote("spark");
         ProgressListener progress = json ? ProgressListener.SILENT : new ConsoleProgress(System.out);
         RunReport report = new PruneJob(cfg, progress).run();
         System.out.println(json ? ReportJson.toJson(report) : ResultTable.format(report));
@@ -277,6 +286,7 @@ class PruneCommand implements Callable<Integer> {
         if (normalization != null) b.normalization(org.emodir.data.Normalization.parse(normalization));
         if (threads != null) b.threads(threads);
         if (seed != null) b.seed(seed);
+        if (spark != null) b.spark(spark);
         return b.resume(resume).force(force);
     }
 

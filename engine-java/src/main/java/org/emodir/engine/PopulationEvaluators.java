@@ -43,6 +43,32 @@ public final class PopulationEvaluators {
         return new NativeCpuEvaluator(program, parts, threads, org.emodir.eval.MemoryBudget.host());
     }
 
+    /**
+     * The evaluator of the {@link RemoteEvaluatorProvider} named {@code name} (e.g. "spark" at a master URL).
+     *
+     * @throws IllegalStateException when no such provider is on the class path (the message says which jar to add)
+     */
+    public static PopulationEvaluator remote(
+            String name, String address, String job, SubnetProgram program, EvaluationData data, int threads) {
+        RemoteEvaluatorProvider p = requireRemote(name);
+        LOG.log(Level.INFO, "population evaluator: " + name + " at " + address + " (" + job + ")");
+        return p.open(address, job, program, data, threads);
+    }
+
+    /**
+     * The provider named {@code name}; a run checks it before its first phase, so a missing jar fails in seconds.
+     *
+     * @throws IllegalStateException when it is not on the class path (the message says which jar to add)
+     */
+    public static RemoteEvaluatorProvider requireRemote(String name) {
+        for (RemoteEvaluatorProvider p : java.util.ServiceLoader.load(RemoteEvaluatorProvider.class)) {
+            if (p.name().equals(name)) return p;
+        }
+        throw new IllegalStateException("--" + name + " needs the engine-" + name + " jar on the class path: build it"
+                + " with 'mvn -Pcluster-jar package -pl engine-" + name + " -am' and start emodir with spark-submit"
+                + " (README.md, Running on a cluster)");
+    }
+
     /** The libtorch baseline (dense convs, masked outputs zeroed): a correctness and speed reference. */
     public static PopulationEvaluator torchReference(SubnetProgram program, EvaluationData data, int threads) {
         LOG.log(Level.INFO, "population evaluator: libtorch reference, " + threads + " threads");

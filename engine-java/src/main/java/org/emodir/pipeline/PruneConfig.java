@@ -51,6 +51,7 @@ public record PruneConfig(
         Normalization normalization,
         boolean latency,
         int threads,
+        String spark,
         long seed,
         boolean resume,
         boolean force,
@@ -178,6 +179,7 @@ public record PruneConfig(
         Normalization normalization;
         boolean latency = true;
         int threads = Runtime.getRuntime().availableProcessors();
+        String spark;
         long seed = 1;
         boolean resume;
         boolean force;
@@ -406,6 +408,15 @@ public record PruneConfig(
             return this;
         }
 
+        /**
+         * Evaluate the sub-network searches' populations on Apache Spark at this master URL (null: in this JVM). Not a
+         * result setting: the fronts are the same bit for bit.
+         */
+        public Builder spark(String v) {
+            spark = v;
+            return this;
+        }
+
         public Builder seed(long v) {
             seed = v;
             return this;
@@ -485,6 +496,10 @@ public record PruneConfig(
                     "tradeoffStep",
                     "must be in (0, 0.5], got " + tradeoffStep);
             require(threads >= 1, "threads", "must be >= 1, got " + threads);
+            require(
+                    spark == null || !spark.isBlank(),
+                    "spark",
+                    "must be a master URL, e.g. local[*] or spark://host:7077");
             require(impairment != null, "impairment", "must be mse, selector or both");
             require(dataSelection != null, "dataSelection", "must be set (DataSelection.ALL for everything)");
             return new PruneConfig(
@@ -524,6 +539,7 @@ public record PruneConfig(
                     normalization,
                     latency,
                     threads,
+                    spark,
                     seed,
                     resume,
                     force,

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.emodir.engine.NativeCpuEvaluator;
+import org.emodir.engine.PopulationEvaluators;
+import org.emodir.eval.EvaluationData;
 import org.emodir.eval.MemoryBudget;
 import org.emodir.eval.Objectives;
+import org.emodir.eval.PopulationEvaluator;
 import org.emodir.evo.Nsga2Config;
 import org.emodir.features.FeatureCache;
 import org.emodir.gpir.NativePrograms;
@@ -74,7 +77,7 @@ final class SearchPhase {
         PruneConfig cfg = in.cfg();
         FeatureCache calib = f.calib();
         boolean selector = cfg.impairment() == PruneConfig.Impairment.SELECTOR;
-        try (NativeCpuEvaluator ev = evaluator(in, f, sn, selector)) {
+        try (PopulationEvaluator ev = searchEvaluator(in, f, sn, selector, name)) {
             MaskProblem problem = new MaskProblem(
                             sn,
                             ev,
@@ -112,22 +115,62 @@ final class SearchPhase {
         }
     }
 
+    /** The search's evaluator: on Spark when the run asks for it (same objectives), else {@link #evaluator}. */
+    private static PopulationEvaluator searchEvaluator(
+            RunInputs in, Features f, Subnet sn, boolean selector, String name) {
+        String spark = in.cfg().spark();
+        if (spark == null) return evaluator(in, f, sn, selector);
+        Scored s = scored(in, f, sn, selector);
+        // The payload goes to the executors as one buffer (broadcast or a shared file), so it is read whole here.
+        return PopulationEvaluators.remote(
+                "spark", spark, name, s.program(), s.whole(f.calib()), in.cfg().threads());
+    }
+
     /**
      * The native evaluator of one sub-network on the calibration features: scored against the dense output (MSE), or
-     * through its feature selector's head (cross-entropy against the labels).
+     * through its feature selector's head (cross-entropy against the labels). The features stream by segment.
      */
     static NativeCpuEvaluator evaluator(RunInputs in, Features f, Subnet sn, boolean selector) {
+        Scored s = scored(in, f, sn, selector);
+        return new NativeCpuEvaluator(s.program(), s.parts(f.calib()), in.cfg().threads(), MemoryBudget.host());
+    }
+
+    /** A sub-network's program and which cached features it reads: input cut, reference cut (or -1), labels. */
+    private record Scored(SubnetProgram program, int input, int reference, boolean labels) {
+        List<EvaluationData> parts(FeatureCache c) {
+            return c.evaluationParts(input, reference, labels);
+        }
+
+        EvaluationData whole(FeatureCache c) {
+            return new EvaluationData(
+                    c.feature(input),
+                    c.images(),
+                    reference < 0 ? null : c.feature(reference),
+                    labels ? c.labels() : null);
+        }
+    }
+
+    private static Scored scored(RunInputs in, Features f, Subnet sn, boolean selector) {
         FeatureCache calib = f.calib();
         int from = sn.firstBlock(), to = sn.endBlock();
         if (!selector) {
-            SubnetProgram program = NativePrograms.blocks(in.spec(), in.weights(), from, to, calib.shape(from));
-            return new NativeCpuEvaluator(
-                    program, calib.evaluationParts(from, to, false), in.cfg().threads(), MemoryBudget.host());
+            return new Scored(
+                    NativePrograms.blocks(in.spec(), in.weights(), from, to, calib.shape(from)), from, to, false);
         }
         FeatureSelector s = f.selector(sn);
-        SubnetProgram program = NetSpecPrograms.blocksWithHead(
-                in.spec(), in.weights(), from, to, calib.shape(from), "selector", s.weight(), s.bias(), s.classes());
-        return new NativeCpuEvaluator(
-                program, calib.evaluationParts(from, -1, true), in.cfg().threads(), MemoryBudget.host());
+        return new Scored(
+                NetSpecPrograms.blocksWithHead(
+                        in.spec(),
+                        in.weights(),
+                        from,
+                        to,
+                        calib.shape(from),
+                        "selector",
+                        s.weight(),
+                        s.bias(),
+                        s.classes()),
+                from,
+                -1,
+                true);
     }
 }

@@ -26,7 +26,8 @@ public record SubnetOp(
         long weightOffset,
         long biasOffset,
         int[] inShape,
-        int[] outShape) {
+        int[] outShape)
+        implements java.io.Serializable {
 
     public enum Kind {
         CONV,

@@ -14,7 +14,9 @@ public record SubnetProgram(
         int[] outputShape,
         List<String> groupNames,
         int[] groupSizes,
-        boolean hasHead) {
+        boolean hasHead)
+        // Shipped to cluster executors (engine-spark) as is.
+        implements java.io.Serializable {
     /** Tensor slots a program may use: the native engine's {@code EMODIR_MAX_SLOTS} (checked by its binding). */
     public static final int MAX_SLOTS = 8;
 

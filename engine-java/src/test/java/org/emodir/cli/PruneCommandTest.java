@@ -32,6 +32,21 @@ class PruneCommandTest {
     }
 
     @Test
+    void sparkWithoutTheSparkJarSaysWhichJarToAddBeforeAnyWork(@TempDir Path dir) throws Exception {
+        StringWriter err = new StringWriter();
+        Path out = dir.resolve("r");
+        assertEquals(1, run(err, "prune", "--out", out.toString(), "--spark", "local[2]"));
+        assertTrue(err.toString().contains("--spark needs the engine-spark jar on the class path"), err.toString());
+        assertTrue(!java.nio.file.Files.exists(out), "nothing written");
+
+        PruneCommand c = new PruneCommand();
+        new CommandLine(c).parseArgs("--out", "x", "--spark", "spark://head:7077");
+        var cfg = c.configure().build();
+        assertEquals("spark://head:7077", cfg.spark());
+        assertTrue(!cfg.resultSettings().toString().contains("spark"), "a Spark run resumes a local one and back");
+    }
+
+    @Test
     void missingOutIsAUsageError() {
         assertEquals(2, run(new StringWriter(), "prune"));
     }
