@@ -210,7 +210,8 @@ public class PopulationEvalBenchmark {
         return a;
     }
 
-    private static int[] shuffled(Random rng, int n) {
+    /** 0..n-1 in a random order (Fisher-Yates); shared by the population benchmarks. */
+    static int[] shuffled(Random rng, int n) {
         int[] a = new int[n];
         for (int i = 0; i < n; ++i) a[i] = i;
         for (int i = n - 1; i > 0; --i) {

@@ -94,7 +94,7 @@ public class ResNet50StageBenchmark {
             for (int g = 0; g < kept.length; ++g) {
                 int off = program.groupOffset(g), size = program.groupSizes()[g];
                 kept[g] = (int) Math.round(keep * size);
-                int[] order = shuffled(rng, size);
+                int[] order = PopulationEvalBenchmark.shuffled(rng, size);
                 for (int i = 0; i < size; ++i) masks.set(p, off + order[i], i < kept[g]);
             }
         }
@@ -134,16 +134,5 @@ public class ResNet50StageBenchmark {
     public float torchSlice() {
         torchSlice.evaluate(masks, population, objectives);
         return objectives.mse(population - 1);
-    }
-
-    private static int[] shuffled(Random rng, int n) {
-        int[] a = new int[n];
-        for (int i = 0; i < n; ++i) a[i] = i;
-        for (int i = n - 1; i > 0; --i) {
-            int j = rng.nextInt(i + 1), t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-        return a;
     }
 }
