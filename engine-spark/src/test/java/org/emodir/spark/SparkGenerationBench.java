@@ -18,25 +18,31 @@ import org.emodir.eval.PopulationMasks;
 import org.junit.jupiter.api.Test;
 
 /**
- * Generation time of the ResNet-20 stage-1 search (quick preset sizes: 256 calibration images, 32 offspring per
- * generation) with the local native engine and on local-cluster Spark with 1 and 2 single-core executors, plus Spark's
- * own per-generation cost (the same chunks with a task that skips the evaluation: scheduling, shipping masks and
- * objectives). Run on demand only:
- * {@code mvn -pl engine-spark test -Dtest=SparkGenerationBench -Demodir.spark.bench=true}; writes
- * target/spark-bench.txt.
+ * Generation time of one sub-network search (default: ResNet-20 stage 1 at quick preset sizes, 256 calibration images,
+ * 32 offspring per generation) with the local native engine and on local-cluster Spark with 1 and 2 single-core
+ * executors, plus Spark's own per-generation cost (the same chunks with a task that skips the evaluation: scheduling,
+ * shipping masks and objectives). Run on demand only:
+ * {@code mvn -pl engine-spark test -Dtest=SparkGenerationBench -Demodir.spark.bench=true}, optionally
+ * {@code -Demodir.spark.bench.model=resnet56 -Demodir.spark.bench.subnet=0 -Demodir.spark.bench.images=128
+ * -Demodir.spark.bench.population=32}; writes target/spark-bench.txt.
  */
 class SparkGenerationBench {
-    static final int IMAGES = 256;
-    static final int POPULATION = 32;
+    static final String MODEL = System.getProperty("emodir.spark.bench.model", "resnet20");
+    static final int SUBNET = Integer.getInteger("emodir.spark.bench.subnet", 0);
+    static final int IMAGES = Integer.getInteger("emodir.spark.bench.images", 256);
+    static final int POPULATION = Integer.getInteger("emodir.spark.bench.population", 32);
     static final int WARMUP = 2;
     static final int RUNS = 5;
 
     @Test
     void generationTimes() throws IOException {
         assumeTrue(Boolean.getBoolean("emodir.spark.bench"), "-Demodir.spark.bench=true runs it");
-        ResNet20Subnet net = ResNet20Subnet.firstImages(IMAGES);
+        PretrainedSubnet net = PretrainedSubnet.of(MODEL, SUBNET, IMAGES);
         PopulationMasks masks = masks(net.program().numGenes());
         List<String> lines = new ArrayList<>();
+        lines.add(String.format(
+                "%s sub-network %d (%s), %d calibration images, %d individuals per generation, median of %d",
+                MODEL, SUBNET, net.subnet().name(), IMAGES, POPULATION, RUNS));
         float[] reference;
         double local1, local2;
         try (NativeCpuEvaluator ev = new NativeCpuEvaluator(net.program(), net.data(), 1)) {

@@ -40,14 +40,14 @@ class SparkSearchTest {
     static final int GENERATIONS = 3;
     static final int THREADS = 1;
 
-    static ResNet20Subnet net;
+    static PretrainedSubnet net;
     static SubnetProgram program;
     static EvaluationData data;
     static String localFront;
 
     @BeforeAll
     static void setUp() {
-        net = ResNet20Subnet.firstImages(24);
+        net = PretrainedSubnet.firstImages(24);
         program = net.program();
         data = net.data();
         try (NativeCpuEvaluator local = new NativeCpuEvaluator(program, data, THREADS)) {

@@ -18,10 +18,10 @@ import org.emodir.search.SubnetSplit;
 import org.emodir.testdata.SharedFixtures;
 
 /**
- * The pretrained CIFAR-10 ResNet-20's first sub-network (stage 1) with its dense input and output features on the first
- * {@code images} test images: what a search of the pipeline evaluates, built as the pipeline builds it.
+ * A pretrained CIFAR-10 ResNet's sub-network with its dense input and output features on the first {@code images} test
+ * images: what a search of the pipeline evaluates, built as the pipeline builds it.
  */
-record ResNet20Subnet(
+record PretrainedSubnet(
         StateDict weights,
         CostModel cost,
         FeatureCache calib,
@@ -29,7 +29,13 @@ record ResNet20Subnet(
         SubnetProgram program,
         EvaluationData data) {
 
-    static ResNet20Subnet firstImages(int images) {
+    /** ResNet-20's first sub-network (stage 1). */
+    static PretrainedSubnet firstImages(int images) {
+        return of("resnet20", 0, images);
+    }
+
+    /** Sub-network {@code index} of the pretrained {@code model} (resnet20 or resnet56). */
+    static PretrainedSubnet of(String model, int index, int images) {
         try {
             // Spark's worker builds executor class paths from $SPARK_HOME/jars (the pom points SPARK_HOME into
             // target/).
@@ -37,8 +43,13 @@ record ResNet20Subnet(
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        StateDict weights = SharedFixtures.weights(SharedFixtures.RESNET20);
-        NetSpec spec = NetSpec.dense("resnet20", 10);
+        StateDict weights = SharedFixtures.weights(
+                switch (model) {
+                    case "resnet20" -> SharedFixtures.RESNET20;
+                    case "resnet56" -> SharedFixtures.RESNET56;
+                    default -> throw new IllegalArgumentException("no pretrained weights for " + model);
+                });
+        NetSpec spec = NetSpec.dense(model, 10);
         FeatureCache calib;
         try (TorchNet dense = TorchNet.fromStateDict(spec, weights)) {
             calib = FeatureCache.build(
@@ -48,11 +59,11 @@ record ResNet20Subnet(
                     64,
                     null);
         }
-        Subnet subnet = SubnetSplit.of(spec, SubnetSplit.MinKeep.DEFAULT).get(0);
+        Subnet subnet = SubnetSplit.of(spec, SubnetSplit.MinKeep.DEFAULT).get(index);
         SubnetProgram program = NativePrograms.blocks(
                 spec, weights, subnet.firstBlock(), subnet.endBlock(), calib.shape(subnet.firstBlock()));
         EvaluationData data = new EvaluationData(
                 calib.feature(subnet.firstBlock()), calib.images(), calib.feature(subnet.endBlock()), null);
-        return new ResNet20Subnet(weights, new CostModel(spec, 32, 32), calib, subnet, program, data);
+        return new PretrainedSubnet(weights, new CostModel(spec, 32, 32), calib, subnet, program, data);
     }
 }
