@@ -74,10 +74,12 @@ final class BenchCommand extends PruneCommand {
      */
     private static void requireSamePrecision(Path report, PruneConfig cfg, long seed) throws java.io.IOException {
         JsonNode config = ReportJson.mapper().readTree(report.toFile()).path("config");
-        String done = config.path("precision").asText("fp32"), now = cfg.precision().label();
+        String done = config.path("precision").asText("fp32"),
+                now = cfg.precision().label();
         if (!done.equals(now)) {
-            throw new IllegalArgumentException("seed " + seed + " in " + report.getParent() + " finished with --precision "
-                    + done + ", this bench asks for --precision " + now + ": use another --out or --force");
+            throw new IllegalArgumentException(
+                    "seed " + seed + " in " + report.getParent() + " finished with --precision " + done
+                            + ", this bench asks for --precision " + now + ": use another --out or --force");
         }
     }
 }

@@ -307,8 +307,9 @@ class PruneCommand implements Callable<Integer> {
                 default -> throw usage("--precision must be fp32 or bf16, got '" + precision + "'");
             };
             if (p != Precision.FP32 && spark != null) {
-                throw usage("--precision " + precision + " runs the searches on the local native CPU engine; the --spark"
-                        + " executors evaluate fp32: leave out one of them");
+                throw usage(
+                        "--precision " + precision + " runs the searches on the local native CPU engine; the --spark"
+                                + " executors evaluate fp32: leave out one of them");
             }
             b.precision(p);
         }

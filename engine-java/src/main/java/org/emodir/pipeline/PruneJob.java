@@ -112,7 +112,8 @@ public final class PruneJob {
         if (saved.isPresent()) {
             String old = new String(saved.get().data(), java.nio.charset.StandardCharsets.UTF_8);
             if (!old.equals(settings)) {
-                throw new IllegalArgumentException("run directory " + run.root() + " holds checkpoints of other settings"
+                throw new IllegalArgumentException("run directory " + run.root()
+                        + " holds checkpoints of other settings"
                         + differences(old, settings) + "; use another --out or --force to start over. Saved: " + old
                         + " Now: " + settings);
             }

@@ -37,7 +37,8 @@ final class Reports {
         // Always shown (resultSettings leaves fp32 out so that older run directories resume).
         r.config.put("precision", cfg.precision().label());
         if (cfg.precision() != org.emodir.engine.Precision.FP32) {
-            // VDPBF16PS, or bf16-rounded operands through the fp32 kernel (same fronts up to summation order, no faster)
+            // VDPBF16PS, or bf16-rounded operands through the fp32 kernel (same fronts up to summation order, no
+            // faster)
             r.details.put("bf16_hardware", org.emodir.engine.Precision.bf16Hardware());
         }
         r.target = cfg.target();

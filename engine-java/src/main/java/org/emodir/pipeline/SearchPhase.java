@@ -138,7 +138,11 @@ final class SearchPhase {
     static NativeCpuEvaluator evaluator(RunInputs in, Features f, Subnet sn, boolean selector) {
         Scored s = scored(in, f, sn, selector);
         return new NativeCpuEvaluator(
-                s.program(), s.parts(f.calib()), in.cfg().threads(), MemoryBudget.host(), in.cfg().precision());
+                s.program(),
+                s.parts(f.calib()),
+                in.cfg().threads(),
+                MemoryBudget.host(),
+                in.cfg().precision());
     }
 
     /** A sub-network's program and which cached features it reads: input cut, reference cut (or -1), labels. */

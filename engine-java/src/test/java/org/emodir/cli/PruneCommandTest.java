@@ -127,7 +127,9 @@ class PruneCommandTest {
             err = new StringWriter();
             assertEquals(2, run(err, command, "--out", out.toString(), "--precision", "bf16", "--spark", "local[2]"));
             assertTrue(
-                    err.toString().contains("--precision bf16") && err.toString().contains("--spark"), err.toString());
+                    err.toString().contains("--precision bf16")
+                            && err.toString().contains("--spark"),
+                    err.toString());
         }
         assertTrue(!java.nio.file.Files.exists(out), "nothing written");
     }

@@ -32,7 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class Bf16PruneJobTest {
     static PruneConfig.Builder small(Path out) {
-        return PruneJobTest.tiny(out).baselineWholeNetwork(false).baselineEvaluations(0).latency(false);
+        return PruneJobTest.tiny(out)
+                .baselineWholeNetwork(false)
+                .baselineEvaluations(0)
+                .latency(false);
     }
 
     @Test
@@ -49,15 +52,18 @@ class Bf16PruneJobTest {
         assertEquals(kill, killed);
         // Its checkpoints hold bf16 fronts: an fp32 run is refused, naming the setting.
         IllegalArgumentException refused = assertThrows(
-                IllegalArgumentException.class,
-                () -> new PruneJob(small(out).build(), ProgressListener.SILENT).run());
+                IllegalArgumentException.class, () -> new PruneJob(small(out).build(), ProgressListener.SILENT).run());
         assertTrue(refused.getMessage().contains("other settings"), refused.getMessage());
         assertTrue(refused.getMessage().contains("precision saved bf16, now fp32"), refused.getMessage());
 
-        PruneConfig bf16Config = small(out).precision(Precision.BF16).resume(true).build();
+        PruneConfig bf16Config =
+                small(out).precision(Precision.BF16).resume(true).build();
         RunReport bf16 = new PruneJob(bf16Config, ProgressListener.SILENT).run();
         JsonNode json = ReportJson.mapper().readTree(out.resolve("report.json").toFile());
-        assertEquals("bf16", json.at("/config/precision").asText(), json.get("config").toString());
+        assertEquals(
+                "bf16",
+                json.at("/config/precision").asText(),
+                json.get("config").toString());
         assertTrue(json.at("/details/bf16_hardware").isBoolean(), "details say whether VDPBF16PS ran");
         assertTrue(bf16.flopsReduction >= 0.5, "target met: " + bf16.flopsReduction);
         assertEquals(3, bf16.fronts.size());
@@ -82,7 +88,9 @@ class Bf16PruneJobTest {
             double scale = f.calib().meanSquare(sn.endBlock());
             double[] at32 = impairments(SearchPhase.evaluator(in32, f, sn, false), masks, scale);
             double[] at16 = impairments(SearchPhase.evaluator(in, f, sn, false), masks, scale);
-            assertTrue(at32[masks.size() - 1] < 1e-5, "fp32 keep-all reproduces the dense features: " + at32[masks.size() - 1]);
+            assertTrue(
+                    at32[masks.size() - 1] < 1e-5,
+                    "fp32 keep-all reproduces the dense features: " + at32[masks.size() - 1]);
             double noise = at16[masks.size() - 1];
 
             // (1) The bf16 run's fronts hold the bf16 evaluator's objectives: its search ran bf16.
@@ -100,7 +108,8 @@ class Bf16PruneJobTest {
                 double tolerance = 0.02 * at32[i] + 3 * Math.sqrt(at32[i] * noise) + 3 * noise;
                 assertEquals(at32[i], at16[i], tolerance, sn.name() + " mask " + i + " bf16 vs fp32");
             }
-            // (3) The bf16 front, scored in fp32, is as good as the fp32 front: hypervolume of (FLOPs ratio, impairment).
+            // (3) The bf16 front, scored in fp32, is as good as the fp32 front: hypervolume of (FLOPs ratio,
+            // impairment).
             double ref = 1.1 * java.util.Arrays.stream(at32).max().orElseThrow() + 1e-12;
             double hv16 = hypervolume(sols16, masks, at32, ref), hv32 = hypervolume(sols32, masks, at32, ref);
             summary.append(String.format(
