@@ -48,13 +48,15 @@ final class BenchCommand extends PruneCommand {
             PruneConfig.Builder b =
                     configure().seed(s).out(dir).baselineCriteria(true).resume(true);
             if (!noWholeNetwork) b.baselineWholeNetwork(true);
+            PruneConfig cfg = b.build();
             Path report = dir.resolve(RunDirectory.REPORT_JSON);
             if (!force && Files.exists(report)) {
+                requireSamePrecision(report, cfg, s);
                 if (!json) System.out.println("seed " + s + ": finished earlier, read from " + report);
             } else {
                 if (!json) System.out.println("seed " + s + " (" + (i + 1) + " of " + seeds + ") -> " + dir);
                 ProgressListener progress = json ? ProgressListener.SILENT : new ConsoleProgress(System.out);
-                new PruneJob(b.build(), progress).run();
+                new PruneJob(cfg, progress).run();
             }
             reports.add(ReportJson.mapper().readTree(report.toFile()));
         }
@@ -64,5 +66,20 @@ final class BenchCommand extends PruneCommand {
         AtomicFiles.writeString(out.resolve("bench.md"), table.markdown());
         System.out.println(json ? tableJson : table.markdown());
         return 0;
+    }
+
+    /**
+     * A finished seed is read back, not re-run: refuse one searched at another precision rather than mix fp32 and
+     * bf16 seeds in one table (a killed seed is checked by the run directory's settings instead).
+     */
+    private static void requireSamePrecision(Path report, PruneConfig cfg, long seed) throws java.io.IOException {
+        JsonNode config = ReportJson.mapper().readTree(report.toFile()).path("config");
+        String done = config.path("precision").asText("fp32"),
+                now = cfg.precision().label();
+        if (!done.equals(now)) {
+            throw new IllegalArgumentException(
+                    "seed " + seed + " in " + report.getParent() + " finished with --precision " + done
+                            + ", this bench asks for --precision " + now + ": use another --out or --force");
+        }
     }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.emodir.data.DataDirs;
+import org.emodir.engine.Precision;
 import org.emodir.pipeline.PruneConfig;
 import org.emodir.pipeline.PruneJob;
 import org.emodir.report.ReportJson;
@@ -11,8 +12,11 @@ import org.emodir.report.ResultTable;
 import org.emodir.report.RunReport;
 import org.emodir.run.ConsoleProgress;
 import org.emodir.run.ProgressListener;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code emodir prune}: the EMO-DIR pipeline end to end (see docs/pipeline.md). */
 @Command(
@@ -95,6 +99,12 @@ class PruneCommand implements Callable<Integer> {
             description =
                     "fp32 (default) or bf16: how the cached features are stored; bf16 halves their memory and disk (ImageNet scale), readers decode to fp32.")
     String featureStorage;
+
+    @Option(
+            names = "--precision",
+            description =
+                    "fp32 (default) or bf16: conv arithmetic of the native evaluator that scores the searches' populations (every sub-network search, and the whole-network baseline's search): bf16 weights and inputs, fp32 accumulation, 1.48-1.62x faster on ResNet-56 stages where the CPU has AVX512_BF16 (no faster without it). GPIR, scheme selection, trade-offs and accuracies stay fp32. A result setting; not with --spark.")
+    String precision;
 
     @Option(
             names = "--rescore-schemes",
@@ -219,6 +229,9 @@ class PruneCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print report.json instead of the progress and result table.")
     boolean json;
 
+    @Spec
+    CommandSpec commandSpec;
+
     @Override
     public Integer call() throws Exception {
         PruneConfig cfg = configure().build();
@@ -287,7 +300,26 @@ class PruneCommand implements Callable<Integer> {
         if (threads != null) b.threads(threads);
         if (seed != null) b.seed(seed);
         if (spark != null) b.spark(spark);
+        if (precision != null) {
+            Precision p = switch (precision) {
+                case "fp32" -> Precision.FP32;
+                case "bf16" -> Precision.BF16;
+                default -> throw usage("--precision must be fp32 or bf16, got '" + precision + "'");
+            };
+            if (p != Precision.FP32 && spark != null) {
+                throw usage(
+                        "--precision " + precision + " runs the searches on the local native CPU engine; the --spark"
+                                + " executors evaluate fp32: leave out one of them");
+            }
+            b.precision(p);
+        }
         return b.resume(resume).force(force);
+    }
+
+    /** A usage error (exit code 2) naming the option, like {@code eval}'s. */
+    RuntimeException usage(String message) {
+        if (commandSpec == null) return new IllegalArgumentException(message);
+        return new CommandLine.ParameterException(commandSpec.commandLine(), message);
     }
 
     /** The shared pretrained weights of {@code arch}: models/cifar10/{arch}-*.safetensors. */

@@ -29,12 +29,18 @@ import org.emodir.program.SubnetProgram;
  *
  * <p>The batch may also come as several parts (consecutive image ranges, each contiguous, e.g. the segments of a
  * memory-mapped feature file larger than memory): the parts are streamed through the same sub-batch path, so the
- * objectives combine exactly as for a split single batch.
+ * objectives combine exactly as for a split single batch. {@link StreamedParts} (e.g. bfloat16 features decoded into
+ * reused buffers) are only ever read in order: an element is valid until the next {@code get}, so nothing of a part is
+ * kept beyond its use except, when the batch is one part, that part itself (no later {@code get} can overwrite it with
+ * another part's images).
  */
 abstract class ChunkedNativeEvaluator implements PopulationEvaluator {
     final NativeProgram program;
-    /** The whole batch when it is one part, else the first part. */
-    final EvaluationData data;
+    /**
+     * The batch when it is one part, else null. Never "the first part" of several: {@link StreamedParts} decode every
+     * part into the same reused buffers, so a kept first part would show whichever part was read last.
+     */
+    private final EvaluationData whole;
 
     private final List<EvaluationData> parts;
     private final int batch;
@@ -51,11 +57,16 @@ abstract class ChunkedNativeEvaluator implements PopulationEvaluator {
         if (parts.isEmpty()) throw new IllegalArgumentException("evaluation data has no parts");
         long total = 0;
         int largest = 0;
-        EvaluationData first = parts.get(0);
-        boolean withReference = first.reference() != null, withLabels = first.labels() != null;
+        // One pass in order (each streamed part is valid only until the next get); only sizes and flags are kept.
+        EvaluationData first = null;
+        boolean withReference = false, withLabels = false;
         for (EvaluationData d : parts) {
             d.requireSizes(program.inputSize(), program.outputSize());
-            if ((d.reference() != null) != withReference || (d.labels() != null) != withLabels) {
+            if (first == null) {
+                first = d;
+                withReference = d.reference() != null;
+                withLabels = d.labels() != null;
+            } else if ((d.reference() != null) != withReference || (d.labels() != null) != withLabels) {
                 throw new IllegalArgumentException("evaluation data parts differ in having a reference or labels");
             }
             total += d.batch();
@@ -64,7 +75,8 @@ abstract class ChunkedNativeEvaluator implements PopulationEvaluator {
         if (total > Integer.MAX_VALUE) throw new IllegalArgumentException(total + " images in one evaluation");
         // Streamed parts reuse their buffers: kept as the list, read one after another; any other list is copied.
         this.parts = parts instanceof StreamedParts ? parts : List.copyOf(parts);
-        this.data = parts.get(0);
+        // One part: it is the batch, and no other part can overwrite it (nothing gets it again: see evaluate).
+        this.whole = parts.size() == 1 ? first : null;
         this.batch = (int) total;
         this.largestPart = largest;
         this.budget = Objects.requireNonNull(budget, "budget");
@@ -79,7 +91,26 @@ abstract class ChunkedNativeEvaluator implements PopulationEvaluator {
 
     /** True when the batch is one contiguous part. */
     final boolean singlePart() {
-        return parts.size() == 1;
+        return whole != null;
+    }
+
+    /**
+     * The batch as one part (for calls that need every image at once, e.g. {@code forward}).
+     *
+     * @throws UnsupportedOperationException when the batch came as several parts
+     */
+    final EvaluationData whole(String what) {
+        if (whole == null)
+            throw new UnsupportedOperationException(what + " needs the batch as one part, got " + parts.size());
+        return whole;
+    }
+
+    /**
+     * Images of the largest native call on an unsplit batch: the whole batch when it is one part, else the largest
+     * part (parts are never evaluated together in one call).
+     */
+    final int imagesPerUnsplitCall() {
+        return whole != null ? batch : largestPart;
     }
 
     /** Native bytes one call on {@code population} individuals and {@code images} images allocates (-1 on bad arguments). */
@@ -129,6 +160,7 @@ abstract class ChunkedNativeEvaluator implements PopulationEvaluator {
         int genes = numGenes();
         PopulationChunks.Plan plan = plan(population);
         if (singlePart() && !plan.splitsImages()) {
+            EvaluationData data = whole;
             PopulationChunks.run(
                     population,
                     plan.individualsPerCall(),
@@ -142,13 +174,15 @@ abstract class ChunkedNativeEvaluator implements PopulationEvaluator {
                             out.buffer().addressOffset() + objectivesOffset(start)));
             return;
         }
+        // The one part as taken at construction (not fetched again), else every part in order, each used at once.
+        List<EvaluationData> stream = whole != null ? List.of(whole) : parts;
         UnsafeBuffer part =
                 new UnsafeBuffer(ByteBuffer.allocateDirect((int) objectivesOffset(plan.individualsPerCall()))
                         .order(ByteOrder.nativeOrder()));
         double[] sums = new double[plan.individualsPerCall() * Objectives.COUNT];
         PopulationChunks.run(population, plan.individualsPerCall(), (start, count) -> {
             java.util.Arrays.fill(sums, 0.0);
-            for (EvaluationData d : parts) {
+            for (EvaluationData d : stream) {
                 for (int first = 0; first < d.batch(); first += plan.imagesPerCall()) {
                     int images = Math.min(plan.imagesPerCall(), d.batch() - first);
                     int rc = evaluateCall(
@@ -179,12 +213,8 @@ abstract class ChunkedNativeEvaluator implements PopulationEvaluator {
         });
     }
 
-    /** Address of image {@code first} of the batch-major input ({@code float[batch][inputSize]}). */
-    final long inputAddress(int first) {
-        return inputAddress(data, first);
-    }
-
-    private long inputAddress(EvaluationData d, int first) {
+    /** Address of image {@code first} of part {@code d}'s batch-major input ({@code float[batch][inputSize]}). */
+    final long inputAddress(EvaluationData d, int first) {
         return d.input().addressOffset() + (long) first * program.program().inputSize() * Float.BYTES;
     }
 

@@ -1,5 +1,6 @@
 package org.emodir.engine;
 
+import java.util.List;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.emodir.engine.binding.EmodirNative;
 import org.emodir.eval.EvaluationData;
@@ -16,6 +17,7 @@ import org.emodir.program.SubnetProgram;
  */
 public final class NativeCpuEvaluator extends ChunkedNativeEvaluator {
     private final int threads;
+    private final Precision precision;
 
     /** Budget from {@link MemoryBudget#host()} (-Demodir.memory.budget or a quarter of free memory). */
     public NativeCpuEvaluator(SubnetProgram program, EvaluationData data, int threads) {
@@ -29,12 +31,28 @@ public final class NativeCpuEvaluator extends ChunkedNativeEvaluator {
     /** With {@link Precision#BF16} the convs use bf16 weights and inputs with fp32 accumulation. */
     public NativeCpuEvaluator(
             SubnetProgram program, EvaluationData data, int threads, MemoryBudget budget, Precision precision) {
-        super(program, data, budget, "CPU");
-        if (threads <= 0) {
+        this(program, List.of(data), threads, budget, precision);
+    }
+
+    /** The batch as consecutive parts streamed through the engine (see {@link ChunkedNativeEvaluator}), fp32. */
+    public NativeCpuEvaluator(SubnetProgram program, List<EvaluationData> parts, int threads, MemoryBudget budget) {
+        this(program, parts, threads, budget, Precision.FP32);
+    }
+
+    /**
+     * The batch as consecutive parts streamed through the engine, at {@code precision}: the objectives equal those of
+     * the same batch in one part at the same precision, to the rounding of the combined per-part means.
+     */
+    public NativeCpuEvaluator(
+            SubnetProgram program, List<EvaluationData> parts, int threads, MemoryBudget budget, Precision precision) {
+        super(program, parts, budget, "CPU");
+        if (threads <= 0 || precision == null) {
             close();
-            throw new IllegalArgumentException("threads must be positive, got " + threads);
+            throw new IllegalArgumentException(
+                    precision == null ? "precision is required" : "threads must be positive, got " + threads);
         }
         this.threads = threads;
+        this.precision = precision;
         int rc = EmodirNative.emodir_program_set_precision(this.program.handle(), precision.code());
         if (rc != EmodirNative.EMODIR_OK) {
             close();
@@ -42,20 +60,17 @@ public final class NativeCpuEvaluator extends ChunkedNativeEvaluator {
         }
     }
 
-    /** The batch as consecutive parts streamed through the engine (see {@link ChunkedNativeEvaluator}). */
-    public NativeCpuEvaluator(
-            SubnetProgram program, java.util.List<EvaluationData> parts, int threads, MemoryBudget budget) {
-        super(program, parts, budget, "CPU");
-        if (threads <= 0) {
-            close();
-            throw new IllegalArgumentException("threads must be positive, got " + threads);
-        }
-        this.threads = threads;
+    /** The conv arithmetic this evaluator runs. */
+    public Precision precision() {
+        return precision;
     }
 
-    /** Host scratch bytes one native call on {@code population} individuals and the whole batch allocates. */
+    /**
+     * Host scratch bytes one native call on {@code population} individuals and the whole batch allocates; with the
+     * batch in several parts, on the largest part (the most images one call is given).
+     */
     public long scratchBytes(int population) {
-        return scratchBytes(population, data.batch());
+        return scratchBytes(population, imagesPerUnsplitCall());
     }
 
     /** Host scratch bytes one native call on {@code population} individuals and {@code images} images allocates. */
@@ -95,7 +110,7 @@ public final class NativeCpuEvaluator extends ChunkedNativeEvaluator {
      */
     public void forward(PopulationMasks masks, int population, UnsafeBuffer outputs) {
         PopulationEvaluator.checkArguments(numGenes(), masks, population, new Objectives(population));
-        if (!singlePart()) throw new UnsupportedOperationException("forward needs the batch as one part");
+        EvaluationData data = whole("forward");
         long perIndividual = (long) data.batch() * program.program().outputSize() * Float.BYTES;
         long needed = population * perIndividual;
         if (outputs.capacity() < needed) {
@@ -126,7 +141,7 @@ public final class NativeCpuEvaluator extends ChunkedNativeEvaluator {
                         program.handle(),
                         masks.buffer().addressOffset() + (long) individual * genes,
                         1,
-                        inputAddress(first),
+                        inputAddress(data, first),
                         Math.min(plan.imagesPerCall(), data.batch() - first),
                         threads,
                         outputs.addressOffset() + individual * perIndividual + first * perImage);

@@ -52,9 +52,12 @@ public final class NativeCudaEvaluator extends ChunkedNativeEvaluator {
         return free;
     }
 
-    /** Device bytes one native call on {@code population} individuals and the whole batch allocates. */
+    /**
+     * Device bytes one native call on {@code population} individuals and the whole batch allocates; with the batch in
+     * several parts, on the largest part (the most images one call is given).
+     */
     public long deviceBytes(int population) {
-        return deviceBytes(population, data.batch());
+        return deviceBytes(population, imagesPerUnsplitCall());
     }
 
     /** Device bytes one native call on {@code population} individuals and {@code images} images allocates. */

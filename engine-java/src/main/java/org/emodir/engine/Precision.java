@@ -31,6 +31,11 @@ public enum Precision {
         };
     }
 
+    /** "fp32" or "bf16": the command-line and report spelling ({@link #parse} reads it back). */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
     /** True when bf16 convs run on VDPBF16PS here; false when they are emulated at fp32 speed. */
     public static boolean bf16Hardware() {
         EmodirNative.load();

@@ -47,6 +47,10 @@ public final class GpirMeasurer {
             for (int g = 0; g < m.length; g++) masks.set(i + 1, g, m[g] != 0);
         }
         Objectives out = new Objectives(pop);
+        // Always fp32, whatever precision the searches ran at (PruneConfig.precision): GPIR is measured once per front
+        // solution (a few dozen per sub-network against hundreds of search evaluations), its impairments are
+        // differences of nearly equal cross-entropies that decide the joint scheme, and adaptive-BN GPIR (the
+        // default) runs on libtorch in fp32, so plain and adaptive GPIR stay comparable.
         try (NativeCpuEvaluator ev =
                 new NativeCpuEvaluator(program, heldOut.evaluationParts(s, -1, true), threads, MemoryBudget.host())) {
             ev.evaluate(masks, pop, out);

@@ -7,7 +7,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.emodir.data.DataLoader;
 import org.emodir.data.ImageDataset;
 import org.emodir.engine.NativeCpuEvaluator;
+import org.emodir.engine.Precision;
 import org.emodir.eval.EvaluationData;
+import org.emodir.eval.MemoryBudget;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationMasks;
 import org.emodir.model.NetSpec;
@@ -25,6 +27,15 @@ public final class NetworkMaskEvaluator implements AutoCloseable {
     private final SubnetProgram program;
 
     public NetworkMaskEvaluator(NetSpec spec, StateDict weights, ImageDataset data, int[] indices, int threads) {
+        this(spec, weights, data, indices, threads, Precision.FP32);
+    }
+
+    /**
+     * At {@code precision}: bf16 for a search's fitness (the whole-network baseline's, like the sub-network searches'),
+     * fp32 for measurements that are reported.
+     */
+    public NetworkMaskEvaluator(
+            NetSpec spec, StateDict weights, ImageDataset data, int[] indices, int threads, Precision precision) {
         int h = data.geometry().height(), w = data.geometry().width();
         program = NativePrograms.network(spec, weights, h, w);
         DataLoader loader = DataLoader.builder(data)
@@ -40,7 +51,11 @@ public final class NetworkMaskEvaluator implements AutoCloseable {
         for (int i = 0; i < labels.length; i++) labels[i] = data.label(indices[i]);
         images = indices.length;
         evaluator = new NativeCpuEvaluator(
-                program, new EvaluationData(pixels, images, null, EvaluationData.ints(labels)), threads);
+                program,
+                new EvaluationData(pixels, images, null, EvaluationData.ints(labels)),
+                threads,
+                MemoryBudget.host(),
+                precision);
     }
 
     public NativeCpuEvaluator evaluator() {

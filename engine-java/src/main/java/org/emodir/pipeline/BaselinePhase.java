@@ -173,8 +173,10 @@ final class BaselinePhase {
         long fixedMacs =
                 in.cost().denseMacs() - in.cost().blockMacs(0, in.spec().numBlocks());
         List<Snapshot> snapshots = new java.util.ArrayList<>();
+        // Its fitness at the run's precision, like the sub-network searches', so the two searches' costs and fronts
+        // compare alike; each leg's front is then measured in fp32 (TradeoffPhase.measured).
         try (NetworkMaskEvaluator ev = new NetworkMaskEvaluator(
-                in.spec(), in.weights(), in.train(), in.sets().baselineCalibration(), cfg.threads())) {
+                in.spec(), in.weights(), in.train(), in.sets().baselineCalibration(), cfg.threads(), cfg.precision())) {
             for (int k = 1; k <= SNAPSHOTS; k++) {
                 SubnetSearch.Stop leg = stop.apply(k);
                 SubnetSearch.Stop total =

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.emodir.data.DataSelection;
 import org.emodir.data.Normalization;
+import org.emodir.engine.Precision;
 import org.emodir.features.FeatureStorage;
 import org.emodir.scheme.PruningTarget;
 
@@ -56,7 +57,102 @@ public record PruneConfig(
         boolean resume,
         boolean force,
         DataSelection dataSelection,
-        FeatureStorage featureStorage) {
+        FeatureStorage featureStorage,
+        Precision precision) {
+
+    public PruneConfig {
+        if (precision == null) precision = Precision.FP32; // as before the setting existed
+    }
+
+    /** The settings before {@code precision} existed: the search evaluates in fp32. */
+    public PruneConfig(
+            String model,
+            Path weights,
+            Path data,
+            Path cacheDir,
+            Path out,
+            PruningTarget target,
+            int population,
+            int generations,
+            int calibPerClass,
+            int heldOutPerClass,
+            int selectionPerClass,
+            int frontCap,
+            int minChannels,
+            double minFraction,
+            int subnetsPerStage,
+            int constraintSteps,
+            double constraintLambda,
+            double constraintLr,
+            double finetuneEpochs,
+            double finetuneLr,
+            double distillAlpha,
+            int batchSize,
+            int evalImages,
+            boolean baselineWholeNetwork,
+            boolean baselineCriteria,
+            int baselineEvaluations,
+            int baselineCalibPerClass,
+            double baselineCostRatio,
+            double tradeoffStep,
+            boolean gpirAdaptiveBn,
+            int rescoreSchemes,
+            int bridgeTopK,
+            Impairment impairment,
+            Normalization normalization,
+            boolean latency,
+            int threads,
+            String spark,
+            long seed,
+            boolean resume,
+            boolean force,
+            DataSelection dataSelection,
+            FeatureStorage featureStorage) {
+        this(
+                model,
+                weights,
+                data,
+                cacheDir,
+                out,
+                target,
+                population,
+                generations,
+                calibPerClass,
+                heldOutPerClass,
+                selectionPerClass,
+                frontCap,
+                minChannels,
+                minFraction,
+                subnetsPerStage,
+                constraintSteps,
+                constraintLambda,
+                constraintLr,
+                finetuneEpochs,
+                finetuneLr,
+                distillAlpha,
+                batchSize,
+                evalImages,
+                baselineWholeNetwork,
+                baselineCriteria,
+                baselineEvaluations,
+                baselineCalibPerClass,
+                baselineCostRatio,
+                tradeoffStep,
+                gpirAdaptiveBn,
+                rescoreSchemes,
+                bridgeTopK,
+                impairment,
+                normalization,
+                latency,
+                threads,
+                spark,
+                seed,
+                resume,
+                force,
+                dataSelection,
+                featureStorage,
+                Precision.FP32);
+    }
 
     /** What a sub-network search minimises next to its FLOPs (issue 15: the paper's feature selector vs output MSE). */
     public enum Impairment {
@@ -138,6 +234,9 @@ public record PruneConfig(
             m.put("classes", dataSelection.classes().source());
         if (dataSelection.skipBadImages()) m.put("skip_bad_images", true);
         if (featureStorage != FeatureStorage.FP32) m.put("feature_storage", featureStorage.label());
+        // The search's fitness arithmetic changes its fronts, so it is a result setting; fp32 is left out like the
+        // options above so that run directories written before it existed resume (the report shows it always).
+        if (precision != null && precision != Precision.FP32) m.put("precision", precision.label());
         return m;
     }
 
@@ -185,6 +284,7 @@ public record PruneConfig(
         boolean force;
         DataSelection dataSelection = DataSelection.ALL;
         FeatureStorage featureStorage = FeatureStorage.FP32;
+        Precision precision = Precision.FP32;
 
         public Builder model(String v) {
             model = v;
@@ -209,6 +309,18 @@ public record PruneConfig(
         /** How the cached features are stored: float32, or bfloat16 at half the memory and disk. */
         public Builder featureStorage(FeatureStorage v) {
             featureStorage = java.util.Objects.requireNonNull(v, "featureStorage");
+            return this;
+        }
+
+        /**
+         * Conv arithmetic of the native evaluator that scores the sub-network searches' populations (and the
+         * whole-network baseline's search, so both searches compare alike): fp32 (default) or bf16 (bf16 weights and
+         * inputs, fp32 accumulation; 1.48-1.62x faster on ResNet-56 stages at keep 0.5 where the CPU has AVX512_BF16,
+         * benchmarks/README-native.md). GPIR, scheme selection, the
+         * trade-offs and every reported accuracy stay fp32. A result setting. Not with {@link #spark}.
+         */
+        public Builder precision(Precision v) {
+            precision = v;
             return this;
         }
 
@@ -501,6 +613,11 @@ public record PruneConfig(
                     "spark",
                     "must be a master URL, e.g. local[*] or spark://host:7077");
             require(impairment != null, "impairment", "must be mse, selector or both");
+            require(precision != null, "precision", "must be fp32 or bf16");
+            require(
+                    precision == Precision.FP32 || spark == null,
+                    "precision",
+                    precision.label() + " runs on the local native CPU engine; --spark executors evaluate fp32");
             require(dataSelection != null, "dataSelection", "must be set (DataSelection.ALL for everything)");
             return new PruneConfig(
                     model,
@@ -544,7 +661,8 @@ public record PruneConfig(
                     resume,
                     force,
                     dataSelection,
-                    featureStorage);
+                    featureStorage,
+                    precision);
         }
 
         private static void require(boolean ok, String field, String message) {

@@ -76,6 +76,29 @@ public final class PruneJob {
         }
     }
 
+    /** What a result setting means when a run directory's settings leave it out (written only when not the default). */
+    private static final java.util.Map<String, Object> OMITTED = java.util.Map.of(
+            "precision", "fp32", "feature_storage", "fp32", "classes", "all", "skip_bad_images", false);
+
+    /** " (differs in: precision saved fp32, now bf16; ...)" between two settings objects, or "" when unreadable. */
+    static String differences(String saved, String now) {
+        try {
+            var type = new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, Object>>() {};
+            java.util.Map<String, Object> a = ReportJson.mapper().readValue(saved, type);
+            java.util.Map<String, Object> b = ReportJson.mapper().readValue(now, type);
+            java.util.Set<String> keys = new java.util.LinkedHashSet<>(b.keySet());
+            keys.addAll(a.keySet());
+            java.util.List<String> diffs = new java.util.ArrayList<>();
+            for (String k : keys) {
+                Object x = a.getOrDefault(k, OMITTED.get(k)), y = b.getOrDefault(k, OMITTED.get(k));
+                if (!java.util.Objects.equals(x, y)) diffs.add(k + " saved " + x + ", now " + y);
+            }
+            return diffs.isEmpty() ? "" : " (differs in: " + String.join("; ", diffs) + ")";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
     /** Starts fresh with --force; otherwise resumes only checkpoints written under the same settings. */
     private CheckpointStore prepareCheckpoints(RunDirectory run) throws IOException {
         CheckpointStore store = run.checkpointStore();
@@ -89,9 +112,10 @@ public final class PruneJob {
         if (saved.isPresent()) {
             String old = new String(saved.get().data(), java.nio.charset.StandardCharsets.UTF_8);
             if (!old.equals(settings)) {
-                throw new IllegalArgumentException(
-                        "run directory " + run.root() + " holds checkpoints of other settings;"
-                                + " use another --out or --force to start over. Saved: " + old + " Now: " + settings);
+                throw new IllegalArgumentException("run directory " + run.root()
+                        + " holds checkpoints of other settings"
+                        + differences(old, settings) + "; use another --out or --force to start over. Saved: " + old
+                        + " Now: " + settings);
             }
             progress.message("resuming from the checkpoints in " + run.checkpoints());
         } else {

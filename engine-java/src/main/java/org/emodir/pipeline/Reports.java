@@ -34,6 +34,13 @@ final class Reports {
         r.details.put("skipped_images_test", in.test().skipped().size());
         r.details.put("peak_rss_bytes", org.emodir.run.PeakMemory.peakRssBytes());
         r.config.putAll(cfg.resultSettings());
+        // Always shown (resultSettings leaves fp32 out so that older run directories resume).
+        r.config.put("precision", cfg.precision().label());
+        if (cfg.precision() != org.emodir.engine.Precision.FP32) {
+            // VDPBF16PS, or bf16-rounded operands through the fp32 kernel (same fronts up to summation order, no
+            // faster)
+            r.details.put("bf16_hardware", org.emodir.engine.Precision.bf16Hardware());
+        }
         r.target = cfg.target();
         r.versions.put("emodir", "0.1.0");
         r.versions.put("java", System.getProperty("java.version"));

@@ -120,6 +120,7 @@ final class SearchPhase {
             RunInputs in, Features f, Subnet sn, boolean selector, String name) {
         String spark = in.cfg().spark();
         if (spark == null) return evaluator(in, f, sn, selector);
+        // PruneConfig refuses --spark with bf16: the executors' evaluator is fp32.
         Scored s = scored(in, f, sn, selector);
         // The payload goes to the executors as one buffer (broadcast or a shared file), so it is read whole here.
         return PopulationEvaluators.remote(
@@ -128,11 +129,20 @@ final class SearchPhase {
 
     /**
      * The native evaluator of one sub-network on the calibration features: scored against the dense output (MSE), or
-     * through its feature selector's head (cross-entropy against the labels). The features stream by segment.
+     * through its feature selector's head (cross-entropy against the labels). The features stream by segment. Its
+     * convs run at the run's {@link PruneConfig#precision()}: this is every local (sub-network) objective, the
+     * search's fitness and the local measures compared with GPIR ({@code --impairment both}), so the front and the
+     * measures scored on it come from the same arithmetic. GPIR and every whole-network measurement stay fp32
+     * ({@link org.emodir.gpir.GpirMeasurer}).
      */
     static NativeCpuEvaluator evaluator(RunInputs in, Features f, Subnet sn, boolean selector) {
         Scored s = scored(in, f, sn, selector);
-        return new NativeCpuEvaluator(s.program(), s.parts(f.calib()), in.cfg().threads(), MemoryBudget.host());
+        return new NativeCpuEvaluator(
+                s.program(),
+                s.parts(f.calib()),
+                in.cfg().threads(),
+                MemoryBudget.host(),
+                in.cfg().precision());
     }
 
     /** A sub-network's program and which cached features it reads: input cut, reference cut (or -1), labels. */

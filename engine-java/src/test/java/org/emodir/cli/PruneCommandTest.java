@@ -104,4 +104,45 @@ class PruneCommandTest {
         assertEquals(1, run(err, "prune", "--out", dir.resolve("r").toString(), "--classes", missing.toString()));
         assertTrue(err.toString().contains(missing.toString()), err.toString());
     }
+
+    @Test
+    void precisionReachesTheConfigAndBadValuesAreUsageErrorsNamingTheFlag(@TempDir Path dir) throws Exception {
+        PruneCommand plain = new PruneCommand();
+        new CommandLine(plain).parseArgs("--out", "x");
+        var defaults = plain.configure().build();
+        assertEquals(org.emodir.engine.Precision.FP32, defaults.precision());
+        assertTrue(!defaults.resultSettings().containsKey("precision"), "old run directories still resume");
+
+        PruneCommand c = new PruneCommand();
+        new CommandLine(c).parseArgs("--out", "x", "--precision", "bf16");
+        var cfg = c.configure().build();
+        assertEquals(org.emodir.engine.Precision.BF16, cfg.precision());
+        assertEquals("bf16", cfg.resultSettings().get("precision"), "a result setting");
+
+        Path out = dir.resolve("r");
+        for (String command : new String[] {"prune", "bench"}) {
+            StringWriter err = new StringWriter();
+            assertEquals(2, run(err, command, "--out", out.toString(), "--precision", "fp16"), command);
+            assertTrue(err.toString().contains("--precision must be fp32 or bf16, got 'fp16'"), err.toString());
+            err = new StringWriter();
+            assertEquals(2, run(err, command, "--out", out.toString(), "--precision", "bf16", "--spark", "local[2]"));
+            assertTrue(
+                    err.toString().contains("--precision bf16")
+                            && err.toString().contains("--spark"),
+                    err.toString());
+        }
+        assertTrue(!java.nio.file.Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void benchRefusesToReadBackASeedFinishedAtAnotherPrecision(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("bench");
+        java.nio.file.Files.createDirectories(out.resolve("seed-1"));
+        java.nio.file.Files.writeString(out.resolve("seed-1/report.json"), "{\"config\": {\"model\": \"resnet20\"}}");
+        StringWriter err = new StringWriter();
+        assertEquals(1, run(err, "bench", "--seeds", "1", "--out", out.toString(), "--precision", "bf16", "--json"));
+        assertTrue(
+                err.toString().contains("finished with --precision fp32, this bench asks for --precision bf16"),
+                err.toString());
+    }
 }

@@ -63,5 +63,17 @@ class PruneConfigTest {
         rejects("tradeoffStep", b -> b.tradeoffStep(0));
         rejects("weights", b -> b.weights(null));
         rejects("out", b -> b.out(null));
+        rejects("precision", b -> b.precision(null));
+        rejects("precision", b -> b.precision(org.emodir.engine.Precision.BF16).spark("local[2]"));
+    }
+
+    @Test
+    void precisionIsAResultSettingShownOnlyWhenNotFp32() {
+        PruneConfig fp32 = valid().build();
+        assertEquals(org.emodir.engine.Precision.FP32, fp32.precision());
+        assertTrue(!fp32.resultSettings().containsKey("precision"), "run directories from before the option resume");
+        PruneConfig bf16 = valid().precision(org.emodir.engine.Precision.BF16).build();
+        assertEquals("bf16", bf16.resultSettings().get("precision"));
+        assertTrue(!fp32.resultSettings().equals(bf16.resultSettings()), "a bf16 run does not resume an fp32 one");
     }
 }
