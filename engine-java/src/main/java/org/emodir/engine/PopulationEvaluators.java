@@ -56,6 +56,30 @@ public final class PopulationEvaluators {
     }
 
     /**
+     * As {@link #remote(String, String, String, SubnetProgram, EvaluationData, int)} with the batch as consecutive
+     * {@code parts} (streamed to the cluster part by part; {@link org.emodir.eval.StreamedParts} are read once, in
+     * order) and the convs at {@code precision}: the objectives equal the local {@code NativeCpuEvaluator}'s on the
+     * same parts at the same precision.
+     *
+     * @throws IllegalStateException when no such provider is on the class path (the message says which jar to add)
+     */
+    public static PopulationEvaluator remote(
+            String name,
+            String address,
+            String job,
+            SubnetProgram program,
+            java.util.List<EvaluationData> parts,
+            int threads,
+            Precision precision) {
+        RemoteEvaluatorProvider p = requireRemote(name);
+        LOG.log(
+                Level.INFO,
+                "population evaluator: " + name + " at " + address + " (" + job + ", " + parts.size() + " part"
+                        + (parts.size() == 1 ? "" : "s") + ", " + precision.label() + ")");
+        return p.open(address, job, program, parts, threads, precision);
+    }
+
+    /**
      * The provider named {@code name}; a run checks it before its first phase, so a missing jar fails in seconds.
      *
      * @throws IllegalStateException when it is not on the class path (the message says which jar to add)

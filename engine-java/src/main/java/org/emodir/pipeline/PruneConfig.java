@@ -317,7 +317,8 @@ public record PruneConfig(
          * whole-network baseline's search, so both searches compare alike): fp32 (default) or bf16 (bf16 weights and
          * inputs, fp32 accumulation; 1.48-1.62x faster on ResNet-56 stages at keep 0.5 where the CPU has AVX512_BF16,
          * benchmarks/README-native.md). GPIR, scheme selection, the
-         * trade-offs and every reported accuracy stay fp32. A result setting. Not with {@link #spark}.
+         * trade-offs and every reported accuracy stay fp32. A result setting. With {@link #spark} the
+         * executors evaluate at this precision too.
          */
         public Builder precision(Precision v) {
             precision = v;
@@ -614,10 +615,6 @@ public record PruneConfig(
                     "must be a master URL, e.g. local[*] or spark://host:7077");
             require(impairment != null, "impairment", "must be mse, selector or both");
             require(precision != null, "precision", "must be fp32 or bf16");
-            require(
-                    precision == Precision.FP32 || spark == null,
-                    "precision",
-                    precision.label() + " runs on the local native CPU engine; --spark executors evaluate fp32");
             require(dataSelection != null, "dataSelection", "must be set (DataSelection.ALL for everything)");
             return new PruneConfig(
                     model,

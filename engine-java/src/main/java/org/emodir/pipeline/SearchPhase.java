@@ -120,11 +120,17 @@ final class SearchPhase {
             RunInputs in, Features f, Subnet sn, boolean selector, String name) {
         String spark = in.cfg().spark();
         if (spark == null) return evaluator(in, f, sn, selector);
-        // PruneConfig refuses --spark with bf16: the executors' evaluator is fp32.
         Scored s = scored(in, f, sn, selector);
-        // The payload goes to the executors as one buffer (broadcast or a shared file), so it is read whole here.
+        // The features stream to the executors' payload part by part (segments of any size, bf16 storage decoded one
+        // segment at a time), and the executors evaluate the same parts at the run's precision: the local objectives.
         return PopulationEvaluators.remote(
-                "spark", spark, name, s.program(), s.whole(f.calib()), in.cfg().threads());
+                "spark",
+                spark,
+                name,
+                s.program(),
+                s.parts(f.calib()),
+                in.cfg().threads(),
+                in.cfg().precision());
     }
 
     /**
@@ -149,14 +155,6 @@ final class SearchPhase {
     private record Scored(SubnetProgram program, int input, int reference, boolean labels) {
         List<EvaluationData> parts(FeatureCache c) {
             return c.evaluationParts(input, reference, labels);
-        }
-
-        EvaluationData whole(FeatureCache c) {
-            return new EvaluationData(
-                    c.feature(input),
-                    c.images(),
-                    reference < 0 ? null : c.feature(reference),
-                    labels ? c.labels() : null);
         }
     }
 

@@ -64,7 +64,6 @@ class PruneConfigTest {
         rejects("weights", b -> b.weights(null));
         rejects("out", b -> b.out(null));
         rejects("precision", b -> b.precision(null));
-        rejects("precision", b -> b.precision(org.emodir.engine.Precision.BF16).spark("local[2]"));
     }
 
     @Test
@@ -75,5 +74,11 @@ class PruneConfigTest {
         PruneConfig bf16 = valid().precision(org.emodir.engine.Precision.BF16).build();
         assertEquals("bf16", bf16.resultSettings().get("precision"));
         assertTrue(!fp32.resultSettings().equals(bf16.resultSettings()), "a bf16 run does not resume an fp32 one");
+        // the Spark executors evaluate at the run's precision (issue 19): bf16 with --spark is a valid run
+        PruneConfig bf16Spark = valid().precision(org.emodir.engine.Precision.BF16)
+                .spark("local[2]")
+                .build();
+        assertEquals(org.emodir.engine.Precision.BF16, bf16Spark.precision());
+        assertEquals(bf16.resultSettings(), bf16Spark.resultSettings(), "--spark is not a result setting");
     }
 }

@@ -16,7 +16,7 @@ import org.emodir.eval.PopulationMasks;
 final class ExecutorEvaluators {
     static final int KEEP = 2;
 
-    /** A job's evaluator and the payload its data views point into; tasks of one job take turns on it. */
+    /** A job's evaluator and the payload its parts' views point into; tasks of one job take turns on it. */
     static final class Warm implements AutoCloseable {
         private final NativeCpuEvaluator evaluator;
         private final JobPayload.Decoded payload;
@@ -24,7 +24,9 @@ final class ExecutorEvaluators {
 
         private Warm(JobPayload.Decoded payload, int threads) {
             this.payload = payload;
-            this.evaluator = new NativeCpuEvaluator(payload.program(), payload.data(), threads, MemoryBudget.host());
+            // The driver's parts as they were (the same calls and per-part means): the local objectives bit for bit.
+            this.evaluator = new NativeCpuEvaluator(
+                    payload.program(), payload.parts(), threads, MemoryBudget.host(), payload.precision());
         }
 
         /** The objectives of the chunk's individuals, {@code float[count][Objectives.COUNT]} flattened. */
@@ -74,7 +76,7 @@ final class ExecutorEvaluators {
         Warm w = WARM.get(job.id());
         if (w == null) {
             loadNatives();
-            w = new Warm(JobPayload.read(job.payload()), job.threads());
+            w = new Warm(job.payload(), job.threads());
             WARM.put(job.id(), w);
         }
         return w;

@@ -1,9 +1,6 @@
 package org.emodir.spark;
 
-import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +11,7 @@ import java.util.function.UnaryOperator;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
+import org.emodir.engine.Precision;
 import org.emodir.eval.EvaluationData;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationEvaluator;
@@ -57,8 +55,25 @@ public final class SparkPopulationEvaluator implements PopulationEvaluator {
      */
     public static SparkPopulationEvaluator open(
             JavaSparkContext spark, String name, SubnetProgram program, EvaluationData data, int threads) {
+        return open(spark, name, program, List.of(data), threads, Precision.FP32);
+    }
+
+    /**
+     * Ships {@code program}, the batch as consecutive {@code parts} and the {@code precision} to the cluster of
+     * {@code spark} (once; executors keep them warm), streaming the parts once in order into the payload ({@link
+     * org.emodir.eval.StreamedParts} work): as a broadcast when the payload is at most {@value #BROADCAST_MAX_BYTES}
+     * bytes (default 256 MiB), else as a file in {@value #SHARED_DIR} (of any size). The executors evaluate the same
+     * parts at the same precision, so the objectives are those of the local {@code NativeCpuEvaluator} on these parts.
+     */
+    public static SparkPopulationEvaluator open(
+            JavaSparkContext spark,
+            String name,
+            SubnetProgram program,
+            List<EvaluationData> parts,
+            int threads,
+            Precision precision) {
         long limit = spark.getConf().getSizeAsBytes(BROADCAST_MAX_BYTES, String.valueOf(DEFAULT_BROADCAST_MAX));
-        return open(spark, name, program, data, threads, limit);
+        return open(spark, name, program, parts, threads, precision, limit);
     }
 
     /** As above with payloads over {@code broadcastMax} bytes shipped as a file. */
@@ -69,28 +84,35 @@ public final class SparkPopulationEvaluator implements PopulationEvaluator {
             EvaluationData data,
             int threads,
             long broadcastMax) {
+        return open(spark, name, program, List.of(data), threads, Precision.FP32, broadcastMax);
+    }
+
+    /** As above with payloads over {@code broadcastMax} bytes shipped as a file. */
+    static SparkPopulationEvaluator open(
+            JavaSparkContext spark,
+            String name,
+            SubnetProgram program,
+            List<EvaluationData> parts,
+            int threads,
+            Precision precision,
+            long broadcastMax) {
         if (threads <= 0) throw new IllegalArgumentException("threads must be positive, got " + threads);
-        data.requireSizes(program.inputSize(), program.outputSize());
+        if (precision == null) throw new IllegalArgumentException("precision is required");
         String id = name + "-" + UUID.randomUUID();
-        byte[] serialised = JobPayload.serialise(program);
-        long size = JobPayload.size(serialised, data);
-        try {
-            if (size <= Math.min(broadcastMax, Integer.MAX_VALUE - 64)) {
-                ByteArrayOutputStream b = new ByteArrayOutputStream((int) size);
-                JobPayload.write(serialised, data, b);
-                Broadcast<byte[]> shipped = spark.broadcast(b.toByteArray());
+        Path dir = Path.of(spark.getConf().get(SHARED_DIR, System.getProperty("java.io.tmpdir")));
+        Path file = dir.resolve("emodir-" + id + ".payload").toAbsolutePath();
+        try (SpillTarget out = new SpillTarget(Math.min(broadcastMax, Integer.MAX_VALUE - 64), file)) {
+            JobPayload.write(program, precision, parts, out);
+            if (!out.spilled()) {
+                Broadcast<byte[]> shipped = spark.broadcast(out.bytes());
                 return new SparkPopulationEvaluator(
                         spark, name, program.numGenes(), new EvaluatorJob(id, threads, shipped, null), null);
             }
-            Path dir = Path.of(spark.getConf().get(SHARED_DIR, System.getProperty("java.io.tmpdir")));
-            Path file = dir.resolve("emodir-" + id + ".payload").toAbsolutePath();
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
-                JobPayload.write(serialised, data, out);
-            }
+            out.keep();
             return new SparkPopulationEvaluator(
                     spark, name, program.numGenes(), new EvaluatorJob(id, threads, null, file.toString()), file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the job payload of " + name, e);
+            throw new UncheckedIOException("cannot write the job payload of " + name + " to " + file, e);
         }
     }
 

@@ -8,21 +8,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
 import org.emodir.engine.NativeCpuEvaluator;
 import org.emodir.engine.PopulationEvaluators;
+import org.emodir.engine.Precision;
 import org.emodir.eval.EvaluationData;
+import org.emodir.eval.MemoryBudget;
 import org.emodir.eval.Objectives;
 import org.emodir.eval.PopulationEvaluator;
 import org.emodir.eval.PopulationMasks;
+import org.emodir.eval.StreamedParts;
+import org.emodir.features.FeatureCache;
+import org.emodir.features.FeatureStorage;
+import org.emodir.model.NetSpec;
+import org.emodir.model.TorchNet;
 import org.emodir.program.SubnetProgram;
 import org.emodir.run.CheckpointStore;
 import org.emodir.search.MaskProblem;
 import org.emodir.search.SubnetSearch;
+import org.emodir.testdata.SharedFixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,11 +89,7 @@ class SparkSearchTest {
 
     @Test
     void payloadThroughASharedFileGivesTheSameObjectives() {
-        PopulationMasks masks = new PopulationMasks(POPULATION, program.numGenes());
-        java.util.Random r = new java.util.Random(7);
-        for (int i = 0; i < POPULATION; i++) {
-            for (int g = 0; g < program.numGenes(); g++) masks.set(i, g, g % 16 < 4 || r.nextBoolean());
-        }
+        PopulationMasks masks = masks();
         Objectives local = new Objectives(POPULATION), remote = new Objectives(POPULATION);
         try (NativeCpuEvaluator ev = new NativeCpuEvaluator(program, data, THREADS)) {
             ev.evaluate(masks, POPULATION, local);
@@ -91,6 +100,61 @@ class SparkSearchTest {
             ev.evaluate(masks, POPULATION, remote);
         }
         assertArrayEquals(floats(local), floats(remote));
+    }
+
+    /**
+     * Issue 19: the batch in several parts (slices of the calibration features, as a feature cache's segments) goes to
+     * the shared file part by part, each section mapped on its own where it runs, and the executors evaluate the same
+     * parts: the local multi-part evaluator's objectives bit for bit.
+     */
+    @Test
+    void multiPartPayloadThroughASharedFileGivesTheLocalMultiPartObjectives() {
+        List<EvaluationData> parts = slices(data, 10, 10, 4);
+        PopulationMasks masks = masks();
+        Objectives local = new Objectives(POPULATION), remote = new Objectives(POPULATION);
+        try (NativeCpuEvaluator ev =
+                new NativeCpuEvaluator(program, parts, THREADS, MemoryBudget.host(), Precision.FP32)) {
+            ev.evaluate(masks, POPULATION, local);
+        }
+        try (SparkPopulationEvaluator ev =
+                SparkPopulationEvaluator.open(cluster(), "parts", program, parts, THREADS, Precision.FP32, 0)) {
+            assertTrue(ev.shippedAsFile());
+            ev.evaluate(masks, POPULATION, remote);
+        }
+        assertArrayEquals(floats(local), floats(remote));
+    }
+
+    /**
+     * Issue 19: bf16 evaluation on Spark, from features stored as bf16 in several segments (streamed parts, decoded one
+     * at a time into reused buffers while the payload is written), through the SPI as the pipeline calls it: the local
+     * bf16 evaluator's objectives bit for bit, and not fp32's (the precision reached the executors).
+     */
+    @Test
+    void bf16FromSegmentedBf16FeaturesOnSparkGivesTheLocalBf16Objectives() {
+        FeatureCache bf16 = bf16Features(1 << 20);
+        assertTrue(bf16.segments() > 1, "several segments: " + bf16.segments());
+        int from = net.subnet().firstBlock(), to = net.subnet().endBlock();
+        List<EvaluationData> parts = bf16.evaluationParts(from, to, false);
+        assertTrue(parts instanceof StreamedParts, "bf16 storage streams its parts");
+        PopulationMasks masks = masks();
+        Objectives local = new Objectives(POPULATION), fp32 = new Objectives(POPULATION);
+        Objectives remote = new Objectives(POPULATION);
+        try (NativeCpuEvaluator ev =
+                new NativeCpuEvaluator(program, parts, THREADS, MemoryBudget.host(), Precision.BF16)) {
+            ev.evaluate(masks, POPULATION, local);
+        }
+        try (NativeCpuEvaluator ev =
+                new NativeCpuEvaluator(program, parts, THREADS, MemoryBudget.host(), Precision.FP32)) {
+            ev.evaluate(masks, POPULATION, fp32);
+        }
+        cluster();
+        try (PopulationEvaluator ev =
+                PopulationEvaluators.remote("spark", CLUSTER, "bf16", program, parts, THREADS, Precision.BF16)) {
+            assertTrue(!((SparkPopulationEvaluator) ev).shippedAsFile(), "a small payload is broadcast");
+            ev.evaluate(masks, POPULATION, remote);
+        }
+        assertArrayEquals(floats(local), floats(remote));
+        assertTrue(!Arrays.equals(floats(fp32), floats(remote)), "the executors evaluated bf16, not fp32");
     }
 
     @Test
@@ -159,6 +223,56 @@ class SparkSearchTest {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** The calibration images as features stored as bf16, in segments of a quarter of {@code limit} bytes. */
+    static FeatureCache bf16Features(long limit) {
+        String previous = System.getProperty(FeatureCache.MEMORY_LIMIT_PROPERTY);
+        System.setProperty(FeatureCache.MEMORY_LIMIT_PROPERTY, Long.toString(limit));
+        NetSpec spec = NetSpec.dense("resnet20", 10);
+        try (TorchNet dense = TorchNet.fromStateDict(spec, net.weights())) {
+            return FeatureCache.build(
+                    dense,
+                    SharedFixtures.cifar("test"),
+                    IntStream.range(0, net.calib().images()).toArray(),
+                    64,
+                    net.calib().cuts(),
+                    null,
+                    null,
+                    FeatureStorage.BF16);
+        } finally {
+            if (previous == null) System.clearProperty(FeatureCache.MEMORY_LIMIT_PROPERTY);
+            else System.setProperty(FeatureCache.MEMORY_LIMIT_PROPERTY, previous);
+        }
+    }
+
+    /** Consecutive image ranges of {@code d} of the given sizes, as views (nothing copied). */
+    static List<EvaluationData> slices(EvaluationData d, int... sizes) {
+        int in = program.inputSize() * Float.BYTES, out = program.outputSize() * Float.BYTES;
+        List<EvaluationData> parts = new ArrayList<>();
+        int first = 0;
+        for (int n : sizes) {
+            parts.add(new EvaluationData(
+                    new UnsafeBuffer(d.input(), first * in, n * in),
+                    n,
+                    d.reference() == null ? null : new UnsafeBuffer(d.reference(), first * out, n * out),
+                    d.labels() == null
+                            ? null
+                            : new UnsafeBuffer(d.labels(), first * Integer.BYTES, n * Integer.BYTES)));
+            first += n;
+        }
+        assertEquals(d.batch(), first, "the slices cover the batch");
+        return parts;
+    }
+
+    /** A fixed random population (every group keeps some channels). */
+    static PopulationMasks masks() {
+        PopulationMasks masks = new PopulationMasks(POPULATION, program.numGenes());
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < POPULATION; i++) {
+            for (int g = 0; g < program.numGenes(); g++) masks.set(i, g, g % 16 < 4 || r.nextBoolean());
+        }
+        return masks;
     }
 
     static float[] floats(Objectives o) {
