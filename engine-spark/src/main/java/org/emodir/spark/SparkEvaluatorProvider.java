@@ -1,5 +1,7 @@
 package org.emodir.spark;
 
+import java.util.List;
+import org.emodir.engine.Precision;
 import org.emodir.engine.RemoteEvaluatorProvider;
 import org.emodir.eval.EvaluationData;
 import org.emodir.eval.PopulationEvaluator;
@@ -15,6 +17,18 @@ public final class SparkEvaluatorProvider implements RemoteEvaluatorProvider {
     @Override
     public PopulationEvaluator open(
             String address, String job, SubnetProgram program, EvaluationData data, int threads) {
-        return SparkPopulationEvaluator.open(SparkContexts.at(address), job, program, data, threads);
+        return open(address, job, program, List.of(data), threads, Precision.FP32);
+    }
+
+    /** The parts streamed into the payload once, in order; the executors evaluate them at {@code precision}. */
+    @Override
+    public PopulationEvaluator open(
+            String address,
+            String job,
+            SubnetProgram program,
+            List<EvaluationData> parts,
+            int threads,
+            Precision precision) {
+        return SparkPopulationEvaluator.open(SparkContexts.at(address), job, program, parts, threads, precision);
     }
 }
