@@ -22,7 +22,7 @@ final class SpillTarget implements JobPayload.Target, AutoCloseable {
     private boolean keep;
 
     SpillTarget(long limit, Path file) {
-        this.limit = limit;
+        this.limit = Math.min(limit, Integer.MAX_VALUE - 64); // what one Java array (a broadcast's value) holds
         this.file = file;
     }
 

@@ -45,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 19's acceptance on a real two-executor cluster (local-cluster: a master, a worker and two executor JVMs on
  * this machine): a search of the pretrained ResNet-20's first sub-network on real CIFAR-10 features gives the local
  * engine's front bit for bit, also when an executor JVM dies mid-generation, and a bad master URL fails clearly
- * before touching the search's checkpoint.
+ * before touching the search's checkpoint. The batch in several parts (through the shared file) and bf16 evaluation of
+ * segmented bf16 features (streamed parts) give the local multi-part evaluator's objectives bit for bit.
  */
 class SparkSearchTest {
     static final String CLUSTER = "local-cluster[2,1,1024]";
