@@ -143,6 +143,41 @@ class JobPayloadTest {
         assertEquals(2, d.parts().size(), "the intact file reads");
     }
 
+    /**
+     * A payload file over 2 GiB (three parts of 800 MiB of input, the same buffer each time) is written and read back
+     * section by section, the last part's sections past the 2 GiB mark. Writes 2.4 GB: on demand only,
+     * {@code -Demodir.spark.bigPayload=true}.
+     */
+    @Test
+    void aPayloadFileOver2GiBReadsBackSectionBySection(@TempDir Path dir) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Boolean.getBoolean("emodir.spark.bigPayload"), "-Demodir.spark.bigPayload=true runs it");
+        int perImage = program.inputSize() * Float.BYTES;
+        int batch = (800 << 20) / perImage;
+        UnsafeBuffer input = new UnsafeBuffer(org.agrona.BufferUtil.allocateDirectAligned(batch * perImage, 64));
+        input.putLong(0, 0x0123456789abcdefL);
+        input.putLong(batch * perImage - 8, 0x0fedcba987654321L);
+        int[] labels = new int[batch];
+        labels[batch - 1] = 9;
+        EvaluationData part = new EvaluationData(input, batch, null, EvaluationData.ints(labels));
+        Path file = dir.resolve("big.payload");
+        try (SpillTarget out = new SpillTarget(64 << 20, file)) { // spills during the first part
+            JobPayload.Written w = JobPayload.write(program, Precision.FP32, List.of(part, part, part), out);
+            assertTrue(out.spilled(), "over the broadcast limit: a file");
+            assertTrue(w.bytes() > 3L * batch * perImage, w.toString());
+            out.keep();
+        }
+        assertTrue(Files.size(file) > (2L << 30), "over 2 GiB: " + Files.size(file));
+        JobPayload.Decoded d = JobPayload.read(file);
+        assertEquals(3, d.parts().size());
+        for (EvaluationData got : d.parts()) {
+            assertEquals(batch, got.batch());
+            assertEquals(0x0123456789abcdefL, got.input().getLong(0));
+            assertEquals(0x0fedcba987654321L, got.input().getLong(batch * perImage - 8));
+            assertEquals(9, got.labels().getInt((batch - 1) * Integer.BYTES));
+        }
+    }
+
     private static void assertMessage(Path file, String expected) {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> JobPayload.read(file));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
