@@ -68,7 +68,7 @@ struct IndividualPlan {
 inline int channel_of(const std::vector<int>* list, int compact) { return list ? (*list)[compact] : compact; }
 
 struct WideBounds {
-    int64_t padded = 0, cols = 0;  // floats: phase planes (with slack), wide GEMM output (out_c x columns)
+    int64_t padded = 0;            // floats: phase planes (with slack)
     int64_t panels = 0;            // column panels of the widest GEMM
     int64_t bf16_padded = 0;       // uint16: pair-interleaved bf16 padded input of the VDPBF16PS path
     int64_t bf16_packed = 0;       // uint32: all packed bf16 weights of one individual
@@ -79,11 +79,15 @@ WideBounds wide_bounds(const Program& prog);
 enum class ConvMath { kFp32, kBf16, kBf16Emulated };
 ConvMath conv_math(const Program& prog, const OpInfo& oi);
 
+// The zero-padded layout last written into a handoff buffer: its pad ring (and tail) are zero for it.
+struct RingState {
+    int hp = -1, wp = -1, pad = -1, h = -1, w = -1, unused = 0;
+};
+
 // Per-thread scratch, sized once from the program's dense bounds.
 struct Scratch {
     std::vector<float> slots[EMODIR_MAX_SLOTS];
     std::vector<float> col;                   // zero-padded input phase planes (implicit GEMM)
-    std::vector<float> wide;                  // GEMM output of a wide-row conv before its pad columns are dropped
     std::vector<const float*> panels;         // sgemm_gather's B panel bases
     std::vector<int> offsets;                 // sgemm_gather's B row offsets
     std::vector<std::vector<float>> packed;  // per op: packed gathered conv weights
@@ -94,6 +98,9 @@ struct Scratch {
     std::vector<float> handoff[2];      // a conv's output written as the next conv's zero-padded input (ping-pong)
     std::vector<uint16_t> handoff16[2];  // the same for ConvMath::kBf16 (pad_planes_bf16's layout)
     std::vector<int64_t> out_offsets;    // GemmOut::pad_offsets
+    std::vector<int64_t> keep_start;     // GemmOut::keep_start / keep_mask of a wide conv
+    std::vector<uint16_t> keep_mask;
+    RingState ring[2], ring16[2];        // the layout whose pad ring handoff[i] / handoff16[i] holds zeroed
     void init(const Program& prog) {
         for (int i = 0; i < 2; ++i) {
             handoff[i].assign(size_t(wide_bounds(prog).padded), 0.0f);
@@ -103,7 +110,6 @@ struct Scratch {
         col16.assign(size_t(wide_bounds(prog).bf16_padded), 0);
         for (int s = 0; s < EMODIR_MAX_SLOTS; ++s) slots[s].resize(size_t(prog.max_slot_size[s]));
         col.assign(size_t(wide_bounds(prog).padded), 0.0f);
-        wide.resize(size_t(wide_bounds(prog).cols));
         packed.resize(prog.ops.size());
         bias.resize(prog.ops.size());
     }
@@ -246,22 +252,6 @@ struct ConvIo {
     int in_buf = -1;                   // >= 0: the input is already zero-padded in sc.handoff[in_buf] (or 16)
 };
 
-// Clears the pad ring of nch zero-padded planes (hp x wp, interior h x w at (pad, pad)) and zeros up to count.
-// T = uint32_t: the pair-interleaved bf16 planes (one uint32 per pixel and channel pair).
-template <class T>
-void clear_ring(T* col, int64_t count, int nch, int h, int w, int hp, int wp, int pad) {
-    for (int c = 0; c < nch; ++c) {
-        T* plane = col + int64_t(c) * hp * wp;
-        std::fill(plane, plane + int64_t(pad) * wp + pad, T(0));
-        for (int y = 0; y + 1 < h; ++y) {
-            T* gap = plane + int64_t(pad + y) * wp + pad + w;  // right pad of row y, left pad of row y + 1
-            std::fill(gap, gap + (wp - w), T(0));
-        }
-        std::fill(plane + int64_t(pad + h - 1) * wp + pad + w, plane + int64_t(hp) * wp, T(0));
-    }
-    std::fill(col + int64_t(nch) * hp * wp, col + count, T(0));
-}
-
 void conv_image(const Program& prog, const OpInfo& oi, int nin, int nout, const float* src, float* dst, Scratch& sc,
                 int op_index, const ConvIo& io) {
     const emodir_op& op = oi.op;
@@ -297,39 +287,62 @@ void conv_image(const Program& prog, const OpInfo& oi, int nin, int nout, const 
         }
         if (math == ConvMath::kBf16Emulated) round_to_bf16(planes, int64_t(nin) * nph * nph * g.plane);
     }
-    // Outputs: dst (through the wide buffer whose pad columns are dropped below, for wide maps) and/or the
-    // consumer's zero-padded input.
+    // Outputs: dst (a wide map's pad columns dropped in the store) and/or the consumer's zero-padded input.
     const bool bf16 = math == ConvMath::kBf16;
-    const bool to_wide = g.wide && io.handoff != Handoff::kOnly;
     GemmOut out;
-    int n = int(g.cols);
-    ConvGeometry cg{};
-    if (io.handoff != Handoff::kNone) cg = conv_geometry(*io.consumer, nout);
-    if (to_wide) {
-        out.c = sc.wide.data();
-        out.ldc = int(g.cols);
-        out.relu = io.relu && !io.residual;  // with a residual the ReLU follows the add, in the copy below
-    } else {
-        if (io.handoff != Handoff::kOnly) {
-            out.c = dst;
-            out.ldc = int(g.cols);
-            out.residual = io.residual;
-        }
-        out.relu = io.relu;
-        if (io.handoff != Handoff::kNone) {
-            if (bf16) {
-                out.pad16 = sc.handoff16[io.out_buf].data();
-                out.ld_pad = cg.plane * 2;
-            } else {
-                out.pad = sc.handoff[io.out_buf].data();
-                out.ld_pad = cg.plane;
+    out.relu = io.relu;
+    // Wide: nothing past the last output pixel (the consumer's bottom pad rows; fewer junk columns).
+    const int n = g.wide ? (ho - 1) * g.wpp + wo : int(g.cols);
+    if (io.handoff != Handoff::kOnly) {
+        out.c = dst;
+        out.ldc = ho * wo;
+        out.residual = io.residual;
+        if (g.wide) {
+            sc.keep_start.resize(size_t(panels));
+            sc.keep_mask.resize(size_t(panels));
+            for (int p = 0; p < panels; ++p) {
+                int64_t start = 0;
+                unsigned mask = 0;
+                for (int l = kGemmNR - 1; l >= 0; --l) {
+                    const int q = p * kGemmNR + l, y = q / g.wpp, x = q % g.wpp;
+                    if (q < n && x < wo) {
+                        mask |= 1u << l;
+                        start = int64_t(y) * wo + x;  // ends at the first kept column
+                    }
+                }
+                sc.keep_start[p] = start;
+                sc.keep_mask[p] = uint16_t(mask);
             }
-            sc.out_offsets.resize(size_t(panels));
-            for (int p = 0; p < panels; ++p)
-                sc.out_offsets[p] = g.wide ? int64_t(cg.pad) * cg.wp + cg.pad + int64_t(p) * kGemmNR
-                                           : int64_t(p * kGemmNR / wo + cg.pad) * cg.wp + cg.pad + p * kGemmNR % wo;
-            out.pad_offsets = sc.out_offsets.data();
-            if (g.wide) n = (ho - 1) * g.wpp + wo;  // nothing past the last output pixel (the bottom pad rows)
+            out.keep_start = sc.keep_start.data();
+            out.keep_mask = sc.keep_mask.data();
+        }
+    }
+    ConvGeometry cg{};
+    if (io.handoff != Handoff::kNone) {
+        cg = conv_geometry(*io.consumer, nout);
+        if (bf16) {
+            out.pad16 = sc.handoff16[io.out_buf].data();
+            out.ld_pad = cg.plane * 2;
+        } else {
+            out.pad = sc.handoff[io.out_buf].data();
+            out.ld_pad = cg.plane;
+        }
+        sc.out_offsets.resize(size_t(panels));
+        for (int p = 0; p < panels; ++p)
+            sc.out_offsets[p] = g.wide ? int64_t(cg.pad) * cg.wp + cg.pad + int64_t(p) * kGemmNR
+                                       : int64_t(p * kGemmNR / wo + cg.pad) * cg.wp + cg.pad + p * kGemmNR % wo;
+        out.pad_offsets = sc.out_offsets.data();
+        // The store writes only the interior (and, for a wide map, junk into the gaps between rows): the rest
+        // of the ring stays zero from the last conv of this layout that used the buffer.
+        RingState& ring = bf16 ? sc.ring16[io.out_buf] : sc.ring[io.out_buf];
+        if (ring.hp != cg.hp || ring.wp != cg.wp || ring.pad != cg.pad || ring.h != ho || ring.w != wo) {
+            ring = RingState{cg.hp, cg.wp, cg.pad, ho, wo, 0};
+            // Zero for every channel count of this layout (the dense bound), slack included.
+            const ConvGeometry dense = conv_geometry(*io.consumer, io.consumer->in.c);
+            if (bf16)
+                std::fill_n(sc.handoff16[io.out_buf].data(), dense.padded16, uint16_t(0));
+            else
+                std::fill_n(sc.handoff[io.out_buf].data(), dense.padded, 0.0f);
         }
     }
     const float* bias = sc.bias[op_index].data();
@@ -356,40 +369,20 @@ void conv_image(const Program& prog, const OpInfo& oi, int nin, int nout, const 
             sgemm_gather(nout, n, kdim, sc.packed[op_index].data(), sc.panels.data(), sc.offsets.data(), bias, out);
         }
     }
-    EMODIR_PROF(kProfCopy);
-    if (to_wide) {
-        // The rows of the wide output, pad columns dropped; with a handoff also into the consumer's padded input
-        // (fp32; bf16 converts that below).
-        float* hand = io.handoff != Handoff::kNone ? sc.handoff[io.out_buf].data() : nullptr;
-        for (int o = 0; o < nout; ++o)
-            for (int y = 0; y < ho; ++y) {
-                const float* row = sc.wide.data() + o * g.cols + int64_t(y) * g.wpp;
-                float* d = dst + (int64_t(o) * ho + y) * wo;
-                if (io.residual) {
-                    const float* r = io.residual + (int64_t(o) * ho + y) * wo;
-                    for (int x = 0; x < wo; ++x) {
-                        const float v = row[x] + r[x];
-                        d[x] = io.relu && v < 0.0f ? 0.0f : v;
-                    }
+    if (io.handoff != Handoff::kNone && g.wide) {  // zero the junk columns the store put into the row gaps
+        EMODIR_PROF(kProfCopy);
+        const int nch = bf16 ? (nout + 1) / 2 : nout, gap = cg.wp - wo;
+        for (int c = 0; c < nch; ++c)
+            for (int y = 0; y + 1 < ho; ++y) {
+                const int64_t at = c * cg.plane + int64_t(cg.pad + y) * cg.wp + cg.pad + wo;
+                if (bf16) {
+                    uint32_t* d = reinterpret_cast<uint32_t*>(sc.handoff16[io.out_buf].data()) + at;  // one pair
+                    for (int t = 0; t < gap; ++t) d[t] = 0;
                 } else {
-                    std::memcpy(d, row, sizeof(float) * size_t(wo));
+                    float* d = sc.handoff[io.out_buf].data() + at;
+                    for (int t = 0; t < gap; ++t) d[t] = 0.0f;
                 }
-                if (hand)
-                    std::memcpy(hand + o * cg.plane + int64_t(y + cg.pad) * cg.wp + cg.pad, d,
-                                sizeof(float) * size_t(wo));
             }
-        if (hand) {
-            clear_ring(hand, cg.padded, nout, ho, wo, cg.hp, cg.wp, cg.pad);
-            if (bf16)
-                pad_planes_bf16(hand, sc.handoff16[io.out_buf].data(), cg.padded16, nout, 1, int(cg.plane), 1,
-                                int(cg.plane), 0);
-        }
-    } else if (io.handoff != Handoff::kNone && bf16) {
-        static_assert(sizeof(uint32_t) == 2 * sizeof(uint16_t), "one uint32 per pixel and channel pair");
-        clear_ring(reinterpret_cast<uint32_t*>(sc.handoff16[io.out_buf].data()), cg.padded16 / 2, (nout + 1) / 2, ho,
-                   wo, cg.hp, cg.wp, cg.pad);
-    } else if (io.handoff != Handoff::kNone) {
-        clear_ring(sc.handoff[io.out_buf].data(), cg.padded, nout, ho, wo, cg.hp, cg.wp, cg.pad);
     }
 }
 
@@ -411,7 +404,6 @@ WideBounds wide_bounds(const Program& prog) {
         if (oi.op.kind != EMODIR_OP_CONV) continue;
         const ConvGeometry g = conv_geometry(oi, oi.in.c);
         b.padded = std::max(b.padded, g.padded);
-        if (g.wide) b.cols = std::max(b.cols, int64_t(oi.op.out_c) * g.cols);
         b.panels = std::max(b.panels, (g.cols + kGemmNR - 1) / kGemmNR);
         if (conv_math(prog, oi) == ConvMath::kBf16) {
             b.bf16_padded = std::max(b.bf16_padded, g.padded16);
@@ -528,12 +520,12 @@ std::vector<Handoff> handoff_plan(const Program& prog) {
         const OpInfo& cj = prog.ops[j];
         const int slot = oi.op.dst;
         if (cj.op.kind != EMODIR_OP_CONV || cj.op.src != slot || cj.op.stride != 1) continue;
-        if (fused_add) {
-            plan[i] = Handoff::kAlso;  // the wide rows are copied out one by one: any pitch
-            continue;
-        }
         // A wide output (q = y * wpp + x) maps onto the padded rows only if both row pitches agree.
         if (oi.out.w % kGemmNR != 0 && conv_geometry(oi, oi.in.c).wpp != conv_geometry(cj, cj.in.c).wp) continue;
+        if (fused_add) {
+            plan[i] = Handoff::kAlso;
+            continue;
+        }
         bool ok = true, overwritten = false;
         for (size_t q = j + 1; q < n && ok && !overwritten; ++q) {
             const emodir_op& o = prog.ops[q].op;
@@ -611,6 +603,62 @@ void expand_channels(const float* compact, float* dense, int channels, int64_t h
         std::memcpy(dense + int64_t(list[k]) * hw, compact + int64_t(k) * hw, sizeof(float) * size_t(hw));
 }
 
+// squared_error / squared_error_pruned (image_losses.h) with 8 interleaved double accumulators, element i of
+// the dense output in accumulator i % 8: one serial chain of double adds cost ~4 cycles per float, as much as
+// a pruned ResNet-56 stage-1 conv per output element. The pruned form walks the same dense order, so both agree
+// bit for bit on a zero-expanded output.
+typedef double v8d __attribute__((vector_size(64)));
+typedef float v8f __attribute__((vector_size(32)));
+
+// acc[l] += (out[8i + l] - ref[8i + l])^2 for i < blocks (out null: zeros), one lane per accumulator.
+__attribute__((target_clones("arch=x86-64-v4", "default"))) void sse_blocks(const float* out, const float* ref,
+                                                                           int64_t blocks, double* acc) {
+    v8d a;
+    std::memcpy(&a, acc, sizeof a);
+    for (int64_t i = 0; i < blocks; ++i) {
+        v8f o = {}, r;
+        if (out) std::memcpy(&o, out + 8 * i, sizeof o);
+        std::memcpy(&r, ref + 8 * i, sizeof r);
+        const v8d d = __builtin_convertvector(o, v8d) - __builtin_convertvector(r, v8d);
+        a += d * d;
+    }
+    std::memcpy(acc, &a, sizeof a);
+}
+
+struct SseAcc {
+    double acc[8] = {};
+    void add(const float* out, const float* ref, int64_t base, int64_t n) {
+        int64_t i = 0;
+        for (; i < n && ((base + i) & 7) != 0; ++i) term(base + i, out ? out[i] : 0.0f, ref[i]);
+        const int64_t blocks = (n - i) / 8;
+        sse_blocks(out ? out + i : nullptr, ref + i, blocks, acc);
+        for (i += 8 * blocks; i < n; ++i) term(base + i, out ? out[i] : 0.0f, ref[i]);
+    }
+    void term(int64_t at, float o, float r) {
+        const double d = double(o) - double(r);
+        acc[at & 7] += d * d;
+    }
+    double sum() const { return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])); }
+};
+
+double squared_error_cpu(const float* out, const float* ref, int64_t n) {
+    SseAcc a;
+    a.add(out, ref, 0, n);
+    return a.sum();
+}
+
+double squared_error_pruned_cpu(const float* out, const float* ref, int channels, int64_t hw, const int* idx,
+                                int cnt) {
+    SseAcc a;
+    int k = 0;
+    for (int c = 0; c < channels; ++c) {
+        const bool kept = k < cnt && idx[k] == c;
+        a.add(kept ? out + int64_t(k) * hw : nullptr, ref + int64_t(c) * hw, int64_t(c) * hw, hw);
+        k += kept ? 1 : 0;
+    }
+    return a.sum();
+}
+
 // Per-image losses, summed in image order afterwards so that an individual's objectives do not depend on
 // how the call was split into threads, batch chunks or population chunks (bit-identical across splits).
 struct ImageLoss {
@@ -622,8 +670,8 @@ struct ImageLoss {
 // and sgemm_gather's panel/offset tables of the largest conv.
 int64_t scratch_bytes_per_thread(const Program& prog) {
     const WideBounds wb = wide_bounds(prog);
-    // col and 2 handoff (fp32), col16 and 2 handoff16 (bf16), the wide GEMM output, the packed bf16 weights.
-    int64_t floats = 3 * wb.padded + wb.cols + 3 * ((wb.bf16_padded + 1) / 2) + wb.bf16_packed, kdim_max = 0;
+    // col and 2 handoff (fp32), col16 and 2 handoff16 (bf16), the packed bf16 weights.
+    int64_t floats = 3 * wb.padded + 3 * ((wb.bf16_padded + 1) / 2) + wb.bf16_packed, kdim_max = 0;
     for (int s = 0; s < EMODIR_MAX_SLOTS; ++s) floats += prog.max_slot_size[s];
     for (const OpInfo& oi : prog.ops) {
         if (oi.op.kind != EMODIR_OP_CONV) continue;
@@ -631,7 +679,8 @@ int64_t scratch_bytes_per_thread(const Program& prog) {
         floats += int64_t((oi.op.out_c + kGemmMR - 1) / kGemmMR) * kGemmMR * kdim + oi.op.out_c;
         kdim_max = std::max(kdim_max, kdim);
     }
-    const int64_t tables = wb.panels * int64_t(2 * sizeof(const float*)) + kdim_max * int64_t(sizeof(int));
+    const int64_t tables = wb.panels * int64_t(2 * sizeof(const float*) + 2 * sizeof(int64_t) + sizeof(uint16_t)) +
+                           kdim_max * int64_t(sizeof(int));
     return floats * int64_t(sizeof(float)) + tables;
 }
 
@@ -692,10 +741,10 @@ static int evaluate(const Program* prog, const uint8_t* masks, int32_t populatio
                     const float* r = reference + int64_t(b) * out_size;
                     if (pruned_output) {
                         const auto& list = plans[p].active.per_group[prog->output_group];
-                        loss.sse = squared_error_pruned(out, r, prog->output.c, long(out_hw), list.data(),
-                                                        int(list.size()));
+                        loss.sse = squared_error_pruned_cpu(out, r, prog->output.c, out_hw, list.data(),
+                                                            int(list.size()));
                     } else {
-                        loss.sse = squared_error(out, r, long(out_size));
+                        loss.sse = squared_error_cpu(out, r, out_size);
                     }
                 }
                 if (labels && prog->has_head) loss.ce = cross_entropy(out, prog->output.c, labels[b], &loss.correct);

@@ -1,6 +1,8 @@
 #include "sgemm.h"
 #include "emodir_native.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cstring>
 #include <thread>
@@ -20,6 +22,31 @@ inline v16 load16(const float* p) {
 inline void store16(float* p, v16 v) { std::memcpy(p, &v, sizeof v); }
 }  // namespace
 
+// A wide conv's kept columns (GemmOut::keep_mask), compacted: rows of 16 lanes v[r] to dst + r * ld, and back.
+// The AVX-512 forms (compress / expand) serve the CHAINS > 0 instantiations, once per tile (not inlined: the
+// tile itself is generic code inlined into the AVX-512 clone).
+__attribute__((target("avx512f"), noinline)) void store_kept_avx512(float* dst, int64_t ld, const float (*v)[kGemmNR],
+                                                                   int rows, unsigned keep) {
+    const __mmask16 out = __mmask16((1u << __builtin_popcount(keep)) - 1u);
+    for (int r = 0; r < rows; ++r)
+        _mm512_mask_storeu_ps(dst + r * ld, out, _mm512_maskz_compress_ps(__mmask16(keep), _mm512_loadu_ps(v[r])));
+}
+__attribute__((target("avx512f"), noinline)) void load_kept_avx512(float (*v)[kGemmNR], const float* src, int64_t ld,
+                                                                  int rows, unsigned keep) {
+    for (int r = 0; r < rows; ++r) _mm512_storeu_ps(v[r], _mm512_maskz_expandloadu_ps(__mmask16(keep), src + r * ld));
+}
+inline void store_kept(bool avx512, float* dst, int64_t ld, const float (*v)[kGemmNR], int rows, unsigned keep) {
+    if (avx512) return store_kept_avx512(dst, ld, v, rows, keep);
+    for (int r = 0; r < rows; ++r)
+        for (int l = 0, o = 0; l < kGemmNR; ++l)
+            if (keep >> l & 1u) dst[r * ld + o++] = v[r][l];
+}
+inline void load_kept(bool avx512, float (*v)[kGemmNR], const float* src, int64_t ld, int rows, unsigned keep) {
+    if (avx512) return load_kept_avx512(v, src, ld, rows, keep);
+    for (int r = 0; r < rows; ++r)
+        for (int l = 0, o = 0; l < kGemmNR; ++l) v[r][l] = keep >> l & 1u ? src[r * ld + o++] : 0.0f;
+}
+
 #ifndef EMODIR_FP32_CHAINS
 #define EMODIR_FP32_CHAINS 8  // 2 FMA pipes x 4 cycles
 #endif
@@ -34,7 +61,7 @@ template <int R, int NP, int CHAINS>
 __attribute__((always_inline)) inline void tile(int k, const float* a, const float* const* b, const int* off,
                                                 const float* bias, const float* const* res, float* const* c,
                                                 int ldc, const int* cols, bool relu, float* const* pad,
-                                                int64_t ld_pad) {
+                                                int64_t ld_pad, const uint16_t* kmask) {
     constexpr int KS = R * NP < CHAINS ? 2 : 1;
     v16 acc[KS][NP][R];
     for (int q = 0; q < NP; ++q)
@@ -63,11 +90,16 @@ __attribute__((always_inline)) inline void tile(int k, const float* a, const flo
         }
     }
     const v16 zero = v16{};
-    for (int q = 0; q < NP; ++q)
+    for (int q = 0; q < NP; ++q) {
+        const bool compact = kmask && kmask[q] != 0xffffu;
+        float kept[R][kGemmNR];  // compact: residual in, results out
+        if (compact && res) load_kept(CHAINS > 0, kept, res[q], ldc, R, kmask[q]);
         for (int r = 0; r < R; ++r) {
             v16 v = KS == 2 ? acc[0][q][r] + acc[KS - 1][q][r] : acc[0][q][r];
             const int64_t at = int64_t(r) * ldc;
-            if (res) {
+            if (res && compact) {
+                v += load16(kept[r]);
+            } else if (res) {
                 if (cols[q] == kGemmNR) {
                     v += load16(res[q] + at);
                 } else {
@@ -77,8 +109,9 @@ __attribute__((always_inline)) inline void tile(int k, const float* a, const flo
                 }
             }
             if (relu) v = v > zero ? v : zero;
+            if (compact) store16(kept[r], v);
             for (int t = 0; t < 2; ++t) {
-                float* dst = t == 0 ? (c ? c[q] + at : nullptr) : (pad ? pad[q] + r * ld_pad : nullptr);
+                float* dst = t == 0 ? (c && !compact ? c[q] + at : nullptr) : (pad ? pad[q] + r * ld_pad : nullptr);
                 if (!dst) continue;
                 if (cols[q] == kGemmNR) {
                     store16(dst, v);
@@ -89,20 +122,22 @@ __attribute__((always_inline)) inline void tile(int k, const float* a, const flo
                 }
             }
         }
+        if (compact && c) store_kept(CHAINS > 0, c[q], ldc, kept, R, kmask[q]);
+    }
 }
 
 template <int NP, int CHAINS>
 __attribute__((always_inline)) inline void row_panels(int rows, int k, const float* a, const float* const* b,
                                                       const int* off, const float* bias, const float* const* res,
                                                       float* const* c, int ldc, const int* cols, bool relu,
-                                                      float* const* pad, int64_t ld_pad) {
+                                                      float* const* pad, int64_t ld_pad, const uint16_t* kmask) {
     switch (rows) {
-        case 6: tile<6, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad); break;
-        case 5: tile<5, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad); break;
-        case 4: tile<4, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad); break;
-        case 3: tile<3, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad); break;
-        case 2: tile<2, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad); break;
-        default: tile<1, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad); break;
+        case 6: tile<6, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask); break;
+        case 5: tile<5, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask); break;
+        case 4: tile<4, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask); break;
+        case 3: tile<3, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask); break;
+        case 2: tile<2, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask); break;
+        default: tile<1, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask); break;
     }
 }
 
@@ -150,7 +185,7 @@ __attribute__((always_inline)) inline void gemm(int m, int n, int k, const float
                                                 const GemmOut& out) {
     const int panels = (m + kGemmMR - 1) / kGemmMR;
     const bool a_outer = n <= 4 * kGemmNR && panels > 1;
-    const int tail = NP > 1 && n > kGemmNR && n % kGemmNR <= kTailCols ? n % kGemmNR : 0;
+    const int tail = NP > 1 && !out.keep_mask && n > kGemmNR && n % kGemmNR <= kTailCols ? n % kGemmNR : 0;
     if (tail) {
         const int j0 = n - tail, pl = j0 / kGemmNR;
         const int64_t pad_col = out.pad ? out.pad_offsets[pl] : 0;
@@ -181,19 +216,23 @@ __attribute__((always_inline)) inline void gemm(int m, int n, int k, const float
         float* cp[NP];
         const float* rs[NP];
         float* pp[NP];
+        uint16_t km[NP] = {};
         for (int q = 0; q < NP; ++q) {
             const int jq = j + q * kGemmNR;
-            cp[q] = out.c ? out.c + int64_t(rp.first) * out.ldc + jq : nullptr;
-            rs[q] = out.residual ? out.residual + int64_t(rp.first) * out.ldc + jq : nullptr;
+            const int64_t cj = out.keep_mask ? (cols[q] > 0 ? out.keep_start[jq / kGemmNR] : 0) : jq;
+            if (out.keep_mask && cols[q] > 0) km[q] = out.keep_mask[jq / kGemmNR];
+            cp[q] = out.c ? out.c + int64_t(rp.first) * out.ldc + cj : nullptr;
+            rs[q] = out.residual ? out.residual + int64_t(rp.first) * out.ldc + cj : nullptr;
             pp[q] = out.pad && cols[q] > 0 ? out.pad + rp.first * out.ld_pad + out.pad_offsets[jq / kGemmNR] : nullptr;
         }
         const float* const* rsp = out.residual ? rs : nullptr;
         float* const* cpp = out.c ? cp : nullptr;
         float* const* ppp = out.pad ? pp : nullptr;
+        const uint16_t* kmp = out.keep_mask ? km : nullptr;
         if (full)
-            row_panels<NP, CHAINS>(rp.rows, k, a, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, ppp, out.ld_pad);
+            row_panels<NP, CHAINS>(rp.rows, k, a, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, ppp, out.ld_pad, kmp);
         else
-            row_panels<1, CHAINS>(rp.rows, k, a, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, ppp, out.ld_pad);
+            row_panels<1, CHAINS>(rp.rows, k, a, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, ppp, out.ld_pad, kmp);
     }
 }
 

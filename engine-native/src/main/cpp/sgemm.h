@@ -53,7 +53,10 @@ inline int64_t packed_b_size(int n, int k) { return int64_t((n + kGemmNR - 1) / 
 
 // Where and how a GEMM stores C = bias + A * B (+ residual, then ReLU if relu):
 //  - c (may be null): row i, column j at c + i * ldc + j; residual (null or laid out like c) is added to the sums
-//    (a fused residual add) before the ReLU (a fused following ReLU);
+//    (a fused residual add) before the ReLU (a fused following ReLU). With keep_mask (a wide conv: columns
+//    y * wpp + x, those with x >= wo dropped) only the columns whose bit is set in their panel's keep_mask[j / 16]
+//    are stored, compacted: panel p's kept columns go to c + i * ldc + keep_start[p] + 0, 1, ... (the residual is
+//    read the same way);
 //  - pad / pad16 (may be null): the same values also (or only) into the zero-padded input of the next conv,
 //    column j of row i at pad + i * ld_pad + pad_offsets[j / 16] + j % 16 (fp32, sgemm_gather), or in bf16 with
 //    channel pairs interleaved (pad_planes_bf16's layout) at pad16 + (i / 2) * ld_pad + (pad_offsets[j / 16] +
@@ -67,6 +70,8 @@ struct GemmOut {
     uint16_t* pad16 = nullptr;
     int64_t ld_pad = 0;
     const int64_t* pad_offsets = nullptr;
+    const int64_t* keep_start = nullptr;
+    const uint16_t* keep_mask = nullptr;
 };
 
 // C[m][n] = bias + A * B where B's kGemmNR-column panel p, row kk, is the 16 contiguous floats at

@@ -44,7 +44,8 @@ EMODIR_BF16_TARGET __attribute__((always_inline)) inline void tile(int steps, co
                                                                    const uint16_t* const* b, const int* off,
                                                                    const float* bias, const float* const* res,
                                                                    float* const* c, int ldc, const int* cols,
-                                                                   bool relu, uint16_t* const* c16, int64_t ldc16) {
+                                                                   bool relu, uint16_t* const* c16, int64_t ldc16,
+                                                                   const uint16_t* kmask) {
     constexpr int KS = R * NP < kChains ? 2 : 1;
     __m512 acc[KS][NP][R];
     for (int q = 0; q < NP; ++q)
@@ -82,6 +83,15 @@ EMODIR_BF16_TARGET __attribute__((always_inline)) inline void tile(int steps, co
                 const int rr = r + h;
                 v[h] = KS == 2 ? _mm512_add_ps(acc[0][q][rr], acc[KS - 1][q][rr]) : acc[0][q][rr];
                 const int64_t at = int64_t(rr) * ldc;
+                if (kmask) {  // wide conv: only the kept columns, compacted
+                    const __mmask16 keep = kmask[q];
+                    if (res) v[h] = _mm512_add_ps(v[h], _mm512_maskz_expandloadu_ps(keep, res[q] + at));
+                    if (relu) v[h] = _mm512_max_ps(v[h], _mm512_setzero_ps());
+                    if (c)
+                        _mm512_mask_storeu_ps(c[q] + at, __mmask16((1u << __builtin_popcount(keep)) - 1u),
+                                              _mm512_maskz_compress_ps(keep, v[h]));
+                    continue;
+                }
                 if (res) v[h] = _mm512_add_ps(v[h], _mm512_maskz_loadu_ps(mask, res[q] + at));
                 if (relu) v[h] = _mm512_max_ps(v[h], _mm512_setzero_ps());
                 if (c) _mm512_mask_storeu_ps(c[q] + at, mask, v[h]);
@@ -97,14 +107,15 @@ EMODIR_BF16_TARGET __attribute__((always_inline)) inline void row_panels(int row
                                                                          const float* bias,
                                                                          const float* const* res, float* const* c,
                                                                          int ldc, const int* cols, bool relu,
-                                                                         uint16_t* const* c16, int64_t ldc16) {
+                                                                         uint16_t* const* c16, int64_t ldc16,
+                                                                         const uint16_t* kmask) {
     switch (rows) {
-        case 6: tile<6, NP>(steps, a, b, off, bias, res, c, ldc, cols, relu, c16, ldc16); break;
-        case 5: tile<5, NP>(steps, a, b, off, bias, res, c, ldc, cols, relu, c16, ldc16); break;
-        case 4: tile<4, NP>(steps, a, b, off, bias, res, c, ldc, cols, relu, c16, ldc16); break;
-        case 3: tile<3, NP>(steps, a, b, off, bias, res, c, ldc, cols, relu, c16, ldc16); break;
-        case 2: tile<2, NP>(steps, a, b, off, bias, res, c, ldc, cols, relu, c16, ldc16); break;
-        default: tile<1, NP>(steps, a, b, off, bias, res, c, ldc, cols, relu, c16, ldc16); break;
+        case 6: tile<6, NP>(steps, a, b, off, bias, res, c, ldc, cols, relu, c16, ldc16, kmask); break;
+        case 5: tile<5, NP>(steps, a, b, off, bias, res, c, ldc, cols, relu, c16, ldc16, kmask); break;
+        case 4: tile<4, NP>(steps, a, b, off, bias, res, c, ldc, cols, relu, c16, ldc16, kmask); break;
+        case 3: tile<3, NP>(steps, a, b, off, bias, res, c, ldc, cols, relu, c16, ldc16, kmask); break;
+        case 2: tile<2, NP>(steps, a, b, off, bias, res, c, ldc, cols, relu, c16, ldc16, kmask); break;
+        default: tile<1, NP>(steps, a, b, off, bias, res, c, ldc, cols, relu, c16, ldc16, kmask); break;
     }
 }
 
@@ -127,10 +138,13 @@ EMODIR_BF16_TARGET void sbgemm_gather(int m, int n, int steps, const uint32_t* a
         float* cp[2];
         const float* rs[2];
         uint16_t* c16[2];
+        uint16_t km[2] = {0, 0};
         for (int q = 0; q < 2; ++q) {
             const int jq = j + q * kGemmNR;
-            cp[q] = out.c ? out.c + int64_t(rp.first) * out.ldc + jq : nullptr;
-            rs[q] = out.residual ? out.residual + int64_t(rp.first) * out.ldc + jq : nullptr;
+            const int64_t cj = out.keep_mask ? (cols[q] > 0 ? out.keep_start[jq / kGemmNR] : 0) : jq;
+            if (out.keep_mask && cols[q] > 0) km[q] = out.keep_mask[jq / kGemmNR];
+            cp[q] = out.c ? out.c + int64_t(rp.first) * out.ldc + cj : nullptr;
+            rs[q] = out.residual ? out.residual + int64_t(rp.first) * out.ldc + cj : nullptr;
             c16[q] = out.pad16 && cols[q] > 0
                          ? out.pad16 + int64_t(rp.first / 2) * out.ld_pad + out.pad_offsets[jq / kGemmNR] * 2
                          : nullptr;
@@ -138,10 +152,11 @@ EMODIR_BF16_TARGET void sbgemm_gather(int m, int n, int steps, const uint32_t* a
         const float* const* rsp = out.residual ? rs : nullptr;
         float* const* cpp = out.c ? cp : nullptr;
         uint16_t* const* c16p = out.pad16 ? c16 : nullptr;
+        const uint16_t* kmp = out.keep_mask ? km : nullptr;
         if (cols[1] > 0)
-            row_panels<2>(rp.rows, steps, a, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, c16p, out.ld_pad);
+            row_panels<2>(rp.rows, steps, a, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, c16p, out.ld_pad, kmp);
         else
-            row_panels<1>(rp.rows, steps, a, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, c16p, out.ld_pad);
+            row_panels<1>(rp.rows, steps, a, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, c16p, out.ld_pad, kmp);
     }
 }
 
