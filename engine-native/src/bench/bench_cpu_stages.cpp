@@ -218,7 +218,8 @@ int main(int argc, char** argv) {
     const double med = ms[ms.size() / 2];
     std::printf("%s%s stage=%d keep=%.2f kept=%d P=%d B=%d threads=%d median_ms=%.1f min_ms=%.1f ind_img_per_s=%.0f "
                 "useful_gflops=%.1f mse0=%.6g cpu_ms=%.1f\n",
-                bf16 ? "bf16" : "fp32", r50 ? " r50" : "", r50 ? 4 : st, keep, kept, pop, batch, threads, med, ms.front(), pop * batch / med * 1e3,
+                bf16 ? "bf16" : "fp32", r50 ? " r50" : "", r50 ? 4 : st, keep, kept, pop, batch, threads, med, ms.front(),
+                pop * batch / med * 1e3,
                 n.flop_per_image * pop * batch / med * 1e-6, double(obj[0]), cpu[cpu.size() / 2]);
     emodir_program_destroy(prog);
     return 0;

@@ -1,10 +1,10 @@
 // EMODIR_PRECISION_BF16 against a naive reference that rounds every conv weight and input to bfloat16 and sums
 // in double (test_support.h): every conv (stride 1, stride 2 over the stride phases, 1x1, 7x7) runs VDPBF16PS
 // when the CPU has AVX512_BF16, else the emulated path (bf16-rounded operands through the fp32 kernel); the
-// ctest bf16_emulated runs this test with EMODIR_BF16_EMULATE=1 so the emulated path is checked everywhere. Tolerance: outputs within 2e-3 x max|output|
-// (fp32 accumulation order; an activation near a bf16 rounding boundary may round the other way). The bf16
-// outputs must also be measurably different from fp32 ones (else the precision switch did nothing), and the
-// objectives must not depend on how the population is split into threads.
+// ctest bf16_emulated runs this test with EMODIR_BF16_EMULATE=1 so the emulated path is checked everywhere.
+// Tolerance: outputs within 2e-3 x max|output| (fp32 accumulation order; an activation near a bf16 rounding
+// boundary may round the other way). The bf16 outputs must also be measurably different from fp32 ones (else the
+// precision switch did nothing), and the objectives must not depend on how the population is split into threads.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>

@@ -215,7 +215,8 @@ int main() {
     check_net(true, 9);
     check_net(false, 32);
     for (int size : {23, 40, 64}) check_net(geometry_like(13, size), false, "geometry " + std::to_string(size), "down");
-    for (int size : {8, 9, 16}) check_net(resnet_chain(17, size), false, "chain " + std::to_string(size), "block1.conv1");
+    for (int size : {8, 9, 16})
+        check_net(resnet_chain(17, size), false, "chain " + std::to_string(size), "block1.conv1");
     check_pruned_output(false, 9);
     check_pruned_output(true, 9);
     check_pruned_output(false, 32);
