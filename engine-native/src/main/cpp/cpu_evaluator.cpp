@@ -127,37 +127,44 @@ void pack_conv(const Program& prog, const OpInfo& oi, const IndividualPlan& plan
     const float* w = prog.weights + op.weight_offset;
     const int panels = (nout + kGemmMR - 1) / kGemmMR;
     const ConvMath math = conv_math(prog, oi);
+    // Output-row pointers of one panel; the loops write the packed panel sequentially (k-major, 6 rows per k).
+    const float* row_w[kGemmMR];
     if (math == ConvMath::kBf16) {
         // Step s = (pair cp, tap t); its k pair is channels 2cp and 2cp + 1 (0 past nin) at the same tap.
         const int pairs = (nin + 1) / 2, steps = pairs * k2;
-        packed16.assign(size_t(panels) * steps * kGemmMR, 0u);
+        packed16.resize(size_t(panels) * steps * kGemmMR);
         for (int p = 0; p < panels; ++p) {
             const RowPanel rp = row_panel_pairs(nout, p);
-            uint32_t* dst = packed16.data() + int64_t(p) * steps * kGemmMR;
-            for (int r = 0; r < rp.rows; ++r) {
-                const float* wo = w + int64_t(channel_of(out_list, rp.first + r)) * op.in_c * k2;
-                for (int cp = 0; cp < pairs; ++cp) {
-                    const float* w0 = wo + int64_t(channel_of(in_list, 2 * cp)) * k2;
-                    const float* w1 = 2 * cp + 1 < nin ? wo + int64_t(channel_of(in_list, 2 * cp + 1)) * k2 : nullptr;
-                    uint32_t* d = dst + int64_t(cp) * k2 * kGemmMR + r;
-                    for (int t = 0; t < k2; ++t)
-                        d[t * kGemmMR] = uint32_t(to_bf16(w0[t])) | (w1 ? uint32_t(to_bf16(w1[t])) << 16 : 0u);
-                }
+            for (int r = 0; r < rp.rows; ++r)
+                row_w[r] = w + int64_t(channel_of(out_list, rp.first + r)) * op.in_c * k2;
+            uint32_t* d = packed16.data() + int64_t(p) * steps * kGemmMR;
+            for (int cp = 0; cp < pairs; ++cp) {
+                const int64_t i0 = int64_t(channel_of(in_list, 2 * cp)) * k2;
+                const bool has1 = 2 * cp + 1 < nin;
+                const int64_t i1 = has1 ? int64_t(channel_of(in_list, 2 * cp + 1)) * k2 : 0;
+                for (int t = 0; t < k2; ++t, d += kGemmMR)
+                    for (int r = 0; r < kGemmMR; ++r)
+                        d[r] = r < rp.rows ? uint32_t(to_bf16(row_w[r][i0 + t])) |
+                                                 (has1 ? uint32_t(to_bf16(row_w[r][i1 + t])) << 16 : 0u)
+                                           : 0u;
             }
         }
     } else {
         const bool round = math == ConvMath::kBf16Emulated;
-        packed.assign(size_t(panels) * kdim * kGemmMR + 8, 0.0f);  // + the 8-float reads of sgemm's tail columns
+        packed.resize(size_t(panels) * kdim * kGemmMR + 8);  // + the 8-float reads of sgemm's tail columns
+        std::fill(packed.end() - 8, packed.end(), 0.0f);
         for (int p = 0; p < panels; ++p) {
             const RowPanel rp = row_panel(nout, p);
-            float* dst = packed.data() + int64_t(p) * kdim * kGemmMR;
-            for (int r = 0; r < rp.rows; ++r) {
-                const float* wo = w + int64_t(channel_of(out_list, rp.first + r)) * op.in_c * k2;
-                for (int ci = 0; ci < nin; ++ci) {
-                    const float* wi = wo + int64_t(channel_of(in_list, ci)) * k2;
-                    float* d = dst + int64_t(ci) * k2 * kGemmMR + r;
-                    for (int t = 0; t < k2; ++t) d[t * kGemmMR] = round ? round_bf16(wi[t]) : wi[t];
-                }
+            for (int r = 0; r < rp.rows; ++r)
+                row_w[r] = w + int64_t(channel_of(out_list, rp.first + r)) * op.in_c * k2;
+            float* d = packed.data() + int64_t(p) * kdim * kGemmMR;
+            for (int ci = 0; ci < nin; ++ci) {
+                const int64_t ic = int64_t(channel_of(in_list, ci)) * k2;
+                for (int t = 0; t < k2; ++t, d += kGemmMR)
+                    for (int r = 0; r < kGemmMR; ++r) {
+                        const float v = r < rp.rows ? row_w[r][ic + t] : 0.0f;
+                        d[r] = round ? round_bf16(v) : v;
+                    }
             }
         }
     }
