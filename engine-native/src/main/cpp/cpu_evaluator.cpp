@@ -84,8 +84,17 @@ struct RingState {
     int hp = -1, wp = -1, pad = -1, h = -1, w = -1, unused = 0;
 };
 
+// Packed weights of the convs that are the same for every individual (neither input nor output channels
+// masked, e.g. a ResNet-50 downsample): gathered once per call and shared by the threads.
+struct SharedPack {
+    std::vector<std::vector<float>> packed, bias;
+    std::vector<std::vector<uint32_t>> packed16;
+    std::vector<char> has;  // per op
+};
+
 // Per-thread scratch, sized once from the program's dense bounds.
 struct Scratch {
+    const SharedPack* shared = nullptr;
     std::vector<float> slots[EMODIR_MAX_SLOTS];
     std::vector<float> col;                   // zero-padded input phase planes (implicit GEMM)
     std::vector<const float*> panels;         // sgemm_gather's B panel bases
@@ -352,7 +361,8 @@ void conv_image(const Program& prog, const OpInfo& oi, int nin, int nout, const 
                 std::fill_n(sc.handoff[io.out_buf].data(), dense.padded, 0.0f);
         }
     }
-    const float* bias = sc.bias[op_index].data();
+    const bool shared = sc.shared && sc.shared->has[size_t(op_index)];
+    const float* bias = (shared ? sc.shared->bias : sc.bias)[op_index].data();
     {
         EMODIR_PROF(kProfGemm);
         if (bf16) {
@@ -363,7 +373,8 @@ void conv_image(const Program& prog, const OpInfo& oi, int nin, int nout, const 
                     for (int kx = 0; kx < k; ++kx) sc.offsets[(cp * k + ky) * k + kx] = int(tap(cp, ky, kx) * 2);
             sc.panels16.resize(size_t(panels));
             for (int p = 0; p < panels; ++p) sc.panels16[p] = planes16 + panel_pixel(p) * 2;
-            sbgemm_gather(nout, n, steps, sc.packed16[op_index].data(), sc.panels16.data(), sc.offsets.data(), bias,
+            sbgemm_gather(nout, n, steps, (shared ? sc.shared->packed16 : sc.packed16)[op_index].data(),
+                          sc.panels16.data(), sc.offsets.data(), bias,
                           out);
         } else {
             const int kdim = nin * k * k;
@@ -373,7 +384,8 @@ void conv_image(const Program& prog, const OpInfo& oi, int nin, int nout, const 
                     for (int kx = 0; kx < k; ++kx) sc.offsets[(ci * k + ky) * k + kx] = int(tap(ci, ky, kx));
             sc.panels.resize(size_t(panels));
             for (int p = 0; p < panels; ++p) sc.panels[p] = planes + panel_pixel(p);
-            sgemm_gather(nout, n, kdim, sc.packed[op_index].data(), sc.panels.data(), sc.offsets.data(), bias, out);
+            sgemm_gather(nout, n, kdim, (shared ? sc.shared->packed : sc.packed)[op_index].data(), sc.panels.data(),
+                         sc.offsets.data(), bias, out);
         }
     }
     if (io.handoff != Handoff::kNone && g.wide) {  // zero the junk columns the store put into the row gaps
@@ -718,19 +730,35 @@ static int evaluate(const Program* prog, const uint8_t* masks, int32_t populatio
         std::vector<ImageLoss> losses(size_t(population) * size_t(batch));
         std::vector<Scratch> scratch(static_cast<size_t>(threads));
         const std::vector<Handoff> handoff = handoff_plan(*prog);
+        SharedPack shared;
+        const size_t nops = prog->ops.size();
+        shared.packed.resize(nops);
+        shared.bias.resize(nops);
+        shared.packed16.resize(nops);
+        shared.has.assign(nops, 0);
+        if (population > 1)
+            for (size_t i = 0; i < nops; ++i) {
+                const OpInfo& oi = prog->ops[i];
+                if (oi.op.kind != EMODIR_OP_CONV || oi.in_group >= 0 || oi.op.mask_group >= 0) continue;
+                pack_conv(*prog, oi, plans[0], shared.packed[i], shared.bias[i], shared.packed16[i]);
+                shared.has[i] = 1;
+            }
         const int64_t in_size = prog->input.size(), out_size = prog->output.size();
         // A channel-pruned output is compacted in the slot; it is reported zero-expanded to the dense width.
         const bool pruned_output = prog->output_group >= 0;
         const int64_t out_hw = int64_t(prog->output.h) * prog->output.w;
         parallel_for(items, threads, [&](int tid, int item) {
             Scratch& sc = scratch[tid];
-            if (sc.packed.empty()) sc.init(*prog);
+            if (sc.packed.empty()) {
+                sc.init(*prog);
+                sc.shared = &shared;
+            }
             const int p = item / chunks_per_ind, b0 = (item % chunks_per_ind) * chunk;
             const int b1 = std::min(batch, b0 + chunk);
             {
                 EMODIR_PROF(kProfPack);
                 for (size_t i = 0; i < prog->ops.size(); ++i)
-                    if (prog->ops[i].op.kind == EMODIR_OP_CONV)
+                    if (prog->ops[i].op.kind == EMODIR_OP_CONV && !shared.has[i])
                         pack_conv(*prog, prog->ops[i], plans[p], sc.packed[i], sc.bias[i], sc.packed16[i]);
             }
             for (int b = b0; b < b1; ++b) {
