@@ -1,6 +1,7 @@
 // CPU backend: every individual runs the program on compacted tensors holding only its kept channels.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <limits>
@@ -8,6 +9,11 @@
 #include <vector>
 
 #include <cstdint>
+#ifdef EMODIR_CPU_PROFILE
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#endif
 
 #include "image_losses.h"
 #include "program.h"
@@ -16,6 +22,41 @@
 
 namespace emodir {
 namespace {
+
+// Profiling build (-DEMODIR_CPU_PROFILE, e.g. for bench_cpu_stages): wall time per phase summed over all
+// threads, printed to stderr at exit. Compiled out otherwise.
+#ifdef EMODIR_CPU_PROFILE
+enum ProfCat { kProfPack, kProfFill, kProfGemm, kProfCopy, kProfAdd, kProfRelu, kProfLoss, kProfCount };
+struct ProfTotals {
+    std::atomic<int64_t> ns[kProfCount] = {};
+    ~ProfTotals() {
+        static const char* names[kProfCount] = {"pack", "fill", "gemm", "copy", "add", "relu", "loss"};
+        double all = 0;
+        for (auto& n : ns) all += double(n.load());
+        for (int c = 0; c < kProfCount; ++c)
+            std::fprintf(stderr, "profile %-5s %9.1f ms %5.1f %%\n", names[c], double(ns[c].load()) * 1e-6,
+                         100.0 * double(ns[c].load()) / std::max(all, 1.0));
+    }
+};
+ProfTotals& prof_totals() {
+    static ProfTotals t;
+    return t;
+}
+struct ProfScope {
+    int cat;
+    std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+    explicit ProfScope(int c) : cat(c) {}
+    ~ProfScope() {
+        prof_totals().ns[cat] += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now() - t0).count();
+    }
+};
+#define EMODIR_PROF_CAT2(a, b) a##b
+#define EMODIR_PROF_CAT(a, b) EMODIR_PROF_CAT2(a, b)
+#define EMODIR_PROF(cat) ProfScope EMODIR_PROF_CAT(prof_scope_, __LINE__)(cat)
+#else
+#define EMODIR_PROF(cat) (void)0
+#endif
 
 // One individual's view of the program: the live-channel list of every op input/output.
 struct IndividualPlan {
@@ -27,7 +68,8 @@ struct IndividualPlan {
 inline int channel_of(const std::vector<int>* list, int compact) { return list ? (*list)[compact] : compact; }
 
 struct WideBounds {
-    int64_t padded = 0, cols = 0;  // floats: padded input (with slack), GEMM output (out_c x columns)
+    int64_t padded = 0;            // floats: phase planes (with slack)
+    int64_t panels = 0;            // column panels of the widest GEMM
     int64_t bf16_padded = 0;       // uint16: pair-interleaved bf16 padded input of the VDPBF16PS path
     int64_t bf16_packed = 0;       // uint32: all packed bf16 weights of one individual
 };
@@ -37,11 +79,24 @@ WideBounds wide_bounds(const Program& prog);
 enum class ConvMath { kFp32, kBf16, kBf16Emulated };
 ConvMath conv_math(const Program& prog, const OpInfo& oi);
 
+// The zero-padded layout last written into a handoff buffer: its pad ring (and tail) are zero for it.
+struct RingState {
+    int hp = -1, wp = -1, pad = -1, h = -1, w = -1, unused = 0;
+};
+
+// Packed weights of the convs that are the same for every individual (neither input nor output channels
+// masked, e.g. a ResNet-50 downsample): gathered once per call and shared by the threads.
+struct SharedPack {
+    std::vector<std::vector<float>> packed, bias;
+    std::vector<std::vector<uint32_t>> packed16;
+    std::vector<char> has;  // per op
+};
+
 // Per-thread scratch, sized once from the program's dense bounds.
 struct Scratch {
+    const SharedPack* shared = nullptr;
     std::vector<float> slots[EMODIR_MAX_SLOTS];
-    std::vector<float> col;                   // im2col matrix or zero-padded input (implicit GEMM)
-    std::vector<float> wide;                  // GEMM output of a wide-row conv before its pad columns are dropped
+    std::vector<float> col;                   // zero-padded input phase planes (implicit GEMM)
     std::vector<const float*> panels;         // sgemm_gather's B panel bases
     std::vector<int> offsets;                 // sgemm_gather's B row offsets
     std::vector<std::vector<float>> packed;  // per op: packed gathered conv weights
@@ -49,17 +104,28 @@ struct Scratch {
     std::vector<std::vector<uint32_t>> packed16;  // per op: packed bf16 weight pairs (ConvMath::kBf16)
     std::vector<uint16_t> col16;                  // pair-interleaved bf16 padded input (ConvMath::kBf16)
     std::vector<const uint16_t*> panels16;
+    std::vector<float> handoff[2];      // a conv's output written as the next conv's zero-padded input (ping-pong)
+    std::vector<uint16_t> handoff16[2];  // the same for ConvMath::kBf16 (pad_planes_bf16's layout)
+    std::vector<int64_t> out_offsets;    // GemmOut::pad_offsets
+    std::vector<int64_t> keep_start;     // GemmOut::keep_start / keep_mask of a wide conv
+    std::vector<uint16_t> keep_mask;
+    RingState ring[2], ring16[2];        // the layout whose pad ring handoff[i] / handoff16[i] holds zeroed
     void init(const Program& prog) {
+        for (int i = 0; i < 2; ++i) {
+            handoff[i].assign(size_t(wide_bounds(prog).padded), 0.0f);
+            handoff16[i].assign(size_t(wide_bounds(prog).bf16_padded), 0);
+        }
         packed16.resize(prog.ops.size());
         col16.assign(size_t(wide_bounds(prog).bf16_padded), 0);
         for (int s = 0; s < EMODIR_MAX_SLOTS; ++s) slots[s].resize(size_t(prog.max_slot_size[s]));
-        col.assign(size_t(std::max(prog.max_col_size, wide_bounds(prog).padded)), 0.0f);
-        wide.resize(size_t(wide_bounds(prog).cols));
+        col.assign(size_t(wide_bounds(prog).padded), 0.0f);
         packed.resize(prog.ops.size());
         bias.resize(prog.ops.size());
     }
 };
 
+// Gathers the kept weights of one individual into the GEMM's packed A layout (row panels of kGemmMR, see pack_a
+// and pack_a_bf16) with plain loops: no per-element index arithmetic, it runs once per individual and batch chunk.
 void pack_conv(const Program& prog, const OpInfo& oi, const IndividualPlan& plan, std::vector<float>& packed,
                std::vector<float>& bias, std::vector<uint32_t>& packed16) {
     const emodir_op& op = oi.op;
@@ -70,52 +136,84 @@ void pack_conv(const Program& prog, const OpInfo& oi, const IndividualPlan& plan
     const float* w = prog.weights + op.weight_offset;
     const int panels = (nout + kGemmMR - 1) / kGemmMR;
     const ConvMath math = conv_math(prog, oi);
+    // Output-row pointers of one panel; the loops write the packed panel sequentially (k-major, 6 rows per k).
+    const float* row_w[kGemmMR];
     if (math == ConvMath::kBf16) {
-        // Step s = (pair cp, ky, kx); its k pair is channels 2cp and 2cp + 1 (0 past nin) at the same tap.
-        const int steps = (nin + 1) / 2 * k2;
+        // Step s = (pair cp, tap t); its k pair is channels 2cp and 2cp + 1 (0 past nin) at the same tap.
+        const int pairs = (nin + 1) / 2, steps = pairs * k2;
         packed16.resize(size_t(panels) * steps * kGemmMR);
-        pack_a_bf16(nout, steps, packed16.data(), [&](int i, int kk) {
-            const int st = kk / 2, ci = st / k2 * 2 + kk % 2;
-            if (ci >= nin) return 0.0f;
-            return w[(int64_t(channel_of(out_list, i)) * op.in_c + channel_of(in_list, ci)) * k2 + st % k2];
-        });
+        for (int p = 0; p < panels; ++p) {
+            const RowPanel rp = row_panel_pairs(nout, p);
+            for (int r = 0; r < rp.rows; ++r)
+                row_w[r] = w + int64_t(channel_of(out_list, rp.first + r)) * op.in_c * k2;
+            uint32_t* d = packed16.data() + int64_t(p) * steps * kGemmMR;
+            for (int cp = 0; cp < pairs; ++cp) {
+                const int64_t i0 = int64_t(channel_of(in_list, 2 * cp)) * k2;
+                const bool has1 = 2 * cp + 1 < nin;
+                const int64_t i1 = has1 ? int64_t(channel_of(in_list, 2 * cp + 1)) * k2 : 0;
+                for (int t = 0; t < k2; ++t, d += kGemmMR)
+                    for (int r = 0; r < kGemmMR; ++r)
+                        d[r] = r < rp.rows ? uint32_t(to_bf16(row_w[r][i0 + t])) |
+                                                 (has1 ? uint32_t(to_bf16(row_w[r][i1 + t])) << 16 : 0u)
+                                           : 0u;
+            }
+        }
     } else {
         const bool round = math == ConvMath::kBf16Emulated;
-        packed.resize(size_t(panels) * kdim * kGemmMR);
-        pack_a(nout, kdim, packed.data(), [&](int i, int kk) {
-            int oc = channel_of(out_list, i), ic = channel_of(in_list, kk / k2);
-            const float v = w[(int64_t(oc) * op.in_c + ic) * k2 + kk % k2];
-            return round ? round_bf16(v) : v;
-        });
+        packed.resize(size_t(panels) * kdim * kGemmMR + 8);  // + the 8-float reads of sgemm's tail columns
+        std::fill(packed.end() - 8, packed.end(), 0.0f);
+        for (int p = 0; p < panels; ++p) {
+            const RowPanel rp = row_panel(nout, p);
+            for (int r = 0; r < rp.rows; ++r)
+                row_w[r] = w + int64_t(channel_of(out_list, rp.first + r)) * op.in_c * k2;
+            float* d = packed.data() + int64_t(p) * kdim * kGemmMR;
+            for (int ci = 0; ci < nin; ++ci) {
+                const int64_t ic = int64_t(channel_of(in_list, ci)) * k2;
+                for (int t = 0; t < k2; ++t, d += kGemmMR)
+                    for (int r = 0; r < kGemmMR; ++r) {
+                        const float v = r < rp.rows ? row_w[r][ic + t] : 0.0f;
+                        d[r] = round ? round_bf16(v) : v;
+                    }
+            }
+        }
     }
     bias.resize(size_t(nout));
     for (int i = 0; i < nout; ++i) bias[i] = prog.weights[op.bias_offset + channel_of(out_list, i)];
 }
 
-void im2col_any(int nin, int h, int w, int ho, int wo, int k, int s, int pad, int kdim, const float* src, float* col);
-
-bool same_stride1(const OpInfo& oi) { return oi.op.stride == 1 && 2 * oi.op.pad == oi.op.kernel - 1; }
-
-// Stride-1 "same" convs whose output rows are whole panels run as an implicit GEMM over a zero-padded copy
-// of the input: panel (y, x0) row (ci, ky, kx) is padded[ci][y + ky][x0 + kx ...], 16 contiguous floats.
-bool implicit_gemm_fits(const OpInfo& oi) { return same_stride1(oi) && oi.out.w % kGemmNR == 0; }
-
-// Other stride-1 "same" convs (8x8 maps: ResNet-56 stage 3, 14x14, 7x7) run the implicit GEMM over the padded
-// plane flattened row by row: column q = y * wp + x reads padded[q + ky * wp + kx], so every 16-column panel is
-// contiguous and no im2col is needed. Columns with x >= wo (the pad positions, 2 of every wp) are computed and
-// dropped while copying the rows out: 20% waste at 8x8 instead of an im2col pass that cost more than the GEMM.
-bool wide_gemm_fits(const OpInfo& oi) { return same_stride1(oi) && !implicit_gemm_fits(oi); }
-
-struct WideGeometry {
-    int hp, wp;
-    int64_t padded, cols;  // floats of the padded input incl. tail slack; GEMM columns (round_up(ho * wp, NR))
+// Every conv runs as an implicit GEMM over a zero-padded copy of its input, split into stride phases: phase
+// (a, b) holds padded[s * i + a][s * j + b], so tap (ky, kx) of output (y, x) is phase (ky % s, kx % s) at
+// (y + ky / s, x + kx / s) and 16 consecutive outputs of a row read 16 contiguous floats (stride 1: one phase,
+// the padded plane itself). Outputs whose width is a multiple of 16 form whole-row panels; other widths (8x8
+// maps: ResNet-56 stage 3, 14x14, 7x7) run over the phase plane flattened row by row: column q = y * wpp + x
+// reads phase[q + (ky / s) * wpp + kx / s], so every 16-column panel is contiguous; the columns with x >= wo
+// are computed and dropped while copying the rows out (20% waste at 8x8 instead of an im2col pass).
+struct ConvGeometry {
+    int s, nph, pad, hp, wp, hpp, wpp;  // stride, phases per axis (min(k, s)), pad, padded and phase plane sizes
+    int64_t plane;                 // hpp * wpp
+    bool wide;                     // columns q = y * wpp + x (pad columns dropped); else whole-row panels
+    int64_t cols;                  // GEMM columns
+    int64_t padded;                // floats of the phase planes of nin channels incl. the tail slack of wide panels
+    int64_t padded16;              // uint16 of the pair-interleaved bf16 phase planes incl. the slack
 };
-WideGeometry wide_geometry(const OpInfo& oi, int nin) {
-    const int hp = oi.in.h + 2 * oi.op.pad, wp = oi.in.w + 2 * oi.op.pad;
-    const int64_t cols = (int64_t(oi.out.h) * wp + kGemmNR - 1) / kGemmNR * kGemmNR;
-    // The last panel of the last channel reads up to (k - 1) * (wp + 1) + cols - 1 past that channel's start.
-    const int64_t padded = int64_t(nin) * hp * wp + kGemmNR + int64_t(oi.op.kernel) * (wp + 1);
-    return {hp, wp, padded, cols};
+ConvGeometry conv_geometry(const OpInfo& oi, int nin) {
+    ConvGeometry g;
+    const int k = oi.op.kernel, pad = oi.op.pad;
+    g.s = oi.op.stride;
+    g.nph = std::min(k, g.s);
+    g.pad = pad;
+    g.hp = oi.in.h + 2 * pad;
+    g.wp = oi.in.w + 2 * pad;
+    g.hpp = (g.hp + g.s - 1) / g.s;
+    g.wpp = (g.wp + g.s - 1) / g.s;
+    g.plane = int64_t(g.hpp) * g.wpp;
+    g.wide = oi.out.w % kGemmNR != 0;
+    g.cols = g.wide ? (int64_t(oi.out.h) * g.wpp + kGemmNR - 1) / kGemmNR * kGemmNR : int64_t(oi.out.h) * oi.out.w;
+    // The last wide panel reads up to cols - 1 + (k - 1) / s * (wpp + 1) past its channel's last phase plane start.
+    const int64_t slack = kGemmNR + int64_t((k - 1) / g.s + 1) * (g.wpp + 1);
+    g.padded = int64_t(nin) * g.nph * g.nph * g.plane + slack;
+    g.padded16 = (int64_t((nin + 1) / 2) * g.nph * g.nph * g.plane + slack) * 2;
+    return g;
 }
 
 // Zero-padded copy of src's nin planes into col with row stride wp, plane stride hp * wp, then zeros up to
@@ -136,122 +234,203 @@ void pad_planes(const float* src, float* col, int64_t col_floats, int nin, int h
     std::fill(col + int64_t(nin) * hp * wp, col + col_floats, 0.0f);
 }
 
-int64_t bf16_padded_elems(const OpInfo& oi, int nin) {
-    const int hp = oi.in.h + 2 * oi.op.pad, wp = oi.in.w + 2 * oi.op.pad;
-    return (int64_t((nin + 1) / 2) * hp * wp + kGemmNR + int64_t(oi.op.kernel) * (wp + 1)) * 2;
+// Strided convs: the phase planes of the zero-padded input, [ci][a][b][i][j] = padded[ci][s * i + a][s * j + b]
+// for a, b < nph, then zeros up to col_floats.
+void phase_planes(const float* src, float* col, int64_t col_floats, int nin, int h, int w, const ConvGeometry& g,
+                  int pad) {
+    std::fill(col, col + col_floats, 0.0f);
+    const int s = g.s, nph = g.nph;
+    for (int ci = 0; ci < nin; ++ci)
+        for (int y = 0; y < h; ++y) {
+            const int py = y + pad, a = py % s;
+            if (a >= nph) continue;
+            const float* row = src + (int64_t(ci) * h + y) * w;
+            for (int b = 0; b < nph; ++b) {
+                const int x0 = ((b - pad) % s + s) % s;  // first x with (x + pad) % s == b
+                float* d = col + (int64_t(ci * nph + a) * nph + b) * g.plane + int64_t(py / s) * g.wpp + (x0 + pad) / s;
+                for (int x = x0, j = 0; x < w; x += s, ++j) d[j] = row[x];
+            }
+        }
 }
 
 void round_to_bf16(float* v, int64_t n) {
     for (int64_t i = 0; i < n; ++i) v[i] = round_bf16(v[i]);
 }
 
-// relu: a ReLU that followed the conv in place is applied in the GEMM's store (the op itself is skipped).
+// How one conv of run_image is wired to its neighbours.
+enum class Handoff : char { kNone, kOnly, kAlso };
+struct ConvIo {
+    bool relu = false;                 // a following in-place ReLU runs in the GEMM's store
+    const float* residual = nullptr;   // a following identity-shortcut add (nout x ho x wo) runs in the store
+    const OpInfo* consumer = nullptr;  // the stride-1 conv reading the output next: it is written zero-padded
+    Handoff handoff = Handoff::kNone;  // kOnly: only there (dst stays stale), kAlso: to dst too
+    int out_buf = 0;                   // sc.handoff[out_buf] / handoff16[out_buf] receives it
+    int in_buf = -1;                   // >= 0: the input is already zero-padded in sc.handoff[in_buf] (or 16)
+};
+
 void conv_image(const Program& prog, const OpInfo& oi, int nin, int nout, const float* src, float* dst, Scratch& sc,
-                int op_index, bool relu) {
+                int op_index, const ConvIo& io) {
     const emodir_op& op = oi.op;
-    const int h = oi.in.h, w = oi.in.w, ho = oi.out.h, wo = oi.out.w, k = op.kernel, s = op.stride, pad = op.pad;
-    const int n = ho * wo, kdim = nin * k * k;
+    const int h = oi.in.h, w = oi.in.w, ho = oi.out.h, wo = oi.out.w, k = op.kernel, pad = op.pad;
+    const ConvGeometry g = conv_geometry(oi, nin);
+    const int s = g.s, nph = g.nph;
     const ConvMath math = conv_math(prog, oi);
-    float* col = sc.col.data();
-    sc.offsets.resize(size_t(kdim));
-    const float* a = sc.packed[op_index].data();
-    const float* bias = sc.bias[op_index].data();
-    if (same_stride1(oi)) {
-        // Implicit GEMM over the zero-padded input: whole-row panels (wo a multiple of 16) or wide rows.
-        const bool wide = wide_gemm_fits(oi);
-        const int hp = h + 2 * pad, wp = w + 2 * pad;
-        const int64_t cols = wide ? wide_geometry(oi, nin).cols : n;
-        const int panels = int((cols + kGemmNR - 1) / kGemmNR);
-        auto panel_pixel = [&](int p) {  // offset of panel p's first column in a padded plane
-            return wide ? int64_t(p) * kGemmNR : int64_t(p * kGemmNR / wo) * wp + p * kGemmNR % wo;
-        };
-        float* out = wide ? sc.wide.data() : dst;
-        if (math == ConvMath::kBf16) {
-            uint16_t* col16 = sc.col16.data();
-            pad_planes_bf16(src, col16, bf16_padded_elems(oi, nin), nin, h, w, hp, wp, pad);
+    const bool ready = io.in_buf >= 0;
+    // The phase planes the GEMM reads: filled here, or handed over zero-padded by the producer's store.
+    float* planes = ready ? sc.handoff[io.in_buf].data() : sc.col.data();
+    const uint16_t* planes16 = ready ? sc.handoff16[io.in_buf].data() : sc.col16.data();
+    const int panels = int((g.cols + kGemmNR - 1) / kGemmNR);
+    auto panel_pixel = [&](int p) {  // offset of panel p's first column in a phase plane
+        return g.wide ? int64_t(p) * kGemmNR : int64_t(p * kGemmNR / wo) * g.wpp + p * kGemmNR % wo;
+    };
+    // Offset of tap (ky, kx) of channel (or channel pair) c from a panel's first column, in phase-plane elements.
+    auto tap = [&](int c, int ky, int kx) {
+        return (int64_t(c * nph + ky % s) * nph + kx % s) * g.plane + int64_t(ky / s) * g.wpp + kx / s;
+    };
+    {
+        EMODIR_PROF(kProfFill);
+        if (ready) {
+        } else if (math == ConvMath::kBf16 && s == 1) {
+            pad_planes_bf16(src, sc.col16.data(), g.padded16, nin, h, w, g.hp, g.wp, pad);
+        } else if (math == ConvMath::kBf16) {
+            phase_planes(src, planes, int64_t(nin) * nph * nph * g.plane, nin, h, w, g, pad);
+            const int rows = nph * nph * g.hpp;
+            pad_planes_bf16(planes, sc.col16.data(), g.padded16, nin, rows, g.wpp, rows, g.wpp, 0);
+        } else if (s == 1) {
+            pad_planes(src, planes, g.padded, nin, h, w, g.hp, g.wp, pad);
+        } else {
+            phase_planes(src, planes, g.padded, nin, h, w, g, pad);
+        }
+        if (math == ConvMath::kBf16Emulated) round_to_bf16(planes, int64_t(nin) * nph * nph * g.plane);
+    }
+    // Outputs: dst (a wide map's pad columns dropped in the store) and/or the consumer's zero-padded input.
+    const bool bf16 = math == ConvMath::kBf16;
+    GemmOut out;
+    out.relu = io.relu;
+    // Wide: nothing past the last output pixel (the consumer's bottom pad rows; fewer junk columns).
+    const int n = g.wide ? (ho - 1) * g.wpp + wo : int(g.cols);
+    if (io.handoff != Handoff::kOnly) {
+        out.c = dst;
+        out.ldc = ho * wo;
+        out.residual = io.residual;
+        if (g.wide) {
+            sc.keep_start.resize(size_t(panels));
+            sc.keep_mask.resize(size_t(panels));
+            for (int p = 0; p < panels; ++p) {
+                int64_t start = 0;
+                unsigned mask = 0;
+                for (int l = kGemmNR - 1; l >= 0; --l) {
+                    const int q = p * kGemmNR + l, y = q / g.wpp, x = q % g.wpp;
+                    if (q < n && x < wo) {
+                        mask |= 1u << l;
+                        start = int64_t(y) * wo + x;  // ends at the first kept column
+                    }
+                }
+                sc.keep_start[p] = start;
+                sc.keep_mask[p] = uint16_t(mask);
+            }
+            out.keep_start = sc.keep_start.data();
+            out.keep_mask = sc.keep_mask.data();
+        }
+    }
+    ConvGeometry cg{};
+    if (io.handoff != Handoff::kNone) {
+        cg = conv_geometry(*io.consumer, nout);
+        if (bf16) {
+            out.pad16 = sc.handoff16[io.out_buf].data();
+            out.ld_pad = cg.plane * 2;
+        } else {
+            out.pad = sc.handoff[io.out_buf].data();
+            out.ld_pad = cg.plane;
+        }
+        sc.out_offsets.resize(size_t(panels));
+        for (int p = 0; p < panels; ++p)
+            sc.out_offsets[p] = g.wide ? int64_t(cg.pad) * cg.wp + cg.pad + int64_t(p) * kGemmNR
+                                       : int64_t(p * kGemmNR / wo + cg.pad) * cg.wp + cg.pad + p * kGemmNR % wo;
+        out.pad_offsets = sc.out_offsets.data();
+        // The store writes only the interior (and, for a wide map, junk into the gaps between rows): the rest
+        // of the ring stays zero from the last conv of this layout that used the buffer.
+        RingState& ring = bf16 ? sc.ring16[io.out_buf] : sc.ring[io.out_buf];
+        if (ring.hp != cg.hp || ring.wp != cg.wp || ring.pad != cg.pad || ring.h != ho || ring.w != wo) {
+            ring = RingState{cg.hp, cg.wp, cg.pad, ho, wo, 0};
+            // Zero for every channel count of this layout (the dense bound), slack included.
+            const ConvGeometry dense = conv_geometry(*io.consumer, io.consumer->in.c);
+            if (bf16)
+                std::fill_n(sc.handoff16[io.out_buf].data(), dense.padded16, uint16_t(0));
+            else
+                std::fill_n(sc.handoff[io.out_buf].data(), dense.padded, 0.0f);
+        }
+    }
+    const bool shared = sc.shared && sc.shared->has[size_t(op_index)];
+    const float* bias = (shared ? sc.shared->bias : sc.bias)[op_index].data();
+    {
+        EMODIR_PROF(kProfGemm);
+        if (bf16) {
             const int steps = (nin + 1) / 2 * k * k;
-            sc.offsets.resize(size_t(std::max(kdim, steps)));
+            sc.offsets.resize(size_t(steps));
             for (int cp = 0; cp < (nin + 1) / 2; ++cp)
                 for (int ky = 0; ky < k; ++ky)
-                    for (int kx = 0; kx < k; ++kx) sc.offsets[(cp * k + ky) * k + kx] = ((cp * hp + ky) * wp + kx) * 2;
+                    for (int kx = 0; kx < k; ++kx) sc.offsets[(cp * k + ky) * k + kx] = int(tap(cp, ky, kx) * 2);
             sc.panels16.resize(size_t(panels));
-            for (int p = 0; p < panels; ++p) sc.panels16[p] = col16 + panel_pixel(p) * 2;
-            sbgemm_gather(nout, int(cols), steps, sc.packed16[op_index].data(), sc.panels16.data(), sc.offsets.data(),
-                          bias, out, int(cols), relu);
+            for (int p = 0; p < panels; ++p) sc.panels16[p] = planes16 + panel_pixel(p) * 2;
+            sbgemm_gather(nout, n, steps, (shared ? sc.shared->packed16 : sc.packed16)[op_index].data(),
+                          sc.panels16.data(), sc.offsets.data(), bias,
+                          out);
         } else {
-            const int64_t padded = wide ? wide_geometry(oi, nin).padded : int64_t(nin) * hp * wp;
-            pad_planes(src, col, padded, nin, h, w, hp, wp, pad);
-            if (math == ConvMath::kBf16Emulated) round_to_bf16(col, int64_t(nin) * hp * wp);
+            const int kdim = nin * k * k;
+            sc.offsets.resize(size_t(kdim));
             for (int ci = 0; ci < nin; ++ci)
                 for (int ky = 0; ky < k; ++ky)
-                    for (int kx = 0; kx < k; ++kx) sc.offsets[(ci * k + ky) * k + kx] = (ci * hp + ky) * wp + kx;
+                    for (int kx = 0; kx < k; ++kx) sc.offsets[(ci * k + ky) * k + kx] = int(tap(ci, ky, kx));
             sc.panels.resize(size_t(panels));
-            for (int p = 0; p < panels; ++p) sc.panels[p] = col + panel_pixel(p);
-            sgemm_gather(nout, int(cols), kdim, a, sc.panels.data(), sc.offsets.data(), bias, out, int(cols), relu);
+            for (int p = 0; p < panels; ++p) sc.panels[p] = planes + panel_pixel(p);
+            sgemm_gather(nout, n, kdim, (shared ? sc.shared->packed : sc.packed)[op_index].data(), sc.panels.data(),
+                         sc.offsets.data(), bias, out);
         }
-        if (wide)
-            for (int o = 0; o < nout; ++o)
-                for (int y = 0; y < ho; ++y)
-                    std::memcpy(dst + (int64_t(o) * ho + y) * wo, out + o * cols + int64_t(y) * wp,
-                                sizeof(float) * size_t(wo));
-        return;
     }
-    const int panels = (n + kGemmNR - 1) / kGemmNR;
-    sc.panels.resize(size_t(panels));
-    im2col_any(nin, h, w, ho, wo, k, s, pad, kdim, src, col);
-    if (math == ConvMath::kBf16Emulated) round_to_bf16(col, int64_t(panels) * kdim * kGemmNR);
-    for (int kk = 0; kk < kdim; ++kk) sc.offsets[kk] = kk * kGemmNR;
-    for (int p = 0; p < panels; ++p) sc.panels[p] = col + int64_t(p) * kdim * kGemmNR;
-    sgemm_gather(nout, n, kdim, a, sc.panels.data(), sc.offsets.data(), bias, dst, n, relu);
+    if (io.handoff != Handoff::kNone && g.wide) {  // zero the junk columns the store put into the row gaps
+        EMODIR_PROF(kProfCopy);
+        const int nch = bf16 ? (nout + 1) / 2 : nout, gap = cg.wp - wo;
+        for (int c = 0; c < nch; ++c)
+            for (int y = 0; y + 1 < ho; ++y) {
+                const int64_t at = c * cg.plane + int64_t(cg.pad + y) * cg.wp + cg.pad + wo;
+                if (bf16) {
+                    uint32_t* d = reinterpret_cast<uint32_t*>(sc.handoff16[io.out_buf].data()) + at;  // one pair
+                    for (int t = 0; t < gap; ++t) d[t] = 0;
+                } else {
+                    float* d = sc.handoff[io.out_buf].data() + at;
+                    for (int t = 0; t < gap; ++t) d[t] = 0.0f;
+                }
+            }
+    }
+}
+
+bool env_flag(const char* name) {
+    const char* v = std::getenv(name);
+    return v && *v && std::strcmp(v, "0") != 0;
 }
 
 ConvMath conv_math(const Program& prog, const OpInfo& oi) {
     if (prog.precision != EMODIR_PRECISION_BF16) return ConvMath::kFp32;
-    static const bool hardware = cpu_has_avx512_bf16();
-    return hardware && same_stride1(oi) ? ConvMath::kBf16 : ConvMath::kBf16Emulated;
+    // EMODIR_BF16_EMULATE=1 forces the emulated path (a ctest runs it on hosts with AVX512_BF16 too).
+    static const bool hardware = cpu_has_avx512_bf16() && !env_flag("EMODIR_BF16_EMULATE");
+    return hardware ? ConvMath::kBf16 : ConvMath::kBf16Emulated;
 }
 
 WideBounds wide_bounds(const Program& prog) {
     WideBounds b;
     for (const OpInfo& oi : prog.ops) {
         if (oi.op.kind != EMODIR_OP_CONV) continue;
-        if (wide_gemm_fits(oi)) {
-            const WideGeometry g = wide_geometry(oi, oi.in.c);
-            b.padded = std::max(b.padded, g.padded);
-            b.cols = std::max(b.cols, int64_t(oi.op.out_c) * g.cols);
-        }
+        const ConvGeometry g = conv_geometry(oi, oi.in.c);
+        b.padded = std::max(b.padded, g.padded);
+        b.panels = std::max(b.panels, (g.cols + kGemmNR - 1) / kGemmNR);
         if (conv_math(prog, oi) == ConvMath::kBf16) {
-            b.bf16_padded = std::max(b.bf16_padded, bf16_padded_elems(oi, oi.in.c));
+            b.bf16_padded = std::max(b.bf16_padded, g.padded16);
             const int64_t steps = int64_t(oi.in.c + 1) / 2 * oi.op.kernel * oi.op.kernel;
             b.bf16_packed += int64_t((oi.op.out_c + kGemmMR - 1) / kGemmMR) * kGemmMR * steps;
         }
     }
     return b;
-}
-
-// General im2col straight into sgemm's panel-major B layout: column n = y * wo + x of row kk lives at
-// col[((n / NR) * kdim + kk) * NR + n % NR]; d walks it with a lane counter instead of divisions.
-void im2col_any(int nin, int h, int w, int ho, int wo, int k, int s, int pad, int kdim, const float* src, float* col) {
-    for (int ci = 0; ci < nin; ++ci)
-        for (int ky = 0; ky < k; ++ky)
-            for (int kx = 0; kx < k; ++kx) {
-                const int kk = (ci * k + ky) * k + kx;
-                const float* plane = src + int64_t(ci) * h * w;
-                float* d = col + int64_t(kk) * kGemmNR;
-                int lane = 0;
-                for (int y = 0; y < ho; ++y) {
-                    const int iy = y * s - pad + ky;
-                    const bool row_inside = iy >= 0 && iy < h;
-                    for (int x = 0; x < wo; ++x) {
-                        const int ix = x * s - pad + kx;
-                        *d++ = (row_inside && ix >= 0 && ix < w) ? plane[int64_t(iy) * w + ix] : 0.0f;
-                        if (++lane == kGemmNR) {
-                            lane = 0;
-                            d += int64_t(kdim - 1) * kGemmNR;
-                        }
-                    }
-                }
-            }
 }
 
 void maxpool_image(const OpInfo& oi, int channels, const float* src, float* dst) {
@@ -332,9 +511,58 @@ bool relu_follows(const Program& prog, size_t i) {
     return next.kind == EMODIR_OP_RELU && next.src == prog.ops[i].op.dst && next.dst == next.src;
 }
 
+// True when op i (a conv not followed by a ReLU) is followed by an identity-shortcut add into its output whose
+// channels line up with the conv's (both dense or both of the same mask group): the add, and a ReLU after it,
+// run in the conv's store.
+bool add_fuses(const Program& prog, size_t i) {
+    if (i + 1 >= prog.ops.size() || relu_follows(prog, i)) return false;
+    const OpInfo& next = prog.ops[i + 1];
+    return next.op.kind == EMODIR_OP_ADD && next.op.dst == prog.ops[i].op.dst && next.op.stride <= 1 &&
+           next.op.pad == 0 && next.in_group == prog.ops[i].op.mask_group && next.in.c == prog.ops[i].out.c &&
+           next.in.h == prog.ops[i].out.h && next.in.w == prog.ops[i].out.w;
+}
+
+// Per op: whether conv op i also (kAlso) or only (kOnly) writes its output zero-padded into the input buffer of
+// the stride-1 conv that reads it next. kOnly: after a fused ReLU, when that conv is the slot's only reader (the
+// slot is never written). kAlso: a conv with a fused residual add (the next block's conv1 reads the sum).
+std::vector<Handoff> handoff_plan(const Program& prog) {
+    const size_t n = prog.ops.size();
+    std::vector<Handoff> plan(n, Handoff::kNone);
+    for (size_t i = 0; i < n; ++i) {
+        const OpInfo& oi = prog.ops[i];
+        if (oi.op.kind != EMODIR_OP_CONV) continue;
+        const bool fused_add = add_fuses(prog, i);
+        size_t j = i + 1;
+        if (fused_add) j += 1 + (relu_follows(prog, i + 1) ? 1 : 0);
+        else if (relu_follows(prog, i)) j += 1;
+        if (j >= n) continue;
+        const OpInfo& cj = prog.ops[j];
+        const int slot = oi.op.dst;
+        if (cj.op.kind != EMODIR_OP_CONV || cj.op.src != slot || cj.op.stride != 1) continue;
+        // A wide output (q = y * wpp + x) maps onto the padded rows only if both row pitches agree.
+        if (oi.out.w % kGemmNR != 0 && conv_geometry(oi, oi.in.c).wpp != conv_geometry(cj, cj.in.c).wp) continue;
+        if (fused_add) {
+            plan[i] = Handoff::kAlso;
+            continue;
+        }
+        bool ok = true, overwritten = false;
+        for (size_t q = j + 1; q < n && ok && !overwritten; ++q) {
+            const emodir_op& o = prog.ops[q].op;
+            if (o.src == slot || (o.kind == EMODIR_OP_ADD && o.dst == slot))
+                ok = false;
+            else if (o.dst == slot)
+                overwritten = true;
+        }
+        if (ok && (overwritten || slot != prog.output_slot)) plan[i] = Handoff::kOnly;
+    }
+    return plan;
+}
+
 // Runs the program for one individual on one image; returns the output slot's data.
-const float* run_image(const Program& prog, const IndividualPlan& plan, const float* image, Scratch& sc) {
+const float* run_image(const Program& prog, const std::vector<Handoff>& handoff, const IndividualPlan& plan,
+                       const float* image, Scratch& sc) {
     std::memcpy(sc.slots[0].data(), image, sizeof(float) * size_t(prog.input.size()));
+    int ready = -1;  // >= 0: the next conv's input is zero-padded in sc.handoff[ready] (handoff16 in bf16)
     for (size_t i = 0; i < prog.ops.size(); ++i) {
         const OpInfo& oi = prog.ops[i];
         const emodir_op& op = oi.op;
@@ -343,12 +571,25 @@ const float* run_image(const Program& prog, const IndividualPlan& plan, const fl
         const int nin = plan.count(oi.in_group, oi.in.c);
         switch (op.kind) {
             case EMODIR_OP_CONV: {
-                const bool relu = relu_follows(prog, i);
-                conv_image(prog, oi, nin, plan.count(op.mask_group, op.out_c), src, dst, sc, int(i), relu);
-                i += relu ? 1 : 0;
+                const size_t at = i;
+                ConvIo io;
+                io.in_buf = ready;
+                io.out_buf = ready == 0 ? 1 : 0;
+                io.relu = relu_follows(prog, i);
+                if (add_fuses(prog, i)) {  // conv, add (, relu): the add's relu is the conv store's
+                    io.residual = sc.slots[prog.ops[i + 1].op.src].data();
+                    io.relu = relu_follows(prog, i + 1);
+                    i += 1;
+                }
+                i += io.relu ? 1 : 0;
+                io.handoff = handoff[at];
+                if (io.handoff != Handoff::kNone) io.consumer = &prog.ops[i + 1];
+                conv_image(prog, oi, nin, plan.count(op.mask_group, op.out_c), src, dst, sc, int(at), io);
+                ready = io.handoff != Handoff::kNone ? io.out_buf : -1;
                 break;
             }
             case EMODIR_OP_RELU: {
+                EMODIR_PROF(kProfRelu);
                 const int64_t n = int64_t(nin) * oi.in.h * oi.in.w;
                 for (int64_t j = 0; j < n; ++j) dst[j] = src[j] > 0.0f ? src[j] : 0.0f;
                 break;
@@ -356,7 +597,10 @@ const float* run_image(const Program& prog, const IndividualPlan& plan, const fl
             case EMODIR_OP_ADD: {
                 // The residual add touches every output channel unless it zero-pads channels (option A).
                 const bool relu = relu_follows(prog, i) && op.pad == 0;
-                add_image(oi, plan, src, dst, relu);
+                {
+                    EMODIR_PROF(kProfAdd);
+                    add_image(oi, plan, src, dst, relu);
+                }
                 i += relu ? 1 : 0;
                 break;
             }
@@ -378,6 +622,62 @@ void expand_channels(const float* compact, float* dense, int channels, int64_t h
         std::memcpy(dense + int64_t(list[k]) * hw, compact + int64_t(k) * hw, sizeof(float) * size_t(hw));
 }
 
+// squared_error / squared_error_pruned (image_losses.h) with 8 interleaved double accumulators, element i of
+// the dense output in accumulator i % 8: one serial chain of double adds cost ~4 cycles per float, as much as
+// a pruned ResNet-56 stage-1 conv per output element. The pruned form walks the same dense order, so both agree
+// bit for bit on a zero-expanded output.
+typedef double v8d __attribute__((vector_size(64)));
+typedef float v8f __attribute__((vector_size(32)));
+
+// acc[l] += (out[8i + l] - ref[8i + l])^2 for i < blocks (out null: zeros), one lane per accumulator.
+__attribute__((target_clones("arch=x86-64-v4", "default"))) void sse_blocks(const float* out, const float* ref,
+                                                                           int64_t blocks, double* acc) {
+    v8d a;
+    std::memcpy(&a, acc, sizeof a);
+    for (int64_t i = 0; i < blocks; ++i) {
+        v8f o = {}, r;
+        if (out) std::memcpy(&o, out + 8 * i, sizeof o);
+        std::memcpy(&r, ref + 8 * i, sizeof r);
+        const v8d d = __builtin_convertvector(o, v8d) - __builtin_convertvector(r, v8d);
+        a += d * d;
+    }
+    std::memcpy(acc, &a, sizeof a);
+}
+
+struct SseAcc {
+    double acc[8] = {};
+    void add(const float* out, const float* ref, int64_t base, int64_t n) {
+        int64_t i = 0;
+        for (; i < n && ((base + i) & 7) != 0; ++i) term(base + i, out ? out[i] : 0.0f, ref[i]);
+        const int64_t blocks = (n - i) / 8;
+        sse_blocks(out ? out + i : nullptr, ref + i, blocks, acc);
+        for (i += 8 * blocks; i < n; ++i) term(base + i, out ? out[i] : 0.0f, ref[i]);
+    }
+    void term(int64_t at, float o, float r) {
+        const double d = double(o) - double(r);
+        acc[at & 7] += d * d;
+    }
+    double sum() const { return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])); }
+};
+
+double squared_error_cpu(const float* out, const float* ref, int64_t n) {
+    SseAcc a;
+    a.add(out, ref, 0, n);
+    return a.sum();
+}
+
+double squared_error_pruned_cpu(const float* out, const float* ref, int channels, int64_t hw, const int* idx,
+                                int cnt) {
+    SseAcc a;
+    int k = 0;
+    for (int c = 0; c < channels; ++c) {
+        const bool kept = k < cnt && idx[k] == c;
+        a.add(kept ? out + int64_t(k) * hw : nullptr, ref + int64_t(c) * hw, int64_t(c) * hw, hw);
+        k += kept ? 1 : 0;
+    }
+    return a.sum();
+}
+
 // Per-image losses, summed in image order afterwards so that an individual's objectives do not depend on
 // how the call was split into threads, batch chunks or population chunks (bit-identical across splits).
 struct ImageLoss {
@@ -385,21 +685,21 @@ struct ImageLoss {
     int correct = 0;
 };
 
-// Bytes of one thread's Scratch at its dense bounds: slots, im2col, packed weights and biases of every conv,
+// Bytes of one thread's Scratch at its dense bounds: slots, padded inputs, packed weights and biases of every conv,
 // and sgemm_gather's panel/offset tables of the largest conv.
 int64_t scratch_bytes_per_thread(const Program& prog) {
     const WideBounds wb = wide_bounds(prog);
-    int64_t floats = std::max(prog.max_col_size, wb.padded) + wb.cols + (wb.bf16_padded + 1) / 2 + wb.bf16_packed,
-            tables = 0;
+    // col and 2 handoff (fp32), col16 and 2 handoff16 (bf16), the packed bf16 weights.
+    int64_t floats = 3 * wb.padded + 3 * ((wb.bf16_padded + 1) / 2) + wb.bf16_packed, kdim_max = 0;
     for (int s = 0; s < EMODIR_MAX_SLOTS; ++s) floats += prog.max_slot_size[s];
     for (const OpInfo& oi : prog.ops) {
         if (oi.op.kind != EMODIR_OP_CONV) continue;
         const int64_t kdim = int64_t(oi.op.in_c) * oi.op.kernel * oi.op.kernel;
         floats += int64_t((oi.op.out_c + kGemmMR - 1) / kGemmMR) * kGemmMR * kdim + oi.op.out_c;
-        const int64_t panels = wide_gemm_fits(oi) ? wide_geometry(oi, oi.in.c).cols / kGemmNR
-                                                  : (int64_t(oi.out.h) * oi.out.w + kGemmNR - 1) / kGemmNR;
-        tables = std::max(tables, panels * int64_t(sizeof(const float*)) + kdim * int64_t(sizeof(int)));
+        kdim_max = std::max(kdim_max, kdim);
     }
+    const int64_t tables = wb.panels * int64_t(2 * sizeof(const float*) + 2 * sizeof(int64_t) + sizeof(uint16_t)) +
+                           kdim_max * int64_t(sizeof(int));
     return floats * int64_t(sizeof(float)) + tables;
 }
 
@@ -429,20 +729,40 @@ static int evaluate(const Program* prog, const uint8_t* masks, int32_t populatio
         const int items = population * chunks_per_ind;
         std::vector<ImageLoss> losses(size_t(population) * size_t(batch));
         std::vector<Scratch> scratch(static_cast<size_t>(threads));
+        const std::vector<Handoff> handoff = handoff_plan(*prog);
+        SharedPack shared;
+        const size_t nops = prog->ops.size();
+        shared.packed.resize(nops);
+        shared.bias.resize(nops);
+        shared.packed16.resize(nops);
+        shared.has.assign(nops, 0);
+        if (population > 1)
+            for (size_t i = 0; i < nops; ++i) {
+                const OpInfo& oi = prog->ops[i];
+                if (oi.op.kind != EMODIR_OP_CONV || oi.in_group >= 0 || oi.op.mask_group >= 0) continue;
+                pack_conv(*prog, oi, plans[0], shared.packed[i], shared.bias[i], shared.packed16[i]);
+                shared.has[i] = 1;
+            }
         const int64_t in_size = prog->input.size(), out_size = prog->output.size();
         // A channel-pruned output is compacted in the slot; it is reported zero-expanded to the dense width.
         const bool pruned_output = prog->output_group >= 0;
         const int64_t out_hw = int64_t(prog->output.h) * prog->output.w;
         parallel_for(items, threads, [&](int tid, int item) {
             Scratch& sc = scratch[tid];
-            if (sc.packed.empty()) sc.init(*prog);
+            if (sc.packed.empty()) {
+                sc.init(*prog);
+                sc.shared = &shared;
+            }
             const int p = item / chunks_per_ind, b0 = (item % chunks_per_ind) * chunk;
             const int b1 = std::min(batch, b0 + chunk);
-            for (size_t i = 0; i < prog->ops.size(); ++i)
-                if (prog->ops[i].op.kind == EMODIR_OP_CONV)
-                    pack_conv(*prog, prog->ops[i], plans[p], sc.packed[i], sc.bias[i], sc.packed16[i]);
+            {
+                EMODIR_PROF(kProfPack);
+                for (size_t i = 0; i < prog->ops.size(); ++i)
+                    if (prog->ops[i].op.kind == EMODIR_OP_CONV && !shared.has[i])
+                        pack_conv(*prog, prog->ops[i], plans[p], sc.packed[i], sc.bias[i], sc.packed16[i]);
+            }
             for (int b = b0; b < b1; ++b) {
-                const float* out = run_image(*prog, plans[p], input + int64_t(b) * in_size, sc);
+                const float* out = run_image(*prog, handoff, plans[p], input + int64_t(b) * in_size, sc);
                 if (outputs) {
                     float* o = outputs + (int64_t(p) * batch + b) * out_size;
                     if (pruned_output)
@@ -450,15 +770,16 @@ static int evaluate(const Program* prog, const uint8_t* masks, int32_t populatio
                     else
                         std::memcpy(o, out, sizeof(float) * size_t(out_size));
                 }
+                EMODIR_PROF(kProfLoss);
                 ImageLoss& loss = losses[size_t(p) * batch + b];
                 if (reference) {
                     const float* r = reference + int64_t(b) * out_size;
                     if (pruned_output) {
                         const auto& list = plans[p].active.per_group[prog->output_group];
-                        loss.sse = squared_error_pruned(out, r, prog->output.c, long(out_hw), list.data(),
-                                                        int(list.size()));
+                        loss.sse = squared_error_pruned_cpu(out, r, prog->output.c, out_hw, list.data(),
+                                                            int(list.size()));
                     } else {
-                        loss.sse = squared_error(out, r, long(out_size));
+                        loss.sse = squared_error_cpu(out, r, out_size);
                     }
                 }
                 if (labels && prog->has_head) loss.ce = cross_entropy(out, prog->output.c, labels[b], &loss.correct);

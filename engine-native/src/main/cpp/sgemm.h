@@ -18,6 +18,15 @@ inline RowPanel row_panel(int m, int p) {
     return {p * base + (p < extra ? p : extra), base + (p < extra ? 1 : 0)};
 }
 
+// The bf16 kernel's split: panels start at even rows (whole channel pairs, so a tile can store its rows as the
+// pair-interleaved bf16 input of the next conv), near-equal in pairs; only the last panel of an odd m is odd.
+inline RowPanel row_panel_pairs(int m, int p) {
+    const int panels = (m + kGemmMR - 1) / kGemmMR, pairs = (m + 1) / 2, base = pairs / panels,
+              extra = pairs % panels;
+    const int first = 2 * (p * base + (p < extra ? p : extra)), np = base + (p < extra ? 1 : 0);
+    return {first, 2 * np < m - first ? 2 * np : m - first};
+}
+
 // Packs rows of A into those panels, kGemmMR floats per k inside a panel (k-major), unused rows zero.
 // a_at(i, k) supplies element (i, k). Returns the packed size in floats.
 template <class At>
@@ -42,14 +51,36 @@ inline int64_t packed_b_index(int k, int kk, int j) {
 // Floats of a packed B: k * round_up(n, kGemmNR); the padding columns must be readable (values unused).
 inline int64_t packed_b_size(int n, int k) { return int64_t((n + kGemmNR - 1) / kGemmNR) * kGemmNR * k; }
 
+// Where and how a GEMM stores C = bias + A * B (+ residual, then ReLU if relu):
+//  - c (may be null): row i, column j at c + i * ldc + j; residual (null or laid out like c) is added to the sums
+//    (a fused residual add) before the ReLU (a fused following ReLU). With keep_mask (a wide conv: columns
+//    y * wpp + x, those with x >= wo dropped) only the columns whose bit is set in their panel's keep_mask[j / 16]
+//    are stored, compacted: panel p's kept columns go to c + i * ldc + keep_start[p] + 0, 1, ... (the residual is
+//    read the same way);
+//  - pad / pad16 (may be null): the same values also (or only) into the zero-padded input of the next conv,
+//    column j of row i at pad + i * ld_pad + pad_offsets[j / 16] + j % 16 (fp32, sgemm_gather), or in bf16 with
+//    channel pairs interleaved (pad_planes_bf16's layout) at pad16 + (i / 2) * ld_pad + (pad_offsets[j / 16] +
+//    j % 16) * 2 + i % 2 (sbgemm_gather; an odd m's last partner is 0).
+struct GemmOut {
+    float* c = nullptr;
+    int ldc = 0;
+    const float* residual = nullptr;
+    bool relu = false;
+    float* pad = nullptr;
+    uint16_t* pad16 = nullptr;
+    int64_t ld_pad = 0;
+    const int64_t* pad_offsets = nullptr;
+    const int64_t* keep_start = nullptr;
+    const uint16_t* keep_mask = nullptr;
+};
+
 // C[m][n] = bias + A * B where B's kGemmNR-column panel p, row kk, is the 16 contiguous floats at
 // b_panels[p] + b_row_offsets[kk]. Packed B: b_panels[p] = b + p * k * NR, offsets kk * NR. Implicit conv
 // GEMM: b_panels[p] points into a zero-padded input plane, offsets select (channel, ky, kx), so no im2col.
 // Every addressed 16-float run must be readable; only the first n columns are stored.
-// c has m rows of stride ldc; bias may be null; relu clamps the stored values at 0 (a fused following ReLU).
-// Dispatches at first call to AVX-512 (2 column panels per tile) / AVX2 / baseline.
+// bias may be null. Dispatches at first call to AVX-512 (2 column panels per tile) / AVX2 / baseline.
 void sgemm_gather(int m, int n, int k, const float* a_packed, const float* const* b_panels, const int* b_row_offsets,
-                  const float* bias, float* c, int ldc, bool relu);
+                  const float* bias, const GemmOut& out);
 
 // ---- bf16 (issue 17) ----
 
@@ -72,13 +103,13 @@ inline float round_bf16(float f) {
 // True when the CPU has AVX512_BF16 (VDPBF16PS) and AVX512BW: sbgemm_gather and pad_planes_bf16 may run.
 bool cpu_has_avx512_bf16();
 
-// Packs A for sbgemm_gather: row panels as for pack_a; step s holds k indices 2s and 2s + 1 of each row as one
+// Packs A for sbgemm_gather: row panels of row_panel_pairs; step s holds k indices 2s and 2s + 1 of each row as one
 // uint32 (bf16 of a_at(i, 2s) in the low half). a_at(i, kk) may be called with kk up to 2 * steps - 1.
 template <class At>
 int64_t pack_a_bf16(int m, int steps, uint32_t* packed, At a_at) {
     const int panels = (m + kGemmMR - 1) / kGemmMR;
     for (int p = 0; p < panels; ++p) {
-        const RowPanel rp = row_panel(m, p);
+        const RowPanel rp = row_panel_pairs(m, p);
         uint32_t* dst = packed + int64_t(p) * steps * kGemmMR;
         for (int st = 0; st < steps; ++st)
             for (int r = 0; r < kGemmMR; ++r)
@@ -92,7 +123,7 @@ int64_t pack_a_bf16(int m, int steps, uint32_t* packed, At a_at) {
 // C = bias + A * B in fp32 from bf16 operands: B's panel p, step s is the 32 bf16 (16 columns x a k pair,
 // pair-interleaved) at b_panels[p] + b_step_offsets[s]. Needs cpu_has_avx512_bf16().
 void sbgemm_gather(int m, int n, int steps, const uint32_t* a_packed, const uint16_t* const* b_panels,
-                   const int* b_step_offsets, const float* bias, float* c, int ldc, bool relu);
+                   const int* b_step_offsets, const float* bias, const GemmOut& out);
 
 // pad_planes in bf16 with channel pairs interleaved: element (ci, y, x) of the padded input is at
 // ((ci / 2 * hp + y) * wp + x) * 2 + ci % 2; an odd last channel's partner is 0; the rest of col_elems is 0.

@@ -1,11 +1,14 @@
 // EMODIR_PRECISION_BF16 against a naive reference that rounds every conv weight and input to bfloat16 and sums
-// in double (test_support.h): on this CPU the stride-1 convs run VDPBF16PS (when it has AVX512_BF16) and the
-// stride-2 / 1x1 convs the emulated path, so both are checked. Tolerance: outputs within 2e-3 x max|output|
-// (fp32 accumulation order; an activation near a bf16 rounding boundary may round the other way). The bf16
-// outputs must also be measurably different from fp32 ones (else the precision switch did nothing), and the
-// objectives must not depend on how the population is split into threads.
+// in double (test_support.h): every conv (stride 1, stride 2 over the stride phases, 1x1, 7x7) runs VDPBF16PS
+// when the CPU has AVX512_BF16, else the emulated path (bf16-rounded operands through the fp32 kernel); the
+// ctest bf16_emulated runs this test with EMODIR_BF16_EMULATE=1 so the emulated path is checked everywhere.
+// Tolerance: outputs within 2e-3 x max|output| (fp32 accumulation order; an activation near a bf16 rounding
+// boundary may round the other way). The bf16 outputs must also be measurably different from fp32 ones (else the
+// precision switch did nothing), and the objectives must not depend on how the population is split into threads.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "test_support.h"
 
@@ -72,10 +75,15 @@ void check(const Net& net, const std::string& tag) {
 }  // namespace
 
 int main() {
-    std::printf("bf16 kernel: %s\n", emodir_cpu_bf16_hardware() ? "VDPBF16PS" : "emulated (no AVX512_BF16)");
+    const char* emulate = std::getenv("EMODIR_BF16_EMULATE");
+    std::printf("bf16 kernel: %s\n", emulate && std::strcmp(emulate, "0") != 0 ? "emulated (EMODIR_BF16_EMULATE)"
+                                     : emodir_cpu_bf16_hardware()          ? "VDPBF16PS"
+                                                                            : "emulated (no AVX512_BF16)");
     for (int size : {9, 16, 32}) check(resnet_like(31, false, size), "resnet_like " + std::to_string(size));
     check(resnet_like(32, true, 16), "resnet_like head 16");
     check(vgg_like(33, false, 16), "vgg_like 16");
+    for (int size : {23, 40}) check(geometry_like(34, size), "geometry " + std::to_string(size));
+    for (int size : {8, 9, 16}) check(resnet_chain(35, size), "chain " + std::to_string(size));
     if (failures) {
         std::fprintf(stderr, "%d failures\n", failures);
         return 1;

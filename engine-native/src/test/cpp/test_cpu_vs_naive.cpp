@@ -206,13 +206,17 @@ void check_pruned_residual() {
 }  // namespace
 
 int main() {
-    // 16x16: row-exact panels at 16x16, the wide-row path at 8x8 and 4x4 (stride-1 convs), im2col for stride 2.
+    // 16x16: row-exact panels at 16x16, the wide-row path at 8x8 and 4x4 (stride-1 convs and stride 2 over the
+    // stride phases of the padded input).
     check_net(false, 16);
     check_net(true, 16);
     check_pruned_residual();
     check_net(false, 9);
     check_net(true, 9);
     check_net(false, 32);
+    for (int size : {23, 40, 64}) check_net(geometry_like(13, size), false, "geometry " + std::to_string(size), "down");
+    for (int size : {8, 9, 16})
+        check_net(resnet_chain(17, size), false, "chain " + std::to_string(size), "block1.conv1");
     check_pruned_output(false, 9);
     check_pruned_output(true, 9);
     check_pruned_output(false, 32);

@@ -132,6 +132,47 @@ inline Net vgg_like(unsigned seed, bool pool_last, int size = 9) {
     return b.net;
 }
 
+// Three stride-1 basic blocks in a row: a conv fused with the residual add (and ReLU, not in the last block) also
+// writes the next block's conv1 input, conv1 writes only conv2's zero-padded input.
+inline Net resnet_chain(unsigned seed, int size) {
+    NetBuilder b(seed);
+    b.net.in_h = b.net.in_w = size;
+    b.conv(1, 0, 8, 8, 3, 1, 1, true, "block0.conv1");
+    b.relu(1);
+    b.conv(2, 1, 8, 8, 3, 1, 1, false, "block0.conv2");
+    b.add(2, 0, 1, 0);
+    b.relu(2);
+    b.conv(1, 2, 8, 8, 3, 1, 1, true, "block1.conv1");
+    b.relu(1);
+    b.conv(3, 1, 8, 8, 3, 1, 1, false, "block1.conv2");
+    b.add(3, 2, 1, 0);
+    b.relu(3);
+    b.conv(1, 3, 8, 11, 3, 1, 1, true, "block2.conv1");
+    b.relu(1);
+    b.conv(4, 1, 11, 8, 3, 1, 1, false, "block2.conv2");
+    b.add(4, 3, 1, 0);
+    return b.net;
+}
+
+// Conv geometries beyond ResNet basic blocks, for the implicit GEMM over stride phases: a 7x7 stride-2 stem,
+// 3x3 stride 2, a 3x3 "valid" conv (pad 0), a 1x1 stride-2 projection, a 5x5 and a 3x3 stride-3 conv.
+inline Net geometry_like(unsigned seed, int size) {
+    NetBuilder b(seed);
+    b.net.in_c = 3;
+    b.net.in_h = b.net.in_w = size;
+    b.conv(1, 0, 3, 8, 7, 2, 3, true, "stem");
+    b.relu(1);
+    b.conv(2, 1, 8, 12, 3, 2, 1, true, "down");
+    b.relu(2);
+    b.conv(3, 2, 12, 10, 3, 1, 0, true, "valid");
+    b.relu(3);
+    b.conv(4, 3, 10, 16, 1, 2, 0, false, "proj");
+    b.conv(5, 4, 16, 9, 5, 1, 2, true, "five");
+    b.relu(5);
+    b.conv(6, 5, 9, 8, 3, 3, 1, false, "s3");
+    return b.net;
+}
+
 struct Tensor {
     int c = 0, h = 0, w = 0;
     std::vector<float> v;
