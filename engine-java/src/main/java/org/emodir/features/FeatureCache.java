@@ -30,7 +30,7 @@ import org.emodir.model.TorchNet;
  * re-running the network for every candidate.
  *
  * <p>Each cut is held as segments of whole images under 2 GiB ({@link FeatureSegments}), in direct memory while the
- * cache fits the in-memory limit ({@value #MEMORY_LIMIT_PROPERTY} bytes, default half the physical memory), else in
+ * cache fits the in-memory limit ({@value #MEMORY_LIMIT_PROPERTY} bytes, default a quarter of the physical memory or of -Xmx), else in
  * a memory-mapped file ({@link FeatureFile}, under {@value #DIR_PROPERTY} or the temp directory, unlinked once
  * mapped), so a calibration set larger than memory is paged by the OS and streamed segment by segment ({@link
  * #evaluationParts}). Given a file, the cache is saved there and reused on the next build when the header, sizes and
@@ -163,7 +163,7 @@ public final class FeatureCache {
                     List<float[]> values = new ArrayList<>(cuts.length);
                     int at = 0;
                     for (int f = 0; f < cuts.length; f++) {
-                        h = dense.forwardBlocks(at, cuts[f], h);
+                        h = dense.forwardBlocksFreeing(at, cuts[f], h);
                         at = cuts[f];
                         long[] shape = Tensors.shape(h);
                         shapes[f] = new int[] {(int) shape[1], (int) shape[2], (int) shape[3]};
@@ -229,7 +229,11 @@ public final class FeatureCache {
         return d.resolve("emodir-features-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".emofeat");
     }
 
-    /** Bytes a cache may hold in direct memory: the property, else half the physical memory. */
+    /**
+     * Bytes a cache may hold in direct memory: the property, else a quarter of the physical memory or of the JVM's
+     * direct-memory limit (which defaults to the heap limit), whichever is less: a run holds up to three caches at once
+     * (calibration, held-out, selection) plus the buffers bf16 segments are decoded into.
+     */
     static long memoryLimit() {
         String v = System.getProperty(MEMORY_LIMIT_PROPERTY);
         if (v != null && !v.isBlank()) {
@@ -243,7 +247,9 @@ public final class FeatureCache {
                     "-D" + MEMORY_LIMIT_PROPERTY + " must be a positive number of bytes, got '" + v + "'");
         }
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        return Math.max(1L << 30, os.getTotalMemorySize() / 2);
+        return Math.max(
+                64L << 20,
+                Math.min(os.getTotalMemorySize(), Runtime.getRuntime().maxMemory()) / 4);
     }
 
     /** Segments of a quarter of the limit (so a low test limit gives several), at most what one mapping holds. */
@@ -413,6 +419,17 @@ public final class FeatureCache {
     public int floatsPerImage(int cut) {
         int[] s = shapes[slot(cut)];
         return s[0] * s[1] * s[2];
+    }
+
+    /**
+     * How many images of one libtorch batch keep its widest cached feature map within {@code bytes} (float32; at
+     * least 2, at most {@link #images()}): bounds the batches that run whole blocks, whose activations grow with the
+     * image size (a 224-px ResNet-50 layer1 output is 3.2 MB per image, a CIFAR ResNet-56's 64 KB).
+     */
+    public int imagesWithin(long bytes) {
+        long widest = 1;
+        for (int[] s : shapes) widest = Math.max(widest, (long) s[0] * s[1] * s[2] * Float.BYTES);
+        return (int) Math.max(2, Math.min(images(), bytes / widest));
     }
 
     public UnsafeBuffer labels() {

@@ -25,6 +25,12 @@ import org.emodir.search.SubnetSolution;
  * against the recalibrated dense sub-network.
  */
 public final class AdaptiveBnGpirMeasurer {
+    /**
+     * Bound on the recalibration batch's widest feature map: 256 CIFAR images need 16-64 MB, while 256 ImageNet images
+     * at ResNet-50's layer1 would need 820 MB per map and about 5x that inside a bottleneck (80 images fit).
+     */
+    static final long RECALIBRATION_BYTES = 256L << 20;
+
     private final NetSpec spec;
     private final StateDict weights;
     private final FeatureCache calib;
@@ -45,7 +51,7 @@ public final class AdaptiveBnGpirMeasurer {
     public GpirMeasurer.Measured measure(Subnet subnet, SubnetFront front) {
         int from = subnet.firstBlock(), to = subnet.endBlock();
         int[] chw = calib.shape(from);
-        int n = Math.min(calib.images(), recalibrationImages);
+        int n = Math.min(calib.imagesWithin(RECALIBRATION_BYTES), recalibrationImages);
         List<SubnetSolution> sols = front.solutions();
         List<SubnetSolution> measured = new ArrayList<>();
         double[] drop = new double[sols.size()];

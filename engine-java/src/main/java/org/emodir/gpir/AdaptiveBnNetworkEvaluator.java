@@ -41,7 +41,7 @@ public final class AdaptiveBnNetworkEvaluator {
         double[][] out = new double[masks.size()][];
         int[] chw = calib.shape(0);
         try (PointerScope scope = new PointerScope()) {
-            int n = Math.min(calib.images(), recalibrationImages);
+            int n = Math.min(calib.imagesWithin(AdaptiveBnGpirMeasurer.RECALIBRATION_BYTES), recalibrationImages);
             Tensor recalibration = Tensors.fromBuffer(calib.images(0, 0, n), n, chw[0], chw[1], chw[2]);
             for (int i = 0; i < masks.size(); i++) {
                 byte[] mask = masks.get(i);

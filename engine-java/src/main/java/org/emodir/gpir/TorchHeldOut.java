@@ -13,6 +13,8 @@ import org.emodir.model.TorchNet;
 public final class TorchHeldOut {
     /** Held-out images per forward, to bound activation memory at large resolutions. */
     private static final int CHUNK = 128;
+    /** Bound on a chunk's widest feature map (128 CIFAR images; 20 at a 224-px ResNet-50's layer1). */
+    private static final long CHUNK_BYTES = 64L << 20;
 
     private TorchHeldOut() {}
 
@@ -26,11 +28,13 @@ public final class TorchHeldOut {
         double loss = 0;
         long correct = 0;
         try (NoGradGuard g = new NoGradGuard()) {
-            for (int s = 0; s < heldOut.images(); s += CHUNK) {
-                int m = Math.min(CHUNK, heldOut.images() - s);
+            int chunk = Math.min(CHUNK, heldOut.imagesWithin(CHUNK_BYTES));
+            for (int s = 0; s < heldOut.images(); s += chunk) {
+                int m = Math.min(chunk, heldOut.images() - s);
                 try (PointerScope scope = new PointerScope()) {
                     UnsafeBuffer view = heldOut.images(from, s, m);
-                    Tensor logits = net.forwardFromBlock(from, Tensors.fromBuffer(view, m, chw[0], chw[1], chw[2]));
+                    Tensor logits = net.forwardHead(net.forwardBlocksFreeing(
+                            from, net.spec().numBlocks(), Tensors.fromBuffer(view, m, chw[0], chw[1], chw[2])));
                     int[] y = java.util.Arrays.copyOfRange(labels, s, s + m);
                     loss += torch.cross_entropy(logits, Tensors.longs(y, m)).item_double() * m;
                     float[] l = Tensors.toFloats(logits);

@@ -16,13 +16,21 @@ import org.emodir.search.Subnet;
 record Features(FeatureCache calib, FeatureCache heldOut, FeatureCache selection, List<FeatureSelector> selectors) {
     private static final int BATCH = 128;
 
+    /** Images per dense forward: 128 at CIFAR's 32x32, fewer for larger images (16 at 224x224), so that one batch's
+     * activations stay near the same size. */
+    static int batch(org.emodir.data.ImageGeometry g) {
+        long pixels = (long) g.height() * g.width();
+        return (int) Math.max(16, Math.min(BATCH, BATCH * 32L * 32L / pixels));
+    }
+
     static Features build(RunInputs in, ProgressListener progress) {
         int[] cuts = in.cuts();
+        int batch = batch(in.train().geometry());
         FeatureStorage storage = in.cfg().featureStorage();
         FeatureCache calib = FeatureCache.build(
-                in.dense(), in.train(), in.sets().calibration(), BATCH, cuts, progress::message, null, storage);
+                in.dense(), in.train(), in.sets().calibration(), batch, cuts, progress::message, null, storage);
         FeatureCache heldOut = FeatureCache.build(
-                in.dense(), in.train(), in.sets().heldOut(), BATCH, cuts, progress::message, null, storage);
+                in.dense(), in.train(), in.sets().heldOut(), batch, cuts, progress::message, null, storage);
         // The selection images only ever feed whole networks (adaptive BN from the stem output), so cut 0 is enough.
         FeatureCache selection = in.sets().selection().length == 0
                 ? heldOut
@@ -30,7 +38,7 @@ record Features(FeatureCache calib, FeatureCache heldOut, FeatureCache selection
                         in.dense(),
                         in.train(),
                         in.sets().selection(),
-                        BATCH,
+                        batch,
                         new int[] {0},
                         progress::message,
                         null,

@@ -33,6 +33,10 @@ final class Reports {
         r.details.put("skipped_images_train", in.train().skipped().size());
         r.details.put("skipped_images_test", in.test().skipped().size());
         r.details.put("peak_rss_bytes", org.emodir.run.PeakMemory.peakRssBytes());
+        r.details.put("classes", in.train().numClasses());
+        r.details.put("calibration_images", in.sets().calibration().length);
+        r.details.put("held_out_images", in.sets().heldOut().length);
+        r.details.put("selection_images", in.sets().selection().length);
         r.config.putAll(cfg.resultSettings());
         // Always shown (resultSettings leaves fp32 out so that older run directories resume).
         r.config.put("precision", cfg.precision().label());
