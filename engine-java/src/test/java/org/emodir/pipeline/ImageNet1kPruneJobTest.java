@@ -96,22 +96,27 @@ class ImageNet1kPruneJobTest {
      * {@code val/<wnid>/} once.
      */
     static Path layout(Path sample, Path data) throws java.io.IOException {
+        return layout(sample, data, 2, null);
+    }
+
+    /** As above with {@code copies} training links per class, only the wnids of {@code only} (null: all 1000). */
+    static Path layout(Path sample, Path data, int copies, java.util.Set<String> only) throws java.io.IOException {
         List<Path> wnids;
         try (var folders = Files.list(sample)) {
             wnids = folders.filter(Files::isDirectory).sorted().toList();
         }
         assertEquals(CLASSES, wnids.size(), "class folders in " + sample);
         for (Path wnid : wnids) {
+            String name = wnid.getFileName().toString();
+            if (only != null && !only.contains(name)) continue;
             Path image;
             try (var files = Files.list(wnid)) {
                 image = files.filter(p -> p.toString().endsWith(".JPEG"))
                         .findFirst()
                         .orElseThrow(() -> new AssertionError("no JPEG in " + wnid));
             }
-            String name = wnid.getFileName().toString();
             Path train = Files.createDirectories(data.resolve("train").resolve(name));
-            Files.createSymbolicLink(train.resolve(name + "_0.JPEG"), image);
-            Files.createSymbolicLink(train.resolve(name + "_1.JPEG"), image);
+            for (int k = 0; k < copies; k++) Files.createSymbolicLink(train.resolve(name + "_" + k + ".JPEG"), image);
             Files.createSymbolicLink(
                     Files.createDirectories(data.resolve("val").resolve(name)).resolve(name + ".JPEG"), image);
         }
@@ -119,16 +124,25 @@ class ImageNet1kPruneJobTest {
     }
 
     /**
-     * Writes the test's tree and weights into {@code args[0]} for a run by hand (benchmarks/README-imagenet.md):
-     * {@code java -cp emodir.jar:emodir-tests.jar org.emodir.pipeline.ImageNet1kPruneJobTest DIR}, then
-     * {@code bin/emodir prune --model resnet50 --weights DIR/resnet50.safetensors --data DIR/imagenet1k ...}.
+     * Writes a tree and matching BN-calibrated random weights into {@code DIR} for a run by hand
+     * (benchmarks/README-imagenet.md): {@code java -cp emodir.jar:emodir-tests.jar:junit-jupiter-api.jar
+     * org.emodir.pipeline.ImageNet1kPruneJobTest DIR [COPIES [imagenet100]]} writes {@code DIR/imagenet1k} (or {@code
+     * DIR/imagenet100}: the bundled 100-class list) with COPIES (default 2) training links per class, and {@code
+     * DIR/resnet50.safetensors}; then {@code bin/emodir prune --model resnet50 --weights DIR/resnet50.safetensors
+     * --data DIR/imagenet1k ...}.
      */
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
+        int copies = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        java.util.Set<String> only = null;
+        if (args.length > 2) {
+            only = new java.util.HashSet<>(
+                    org.emodir.data.ClassSelection.parse(args[2]).classes());
+        }
         Path sample = DataDirs.shared().resolve("datasets").resolve("imagenet-sample");
-        layout(sample, dir.resolve("imagenet1k"));
+        layout(sample, dir.resolve(only == null ? "imagenet1k" : args[2]), copies, only);
         calibratedRandomWeights(
-                NetSpec.dense("resnet50", CLASSES),
+                NetSpec.dense("resnet50", only == null ? CLASSES : only.size()),
                 Datasets.imagenetEval(sample, dir.resolve("cache")),
                 dir.resolve("resnet50.safetensors"));
     }
