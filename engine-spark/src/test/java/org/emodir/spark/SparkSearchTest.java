@@ -183,6 +183,42 @@ class SparkSearchTest {
         assertArrayEquals(before, Files.readAllBytes(file));
     }
 
+    @Test
+    void aSearchStoppedLocallyResumesOnSparkToTheSameFront(@TempDir Path dir) throws IOException {
+        CheckpointStore store = new CheckpointStore(dir);
+        try (NativeCpuEvaluator local = new NativeCpuEvaluator(program, data, THREADS)) {
+            assertThrows(
+                    Stopped.class,
+                    () -> search(local, store, (name, generation) -> {
+                        if (generation == 1) throw new Stopped();
+                    }));
+        }
+        assertTrue(Files.exists(store.file("search-0-state")), "generation 1 checkpointed");
+        int[] calls = {0};
+        try (PopulationEvaluator spark = SparkPopulationEvaluator.open(cluster(), "resume", program, data, THREADS)) {
+            PopulationEvaluator counted = new PopulationEvaluator() {
+                @Override
+                public int numGenes() {
+                    return spark.numGenes();
+                }
+
+                @Override
+                public void evaluate(org.emodir.eval.PopulationMasks masks, int population, Objectives out) {
+                    calls[0]++;
+                    spark.evaluate(masks, population, out);
+                }
+
+                @Override
+                public void close() {}
+            };
+            assertEquals(localFront, search(counted, store));
+        }
+        assertEquals(GENERATIONS - 1, calls[0], "Spark evaluated only the generations after the checkpoint");
+    }
+
+    /** A run killed after a generation's checkpoint. */
+    static final class Stopped extends RuntimeException {}
+
     /** The cluster with both executors registered (one replaces a killed one within seconds). */
     static JavaSparkContext cluster() {
         JavaSparkContext spark = SparkContexts.at(CLUSTER);
@@ -200,6 +236,10 @@ class SparkSearchTest {
 
     /** The front of a short search as text: every solution's mask and both objectives (exact doubles). */
     static String search(PopulationEvaluator ev, CheckpointStore store) {
+        return search(ev, store, null);
+    }
+
+    static String search(PopulationEvaluator ev, CheckpointStore store, SubnetSearch.AfterGeneration hook) {
         MaskProblem problem = new MaskProblem(
                         net.subnet(),
                         ev,
@@ -218,6 +258,7 @@ class SparkSearchTest {
                                     POPULATION, 31, net.subnet().genes()))
                     .generations(GENERATIONS);
             if (store != null) s.checkpointTo(store);
+            s.afterGeneration(hook);
             return s.run().front().solutions().stream()
                     .map(x -> java.util.Arrays.toString(x.mask()) + " " + x.flopsRatio() + " " + x.localImpairment())
                     .collect(Collectors.joining("\n"));
