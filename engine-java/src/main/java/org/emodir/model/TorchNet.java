@@ -282,6 +282,35 @@ public final class TorchNet implements AutoCloseable {
         return h;
     }
 
+    /**
+     * {@link #forward} for inference without a graph: the stem's and each block's intermediates are freed as soon as
+     * they are consumed ({@link #forwardBlocksFreeing}), so a batch holds about one block's activations at a time
+     * instead of the whole network's. The result belongs to the caller's innermost {@code PointerScope}.
+     */
+    public Tensor forwardFreeing(Tensor x) {
+        Tensor stem;
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+            stem = forwardStem(x);
+            stem.retainReference();
+        }
+        try {
+            return forwardHead(forwardBlocksFreeing(0, spec.numBlocks(), stem));
+        } finally {
+            stem.releaseReference();
+        }
+    }
+
+    /**
+     * Images per inference forward: 128 at CIFAR's 32x32, fewer for larger images (16 at 224x224), so that one
+     * forward's activations stay near the same size whatever the resolution.
+     */
+    public static int inferenceImages(int height, int width) {
+        long pixels = (long) height * width;
+        return (int) Math.max(16, Math.min(INFERENCE_IMAGES, INFERENCE_IMAGES * 32L * 32L / pixels));
+    }
+
+    private static final int INFERENCE_IMAGES = 128;
+
     private void checkRange(int from, int to) {
         if (from < 0 || to > spec.numBlocks() || from > to) {
             throw new IndexOutOfBoundsException(

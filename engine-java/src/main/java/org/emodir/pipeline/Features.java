@@ -14,13 +14,9 @@ import org.emodir.search.Subnet;
  * feature selector when the run uses one.
  */
 record Features(FeatureCache calib, FeatureCache heldOut, FeatureCache selection, List<FeatureSelector> selectors) {
-    private static final int BATCH = 128;
-
-    /** Images per dense forward: 128 at CIFAR's 32x32, fewer for larger images (16 at 224x224), so that one batch's
-     * activations stay near the same size. */
+    /** Images per dense forward: {@link org.emodir.model.TorchNet#inferenceImages} (16 at 224x224). */
     static int batch(org.emodir.data.ImageGeometry g) {
-        long pixels = (long) g.height() * g.width();
-        return (int) Math.max(16, Math.min(BATCH, BATCH * 32L * 32L / pixels));
+        return org.emodir.model.TorchNet.inferenceImages(g.height(), g.width());
     }
 
     static Features build(RunInputs in, ProgressListener progress) {
