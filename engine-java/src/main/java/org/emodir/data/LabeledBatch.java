@@ -15,4 +15,20 @@ public record LabeledBatch(UnsafeBuffer pixels, int[] labels, int[] indices, int
     public long floats() {
         return (long) n * c * h * w;
     }
+
+    /** Images {@code [from, from + count)} as a batch of their own, sharing this batch's pixel buffer. */
+    public LabeledBatch slice(int from, int count) {
+        if (from < 0 || count < 1 || from + count > n) {
+            throw new IndexOutOfBoundsException("images [" + from + ", " + (from + count) + ") of a batch of " + n);
+        }
+        long image = (long) c * h * w * Float.BYTES;
+        return new LabeledBatch(
+                new UnsafeBuffer(pixels, Math.toIntExact(from * image), Math.toIntExact(count * image)),
+                java.util.Arrays.copyOfRange(labels, from, from + count),
+                java.util.Arrays.copyOfRange(indices, from, from + count),
+                count,
+                c,
+                h,
+                w);
+    }
 }

@@ -257,32 +257,38 @@ public final class CrossNetworkTrainer {
         try (Sgd sgd = new Sgd(params, cfg.momentum, cfg.weightDecay, false)) {
             for (int step = 0; step < steps; step++) {
                 LabeledBatch b = batches.next();
-                double mse;
-                double task;
-                try (PointerScope scope = new PointerScope()) {
-                    Tensor x = Batches.images(b);
-                    Tensor in;
-                    Tensor target;
-                    try (NoGradGuard noGrad = new NoGradGuard()) {
-                        in = student.forwardToBlock(from, x);
-                        target = teacher.forwardBlocks(from, to, teacher.forwardToBlock(from, x));
+                double mse = 0;
+                double task = 0;
+                sgd.zeroGrad();
+                for (LabeledBatch part : MicroBatches.of(b)) {
+                    try (PointerScope scope = new PointerScope()) {
+                        Tensor x = Batches.images(part);
+                        Tensor in;
+                        Tensor target;
+                        try (NoGradGuard noGrad = new NoGradGuard()) {
+                            in = student.forwardBlocksFreeing(0, from, student.forwardStem(x));
+                            target = teacher.forwardBlocksFreeing(
+                                    from, to, teacher.forwardBlocksFreeing(0, from, teacher.forwardStem(x)));
+                        }
+                        Tensor out = student.forwardBlocks(from, to, in);
+                        if (kept != null) out = zeroFilled(out, kept, target);
+                        // Normalised by the teacher feature's mean square, so every cut's term has the same scale
+                        // and the wide, large-valued late stages do not dominate (issue 15).
+                        Tensor mseT = torch.mse_loss(out, target, REDUCTION_MEAN)
+                                .div(target.square().mean().clamp_min(new Scalar(1e-12)));
+                        Tensor logits = teacher.forwardFromBlock(to, out).div(new Scalar(cfg.temperature));
+                        Tensor taskT = torch.cross_entropy_loss(
+                                logits, Batches.labels(part), new TensorOptional(), REDUCTION_MEAN, IGNORE_INDEX, 0.0);
+                        Tensor loss =
+                                taskT.mul(new Scalar(cfg.lambdaTask)).add(mseT.mul(new Scalar(cfg.lambdaFeature)));
+                        double w = MicroBatches.weight(part, b);
+                        if (part != b) loss = loss.mul(new Scalar(w));
+                        loss.backward();
+                        mse += w * mseT.item_double();
+                        task += w * taskT.item_double();
                     }
-                    Tensor out = student.forwardBlocks(from, to, in);
-                    if (kept != null) out = zeroFilled(out, kept, target);
-                    // Normalised by the teacher feature's mean square, so every cut's term has the same scale and
-                    // the wide, large-valued late stages do not dominate (issue 15).
-                    Tensor mseT = torch.mse_loss(out, target, REDUCTION_MEAN)
-                            .div(target.square().mean().clamp_min(new Scalar(1e-12)));
-                    Tensor logits = teacher.forwardFromBlock(to, out).div(new Scalar(cfg.temperature));
-                    Tensor taskT = torch.cross_entropy_loss(
-                            logits, Batches.labels(b), new TensorOptional(), REDUCTION_MEAN, IGNORE_INDEX, 0.0);
-                    Tensor loss = taskT.mul(new Scalar(cfg.lambdaTask)).add(mseT.mul(new Scalar(cfg.lambdaFeature)));
-                    sgd.zeroGrad();
-                    loss.backward();
-                    sgd.step(CosineSteps.lr(cfg.lr, step, steps));
-                    mse = mseT.item_double();
-                    task = taskT.item_double();
                 }
+                sgd.step(CosineSteps.lr(cfg.lr, step, steps));
                 if (!Double.isFinite(mse) || !Double.isFinite(task)) {
                     throw new IllegalStateException(s + " step " + step + ": loss became mse=" + mse + " task=" + task);
                 }

@@ -235,13 +235,17 @@ public final class FineTuner {
                     LabeledBatch b = it.next();
                     double lr = cfg.cosine ? CosineSteps.lr(cfg.lr, step, total) : cfg.lr;
                     float loss;
-                    try (PointerScope scope = new PointerScope()) {
-                        sgd.zeroGrad();
-                        Tensor l = loss(net, teacher, b, cfg);
-                        l.backward();
-                        sgd.step(lr);
-                        loss = l.item_float();
+                    sgd.zeroGrad();
+                    loss = 0;
+                    for (LabeledBatch part : MicroBatches.of(b)) {
+                        try (PointerScope scope = new PointerScope()) {
+                            Tensor l = loss(net, teacher, part, cfg);
+                            if (part != b) l = l.mul(new Scalar(MicroBatches.weight(part, b)));
+                            l.backward();
+                            loss += l.item_float();
+                        }
                     }
+                    sgd.step(lr);
                     if (!Float.isFinite(loss))
                         throw new IllegalStateException("fine-tuning loss became " + loss + " at step " + step);
                     losses[step++] = loss;
@@ -289,7 +293,7 @@ public final class FineTuner {
         if (teacher == null) return ce;
         Tensor teacherLogits;
         try (NoGradGuard noGrad = new NoGradGuard()) {
-            teacherLogits = teacher.forward(x);
+            teacherLogits = teacher.forwardFreeing(x);
         }
         double t = cfg.temperature;
         Tensor kd = torch.kl_div(

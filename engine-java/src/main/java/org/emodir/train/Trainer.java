@@ -173,13 +173,17 @@ public final class Trainer {
                 double lossSum = 0;
                 for (LabeledBatch b : data) {
                     double loss;
-                    try (PointerScope scope = new PointerScope()) {
-                        sgd.zeroGrad();
-                        Tensor l = loss(net, b);
-                        l.backward();
-                        sgd.step(lr);
-                        loss = l.item_float();
+                    sgd.zeroGrad();
+                    loss = 0;
+                    for (LabeledBatch part : MicroBatches.of(b)) {
+                        try (PointerScope scope = new PointerScope()) {
+                            Tensor l = loss(net, part);
+                            if (part != b) l = l.mul(new Scalar(MicroBatches.weight(part, b)));
+                            l.backward();
+                            loss += l.item_float();
+                        }
                     }
+                    sgd.step(lr);
                     if (!Double.isFinite(loss)) {
                         throw new IllegalStateException(
                                 "training loss became " + loss + " in epoch " + epoch + " batch " + batches);
@@ -223,7 +227,7 @@ public final class Trainer {
             Tensor teacherLogits;
             boolean[] teacherModes = cfg.teacher.modes();
             try (NoGradGuard noGrad = new NoGradGuard()) {
-                teacherLogits = cfg.teacher.train(false).forward(x);
+                teacherLogits = cfg.teacher.train(false).forwardFreeing(x);
             } finally {
                 cfg.teacher.restoreModes(teacherModes);
             }
