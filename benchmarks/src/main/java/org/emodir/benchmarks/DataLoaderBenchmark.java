@@ -142,7 +142,18 @@ public class DataLoaderBenchmark {
         return turbo(NativeJpegDecoder.DctScaling.NONE);
     }
 
+    /** {@link #decodeImagenetResizeCropTurbo} decoding every row and column, not only the crop's region. */
+    @Benchmark
+    @OperationsPerInvocation(IMAGENET_FILES)
+    public int decodeImagenetResizeCropTurboWholeImage() {
+        return turbo(NativeJpegDecoder.DctScaling.POWER_OF_TWO, true);
+    }
+
     private int turbo(NativeJpegDecoder.DctScaling scaling) {
+        return turbo(scaling, false);
+    }
+
+    private int turbo(NativeJpegDecoder.DctScaling scaling, boolean wholeImage) {
         int sum = 0;
         for (int i = 0; i < IMAGENET_FILES; i++) {
             NativeJpegDecoder.decode(
@@ -150,7 +161,8 @@ public class DataLoaderBenchmark {
                     ImageGeometry.IMAGENET_EVAL,
                     imagenetScratch,
                     0,
-                    scaling);
+                    scaling,
+                    wholeImage);
             sum += imagenetScratch[i];
         }
         return sum;

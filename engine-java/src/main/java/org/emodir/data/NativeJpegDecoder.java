@@ -28,6 +28,9 @@ public final class NativeJpegDecoder {
         POWER_OF_TWO
     }
 
+    /** {@code EMODIR_JPEG_WHOLE_IMAGE} of emodir_jpeg.h. */
+    private static final int WHOLE_IMAGE = 4;
+
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private NativeJpegDecoder() {}
@@ -47,6 +50,14 @@ public final class NativeJpegDecoder {
 
     /** As above with the given DCT-domain scaling. */
     public static void decode(Path file, ImageGeometry g, byte[] dst, int off, DctScaling scaling) {
+        decode(file, g, dst, off, scaling, false);
+    }
+
+    /**
+     * As above; {@code wholeImage} decodes every row and column instead of only the region the centre crop samples
+     * (the same pixels, slower: for tests and benchmarks).
+     */
+    public static void decode(Path file, ImageGeometry g, byte[] dst, int off, DctScaling scaling, boolean wholeImage) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -68,7 +79,7 @@ public final class NativeJpegDecoder {
                 g.resizeShorterSide(),
                 g.height(),
                 g.width(),
-                scaling.ordinal(),
+                scaling.ordinal() | (wholeImage ? WHOLE_IMAGE : 0),
                 pixels.addressOffset(),
                 0L);
         if (rc != 0) {

@@ -89,6 +89,18 @@ class NativeJpegDecoderTest {
     }
 
     @Test
+    void decodingOnlyTheCropsRegionGivesTheWholeImageDecodesPixels() throws IOException {
+        byte[] region = new byte[G.pixelsPerImage()], whole = new byte[region.length];
+        for (Path f : imagenetFiles(48)) {
+            for (NativeJpegDecoder.DctScaling s : NativeJpegDecoder.DctScaling.values()) {
+                NativeJpegDecoder.decode(f, G, region, 0, s, false);
+                NativeJpegDecoder.decode(f, G, whole, 0, s, true);
+                assertArrayEquals(whole, region, f + " at scaling " + s);
+            }
+        }
+    }
+
+    @Test
     void cifarImagesAtStoredSizeDecodeAsImageIo() throws IOException {
         Path dir = DataDirs.cifar10Jpg().resolve("test").resolve("cat");
         byte[] io = new byte[ImageGeometry.CIFAR.pixelsPerImage()], turbo = new byte[io.length];

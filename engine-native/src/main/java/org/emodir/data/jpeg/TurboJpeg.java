@@ -20,7 +20,8 @@ public final class TurboJpeg {
     /**
      * Decodes {@code len} JPEG bytes at {@code src} into planar CHW uint8 {@code 3 x outH x outW} at {@code dst}
      * (resize 0: exact size required). {@code dctScale} 1 lets libjpeg decode at the smallest k/8 size that still
-     * covers {@code resize}, 2 only at 1/8, 1/4 or 1/2 (SIMD IDCTs), 0 at full size. {@code dims} (4 ints, may be 0) receives {height, width, decoded height, decoded width}.
+     * covers {@code resize}, 2 only at 1/8, 1/4 or 1/2 (SIMD IDCTs), 0 at full size; plus 4 to decode the whole
+     * image rather than only the rows and columns the crop samples. {@code dims} (4 ints, may be 0) receives {height, width, decoded height, decoded width}.
      * Returns 0, or -1 with {@link #emodir_jpeg_last_error()}.
      */
     public static native int emodir_jpeg_decode(
