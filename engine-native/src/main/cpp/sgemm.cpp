@@ -57,8 +57,11 @@ inline void load_kept(bool avx512, float (*v)[kGemmNR], const float* src, int64_
 // broadcast of A feeds two FMAs; AVX2 keeps NP = 1 (2R ymm accumulators already fill its 16 registers).
 // CHAINS > 0 (AVX-512 only): a tile with fewer accumulators than that (a lone last column panel, a 3-row
 // panel) splits k into two interleaved accumulator sets, summed at the end, to keep both FMA pipes busy.
-template <int R, int NP, int CHAINS>
-__attribute__((always_inline)) inline void tile(int k, const float* a, const float* const* b, const int* off,
+// R0 < R (a fused pair of row panels, see gemm): rows R0.. come from a second packed panel a1, so a pruned layer
+// with 7 or 8 rows runs as one 8-row tile (16 accumulators, B loaded once) instead of two 4-row tiles.
+template <int R, int NP, int CHAINS, int R0 = R>
+__attribute__((always_inline)) inline void tile(int k, const float* a, const float* a1, const float* const* b,
+                                                const int* off,
                                                 const float* bias, const float* const* res, float* const* c,
                                                 int ldc, const int* cols, bool relu, float* const* pad,
                                                 int64_t ld_pad, const uint16_t* kmask) {
@@ -75,8 +78,9 @@ __attribute__((always_inline)) inline void tile(int k, const float* a, const flo
             v16 bv[NP];
             for (int q = 0; q < NP; ++q) bv[q] = load16(b[q] + off[kk + h]);
             const float* ak = a + (kk + h) * kGemmMR;
+            const float* ak1 = a1 + (kk + h) * kGemmMR;
             for (int r = 0; r < R; ++r) {
-                const float ar = ak[r];
+                const float ar = r < R0 ? ak[r] : ak1[r - R0];
                 for (int q = 0; q < NP; ++q) acc[h][q][r] += ar * bv[q];
             }
         }
@@ -84,8 +88,9 @@ __attribute__((always_inline)) inline void tile(int k, const float* a, const flo
         v16 bv[NP];
         for (int q = 0; q < NP; ++q) bv[q] = load16(b[q] + off[kk]);
         const float* ak = a + kk * kGemmMR;
+        const float* ak1 = a1 + kk * kGemmMR;
         for (int r = 0; r < R; ++r) {
-            const float ar = ak[r];
+            const float ar = r < R0 ? ak[r] : ak1[r - R0];
             for (int q = 0; q < NP; ++q) acc[0][q][r] += ar * bv[q];
         }
     }
@@ -127,18 +132,26 @@ __attribute__((always_inline)) inline void tile(int k, const float* a, const flo
 }
 
 template <int NP, int CHAINS>
-__attribute__((always_inline)) inline void row_panels(int rows, int k, const float* a, const float* const* b,
-                                                      const int* off, const float* bias, const float* const* res,
-                                                      float* const* c, int ldc, const int* cols, bool relu,
-                                                      float* const* pad, int64_t ld_pad, const uint16_t* kmask) {
-    switch (rows) {
-        case 6: tile<6, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask); break;
-        case 5: tile<5, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask); break;
-        case 4: tile<4, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask); break;
-        case 3: tile<3, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask); break;
-        case 2: tile<2, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask); break;
-        default: tile<1, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask); break;
+__attribute__((always_inline)) inline void row_panels(int rows, int rows1, int k, const float* a, const float* a1,
+                                                      const float* const* b, const int* off, const float* bias,
+                                                      const float* const* res, float* const* c, int ldc,
+                                                      const int* cols, bool relu, float* const* pad, int64_t ld_pad,
+                                                      const uint16_t* kmask) {
+#define EMODIR_TILE(...) tile<__VA_ARGS__>(k, a, a1, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask)
+    if (rows1 > 0) {  // a fused pair of panels (gemm: NP == 2 only, 7 or 8 rows: 4 + 3 or 4 + 4)
+        if (rows1 == 4) EMODIR_TILE(8, NP, CHAINS, 4);
+        else EMODIR_TILE(7, NP, CHAINS, 4);
+        return;
     }
+    switch (rows) {
+        case 6: EMODIR_TILE(6, NP, CHAINS); break;
+        case 5: EMODIR_TILE(5, NP, CHAINS); break;
+        case 4: EMODIR_TILE(4, NP, CHAINS); break;
+        case 3: EMODIR_TILE(3, NP, CHAINS); break;
+        case 2: EMODIR_TILE(2, NP, CHAINS); break;
+        default: EMODIR_TILE(1, NP, CHAINS); break;
+    }
+#undef EMODIR_TILE
 }
 
 // A last column panel with only T <= kTailCols valid columns (7x7 maps: 49 = 3 x 16 + 1) as T dot-product columns:
@@ -202,9 +215,13 @@ __attribute__((always_inline)) inline void gemm(int m, int n, int k, const float
         n -= tail;
     }
     const int groups = (n + NP * kGemmNR - 1) / (NP * kGemmNR);
-    for (int it = 0; it < groups * panels; ++it) {
-        const int p = a_outer ? it / groups : it % panels;
-        const int j = (a_outer ? it % groups : it / panels) * NP * kGemmNR;
+    // 7 or 8 rows (a pruned 16-channel layer): the two row panels (4 + 3, 4 + 4) run fused as one tile of 16
+    // accumulators that loads each B vector once for all rows; two 4-row tiles load it twice per 8 FMAs.
+    const bool fuse = NP > 1 && panels == 2 && m >= 7 && m <= 8;
+    const int tiles = fuse ? 1 : panels;
+    for (int it = 0; it < groups * tiles; ++it) {
+        const int p = a_outer && !fuse ? it / groups : it % tiles;
+        const int j = (a_outer && !fuse ? it % groups : it / tiles) * NP * kGemmNR;
         const int left = n - j;
         const float* const* bj = b_panels + j / kGemmNR;
         int cols[NP];
@@ -229,10 +246,14 @@ __attribute__((always_inline)) inline void gemm(int m, int n, int k, const float
         float* const* cpp = out.c ? cp : nullptr;
         float* const* ppp = out.pad ? pp : nullptr;
         const uint16_t* kmp = out.keep_mask ? km : nullptr;
+        const int rows1 = fuse ? row_panel(m, 1).rows : 0;
+        const float* a1 = fuse ? a + int64_t(k) * kGemmMR : a;
         if (full)
-            row_panels<NP, CHAINS>(rp.rows, k, a, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, ppp, out.ld_pad, kmp);
+            row_panels<NP, CHAINS>(rp.rows, rows1, k, a, a1, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, ppp,
+                                   out.ld_pad, kmp);
         else
-            row_panels<1, CHAINS>(rp.rows, k, a, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, ppp, out.ld_pad, kmp);
+            row_panels<1, CHAINS>(rp.rows, rows1, k, a, a1, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, ppp,
+                                  out.ld_pad, kmp);
     }
 }
 
