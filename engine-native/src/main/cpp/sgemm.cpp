@@ -64,7 +64,8 @@ __attribute__((always_inline)) inline void tile(int k, const float* a, const flo
                                                 const int* off,
                                                 const float* bias, const float* const* res, float* const* c,
                                                 int ldc, const int* cols, bool relu, float* const* pad,
-                                                int64_t ld_pad, const uint16_t* kmask) {
+                                                int64_t ld_pad, const uint16_t* kmask, int64_t ld_res,
+                                                bool res_padded) {
     constexpr int KS = R * NP < CHAINS ? 2 : 1;
     v16 acc[KS][NP][R];
     for (int q = 0; q < NP; ++q)
@@ -98,18 +99,19 @@ __attribute__((always_inline)) inline void tile(int k, const float* a, const flo
     for (int q = 0; q < NP; ++q) {
         const bool compact = kmask && kmask[q] != 0xffffu;
         float kept[R][kGemmNR];  // compact: residual in, results out
-        if (compact && res) load_kept(CHAINS > 0, kept, res[q], ldc, R, kmask[q]);
+        // res_padded: the residual is read uncompacted from a padded layout (GemmOut::residual_pad).
+        if (compact && res && !res_padded) load_kept(CHAINS > 0, kept, res[q], ldc, R, kmask[q]);
         for (int r = 0; r < R; ++r) {
             v16 v = KS == 2 ? acc[0][q][r] + acc[KS - 1][q][r] : acc[0][q][r];
             const int64_t at = int64_t(r) * ldc;
-            if (res && compact) {
+            if (res && compact && !res_padded) {
                 v += load16(kept[r]);
             } else if (res) {
-                if (cols[q] == kGemmNR) {
-                    v += load16(res[q] + at);
+                if (cols[q] == kGemmNR || (compact && res_padded)) {
+                    v += load16(res[q] + r * ld_res);
                 } else {
                     float tmp[kGemmNR] = {};
-                    std::memcpy(tmp, res[q] + at, sizeof(float) * size_t(cols[q]));
+                    std::memcpy(tmp, res[q] + r * ld_res, sizeof(float) * size_t(cols[q]));
                     v += load16(tmp);
                 }
             }
@@ -136,8 +138,9 @@ __attribute__((always_inline)) inline void row_panels(int rows, int rows1, int k
                                                       const float* const* b, const int* off, const float* bias,
                                                       const float* const* res, float* const* c, int ldc,
                                                       const int* cols, bool relu, float* const* pad, int64_t ld_pad,
-                                                      const uint16_t* kmask) {
-#define EMODIR_TILE(...) tile<__VA_ARGS__>(k, a, a1, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask)
+                                                      const uint16_t* kmask, int64_t ld_res, bool res_padded) {
+#define EMODIR_TILE(...) \
+    tile<__VA_ARGS__>(k, a, a1, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask, ld_res, res_padded)
     if (rows1 > 0) {  // a fused pair of panels (gemm: NP == 2 only, 7 or 8 rows: 4 + 3 or 4 + 4)
         if (rows1 == 4) EMODIR_TILE(8, NP, CHAINS, 4);
         else EMODIR_TILE(7, NP, CHAINS, 4);
@@ -162,7 +165,7 @@ typedef float v8 __attribute__((vector_size(32)));
 template <int T>
 __attribute__((always_inline)) inline void tail_columns(int k, const float* a, const float* b, const int* off,
                                                         const float* bias, int rows, int first, int j0,
-                                                        const GemmOut& out, int64_t pad_col) {
+                                                        const GemmOut& out, int64_t pad_col, int64_t res_col) {
     v8 acc[T][4] = {};
     int kk = 0;
     for (; kk + 4 <= k; kk += 4)
@@ -181,7 +184,8 @@ __attribute__((always_inline)) inline void tail_columns(int k, const float* a, c
         for (int r = 0; r < rows; ++r) {
             float x = v[r] + (bias ? bias[first + r] : 0.0f);
             const int64_t at = int64_t(first + r) * out.ldc + j0 + t;
-            if (out.residual) x += out.residual[at];
+            if (out.residual_pad) x += out.residual_pad[(first + r) * out.ld_residual + res_col + t];
+            else if (out.residual) x += out.residual[at];
             if (out.relu && x < 0.0f) x = 0.0f;
             if (out.c) out.c[at] = x;
             if (out.pad) out.pad[(first + r) * out.ld_pad + pad_col + t] = x;
@@ -202,14 +206,15 @@ __attribute__((always_inline)) inline void gemm(int m, int n, int k, const float
     if (tail) {
         const int j0 = n - tail, pl = j0 / kGemmNR;
         const int64_t pad_col = out.pad ? out.pad_offsets[pl] : 0;
+        const int64_t res_col = out.residual_pad ? out.residual_offsets[pl] : 0;
         for (int p = 0; p < panels; ++p) {
             const RowPanel rp = row_panel(m, p);
             const float* a = a_packed + int64_t(p) * k * kGemmMR;
             switch (tail) {
-                case 1: tail_columns<1>(k, a, b_panels[pl], off, bias, rp.rows, rp.first, j0, out, pad_col); break;
-                case 2: tail_columns<2>(k, a, b_panels[pl], off, bias, rp.rows, rp.first, j0, out, pad_col); break;
-                case 3: tail_columns<3>(k, a, b_panels[pl], off, bias, rp.rows, rp.first, j0, out, pad_col); break;
-                default: tail_columns<4>(k, a, b_panels[pl], off, bias, rp.rows, rp.first, j0, out, pad_col); break;
+                case 1: tail_columns<1>(k, a, b_panels[pl], off, bias, rp.rows, rp.first, j0, out, pad_col, res_col); break;
+                case 2: tail_columns<2>(k, a, b_panels[pl], off, bias, rp.rows, rp.first, j0, out, pad_col, res_col); break;
+                case 3: tail_columns<3>(k, a, b_panels[pl], off, bias, rp.rows, rp.first, j0, out, pad_col, res_col); break;
+                default: tail_columns<4>(k, a, b_panels[pl], off, bias, rp.rows, rp.first, j0, out, pad_col, res_col); break;
             }
         }
         n -= tail;
@@ -239,10 +244,16 @@ __attribute__((always_inline)) inline void gemm(int m, int n, int k, const float
             const int64_t cj = out.keep_mask ? (cols[q] > 0 ? out.keep_start[jq / kGemmNR] : 0) : jq;
             if (out.keep_mask && cols[q] > 0) km[q] = out.keep_mask[jq / kGemmNR];
             cp[q] = out.c ? out.c + int64_t(rp.first) * out.ldc + cj : nullptr;
-            rs[q] = out.residual ? out.residual + int64_t(rp.first) * out.ldc + cj : nullptr;
+            rs[q] = out.residual_pad
+                        ? (cols[q] > 0 ? out.residual_pad + rp.first * out.ld_residual +
+                                             out.residual_offsets[jq / kGemmNR]
+                                       : nullptr)
+                        : out.residual ? out.residual + int64_t(rp.first) * out.ldc + cj : nullptr;
             pp[q] = out.pad && cols[q] > 0 ? out.pad + rp.first * out.ld_pad + out.pad_offsets[jq / kGemmNR] : nullptr;
         }
-        const float* const* rsp = out.residual ? rs : nullptr;
+        const float* const* rsp = out.residual || out.residual_pad ? rs : nullptr;
+        const bool res_padded = out.residual_pad != nullptr;
+        const int64_t ld_res = res_padded ? out.ld_residual : out.ldc;
         float* const* cpp = out.c ? cp : nullptr;
         float* const* ppp = out.pad ? pp : nullptr;
         const uint16_t* kmp = out.keep_mask ? km : nullptr;
@@ -250,10 +261,10 @@ __attribute__((always_inline)) inline void gemm(int m, int n, int k, const float
         const float* a1 = fuse ? a + int64_t(k) * kGemmMR : a;
         if (full)
             row_panels<NP, CHAINS>(rp.rows, rows1, k, a, a1, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, ppp,
-                                   out.ld_pad, kmp);
+                                   out.ld_pad, kmp, ld_res, res_padded);
         else
             row_panels<1, CHAINS>(rp.rows, rows1, k, a, a1, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, ppp,
-                                  out.ld_pad, kmp);
+                                  out.ld_pad, kmp, ld_res, res_padded);
     }
 }
 
