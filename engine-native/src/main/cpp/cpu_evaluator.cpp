@@ -107,6 +107,7 @@ struct Scratch {
     std::vector<float> handoff[2];      // a conv's output written as the next conv's zero-padded input (ping-pong)
     std::vector<uint16_t> handoff16[2];  // the same for ConvMath::kBf16 (pad_planes_bf16's layout)
     std::vector<int64_t> out_offsets;    // GemmOut::pad_offsets
+    std::vector<int64_t> res_offsets;    // GemmOut::residual_offsets
     std::vector<int64_t> keep_start;     // GemmOut::keep_start / keep_mask of a wide conv
     std::vector<uint16_t> keep_mask;
     RingState ring[2], ring16[2];        // the layout whose pad ring handoff[i] / handoff16[i] holds zeroed
@@ -266,6 +267,9 @@ struct ConvIo {
     Handoff handoff = Handoff::kNone;  // kOnly: only there (dst stays stale), kAlso: to dst too
     int out_buf = 0;                   // sc.handoff[out_buf] / handoff16[out_buf] receives it
     int in_buf = -1;                   // >= 0: the input is already zero-padded in sc.handoff[in_buf] (or 16)
+    int res_buf = -1;                  // >= 0: read the residual from sc.handoff[res_buf] (ResidualPlan)
+    const OpInfo* res_layout = nullptr;  // the conv whose zero-padded input layout sc.handoff[res_buf] holds
+    bool drop_c = false;               // kAlso without the dst store (ResidualPlan::drop_c)
 };
 
 void conv_image(const Program& prog, const OpInfo& oi, int nin, int nout, const float* src, float* dst, Scratch& sc,
@@ -310,9 +314,20 @@ void conv_image(const Program& prog, const OpInfo& oi, int nin, int nout, const 
     // Wide: nothing past the last output pixel (the consumer's bottom pad rows; fewer junk columns).
     const int n = g.wide ? (ho - 1) * g.wpp + wo : int(g.cols);
     if (io.handoff != Handoff::kOnly) {
-        out.c = dst;
+        out.c = io.drop_c ? nullptr : dst;
         out.ldc = ho * wo;
-        out.residual = io.residual;
+        if (io.res_buf >= 0) {  // the residual as the last conv handed it over (ResidualPlan)
+            const ConvGeometry rg = conv_geometry(*io.res_layout, nout);
+            out.residual_pad = sc.handoff[io.res_buf].data();
+            out.ld_residual = rg.plane;
+            sc.res_offsets.resize(size_t(panels));
+            for (int p = 0; p < panels; ++p)
+                sc.res_offsets[p] = g.wide ? int64_t(rg.pad) * rg.wp + rg.pad + int64_t(p) * kGemmNR
+                                           : int64_t(p * kGemmNR / wo + rg.pad) * rg.wp + rg.pad + p * kGemmNR % wo;
+            out.residual_offsets = sc.res_offsets.data();
+        } else {
+            out.residual = io.residual;
+        }
         if (g.wide) {
             sc.keep_start.resize(size_t(panels));
             sc.keep_mask.resize(size_t(panels));
@@ -558,9 +573,78 @@ std::vector<Handoff> handoff_plan(const Program& prog) {
     return plan;
 }
 
+// The next conv reading the output of conv i (after its fused add and ReLUs), as handoff_plan wires it.
+size_t consumer_of(const Program& prog, size_t i) {
+    size_t j = i + 1;
+    if (add_fuses(prog, i)) j += 1 + (relu_follows(prog, i + 1) ? 1 : 0);
+    else if (relu_follows(prog, i)) j += 1;
+    return j;
+}
+
+// Residual adds read from the handed-over input instead of a slot (fp32 only: in bf16 the handoff holds bf16).
+// In a chain of identity blocks P (conv with fused add, kAlso) -> J (kOnly) -> C (conv with a fused add whose
+// residual is P's output), P's output is still zero-padded in the handoff buffer J read, and C's own handoff
+// goes to that same buffer (ping-pong): C reads the residual there and stores its output over it in place.
+// res_from[C] = J (the layout of that buffer). drop_c[P]: nothing else reads P's dst slot before it is
+// overwritten, so P skips that store (the residual adds of ResNet stage 1 at keep 0.5: 16 full-width output
+// channels of a conv2 with k = 72 stored once instead of twice).
+struct ResidualPlan {
+    std::vector<int> res_from;
+    std::vector<char> drop_c;
+};
+ResidualPlan residual_plan(const Program& prog, const std::vector<Handoff>& handoff) {
+    const size_t n = prog.ops.size();
+    ResidualPlan rp;
+    rp.res_from.assign(n, -1);
+    rp.drop_c.assign(n, 0);
+    if (prog.precision == EMODIR_PRECISION_BF16) return rp;
+    for (size_t i = 0; i < n; ++i) {
+        if (prog.ops[i].op.kind != EMODIR_OP_CONV || handoff[i] != Handoff::kAlso) continue;
+        const OpInfo& p = prog.ops[i];
+        const int slot = p.op.dst;
+        const size_t j = consumer_of(prog, i);
+        if (j >= n || handoff[j] != Handoff::kOnly) continue;
+        const OpInfo& cj = prog.ops[j];
+        const size_t c = consumer_of(prog, j);
+        if (c + 1 >= n || cj.op.dst == slot) continue;
+        const OpInfo& cc = prog.ops[c];
+        if (cc.op.kind != EMODIR_OP_CONV || cc.op.src != cj.op.dst || cc.op.stride != 1 || cc.op.dst == slot ||
+            !add_fuses(prog, c) || prog.ops[c + 1].op.src != slot)
+            continue;
+        if (cc.op.mask_group != p.op.mask_group || cc.out.c != p.out.c || cc.out.h != p.out.h || cc.out.w != p.out.w)
+            continue;
+        // C's output maps onto J's padded layout: its columns (wide: the same row pitch) and, when it hands its
+        // output on, the consumer's padded layout is J's (so the buffer's pad ring is not re-zeroed).
+        const ConvGeometry gj = conv_geometry(cj, cj.in.c), gc = conv_geometry(cc, cc.in.c);
+        if (gc.wide && gc.wpp != gj.wp) continue;
+        if (handoff[c] != Handoff::kNone) {
+            const size_t k = consumer_of(prog, c);
+            const ConvGeometry gk = conv_geometry(prog.ops[k], prog.ops[k].in.c);
+            if (gk.hp != gj.hp || gk.wp != gj.wp || gk.pad != gj.pad) continue;
+        }
+        rp.res_from[c] = int(j);
+        // P's dst slot: read by J (from the handoff) and C's fused add (from the handoff) only, until overwritten.
+        bool needed = slot == prog.output_slot;
+        for (size_t q = j; q < n; ++q) {
+            const emodir_op& o = prog.ops[q].op;
+            if (q == j || q == c + 1) continue;
+            if (o.src == slot || (o.kind == EMODIR_OP_ADD && o.dst == slot)) {
+                needed = true;
+                break;
+            }
+            if (o.dst == slot) {
+                needed = false;
+                break;
+            }
+        }
+        rp.drop_c[i] = !needed;
+    }
+    return rp;
+}
+
 // Runs the program for one individual on one image; returns the output slot's data.
-const float* run_image(const Program& prog, const std::vector<Handoff>& handoff, const IndividualPlan& plan,
-                       const float* image, Scratch& sc) {
+const float* run_image(const Program& prog, const std::vector<Handoff>& handoff, const ResidualPlan& rplan,
+                       const IndividualPlan& plan, const float* image, Scratch& sc) {
     std::memcpy(sc.slots[0].data(), image, sizeof(float) * size_t(prog.input.size()));
     int ready = -1;  // >= 0: the next conv's input is zero-padded in sc.handoff[ready] (handoff16 in bf16)
     for (size_t i = 0; i < prog.ops.size(); ++i) {
@@ -578,11 +662,16 @@ const float* run_image(const Program& prog, const std::vector<Handoff>& handoff,
                 io.relu = relu_follows(prog, i);
                 if (add_fuses(prog, i)) {  // conv, add (, relu): the add's relu is the conv store's
                     io.residual = sc.slots[prog.ops[i + 1].op.src].data();
+                    if (rplan.res_from[i] >= 0 && ready >= 0) {
+                        io.res_buf = 1 - ready;
+                        io.res_layout = &prog.ops[size_t(rplan.res_from[i])];
+                    }
                     io.relu = relu_follows(prog, i + 1);
                     i += 1;
                 }
                 i += io.relu ? 1 : 0;
                 io.handoff = handoff[at];
+                io.drop_c = rplan.drop_c[at] != 0;
                 if (io.handoff != Handoff::kNone) io.consumer = &prog.ops[i + 1];
                 conv_image(prog, oi, nin, plan.count(op.mask_group, op.out_c), src, dst, sc, int(at), io);
                 ready = io.handoff != Handoff::kNone ? io.out_buf : -1;
@@ -698,7 +787,7 @@ int64_t scratch_bytes_per_thread(const Program& prog) {
         floats += int64_t((oi.op.out_c + kGemmMR - 1) / kGemmMR) * kGemmMR * kdim + oi.op.out_c;
         kdim_max = std::max(kdim_max, kdim);
     }
-    const int64_t tables = wb.panels * int64_t(2 * sizeof(const float*) + 2 * sizeof(int64_t) + sizeof(uint16_t)) +
+    const int64_t tables = wb.panels * int64_t(2 * sizeof(const float*) + 3 * sizeof(int64_t) + sizeof(uint16_t)) +
                            kdim_max * int64_t(sizeof(int));
     return floats * int64_t(sizeof(float)) + tables;
 }
@@ -730,6 +819,7 @@ static int evaluate(const Program* prog, const uint8_t* masks, int32_t populatio
         std::vector<ImageLoss> losses(size_t(population) * size_t(batch));
         std::vector<Scratch> scratch(static_cast<size_t>(threads));
         const std::vector<Handoff> handoff = handoff_plan(*prog);
+        const ResidualPlan rplan = residual_plan(*prog, handoff);
         SharedPack shared;
         const size_t nops = prog->ops.size();
         shared.packed.resize(nops);
@@ -762,7 +852,7 @@ static int evaluate(const Program* prog, const uint8_t* masks, int32_t populatio
                         pack_conv(*prog, prog->ops[i], plans[p], sc.packed[i], sc.bias[i], sc.packed16[i]);
             }
             for (int b = b0; b < b1; ++b) {
-                const float* out = run_image(*prog, handoff, plans[p], input + int64_t(b) * in_size, sc);
+                const float* out = run_image(*prog, handoff, rplan, plans[p], input + int64_t(b) * in_size, sc);
                 if (outputs) {
                     float* o = outputs + (int64_t(p) * batch + b) * out_size;
                     if (pruned_output)

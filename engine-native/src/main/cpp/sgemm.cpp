@@ -57,11 +57,15 @@ inline void load_kept(bool avx512, float (*v)[kGemmNR], const float* src, int64_
 // broadcast of A feeds two FMAs; AVX2 keeps NP = 1 (2R ymm accumulators already fill its 16 registers).
 // CHAINS > 0 (AVX-512 only): a tile with fewer accumulators than that (a lone last column panel, a 3-row
 // panel) splits k into two interleaved accumulator sets, summed at the end, to keep both FMA pipes busy.
-template <int R, int NP, int CHAINS>
-__attribute__((always_inline)) inline void tile(int k, const float* a, const float* const* b, const int* off,
+// R0 < R (a fused pair of row panels, see gemm): rows R0.. come from a second packed panel a1, so a pruned layer
+// with 7 or 8 rows runs as one 8-row tile (16 accumulators, B loaded once) instead of two 4-row tiles.
+template <int R, int NP, int CHAINS, int R0 = R>
+__attribute__((always_inline)) inline void tile(int k, const float* a, const float* a1, const float* const* b,
+                                                const int* off,
                                                 const float* bias, const float* const* res, float* const* c,
                                                 int ldc, const int* cols, bool relu, float* const* pad,
-                                                int64_t ld_pad, const uint16_t* kmask) {
+                                                int64_t ld_pad, const uint16_t* kmask, int64_t ld_res,
+                                                bool res_padded) {
     constexpr int KS = R * NP < CHAINS ? 2 : 1;
     v16 acc[KS][NP][R];
     for (int q = 0; q < NP; ++q)
@@ -75,8 +79,9 @@ __attribute__((always_inline)) inline void tile(int k, const float* a, const flo
             v16 bv[NP];
             for (int q = 0; q < NP; ++q) bv[q] = load16(b[q] + off[kk + h]);
             const float* ak = a + (kk + h) * kGemmMR;
+            const float* ak1 = a1 + (kk + h) * kGemmMR;
             for (int r = 0; r < R; ++r) {
-                const float ar = ak[r];
+                const float ar = r < R0 ? ak[r] : ak1[r - R0];
                 for (int q = 0; q < NP; ++q) acc[h][q][r] += ar * bv[q];
             }
         }
@@ -84,8 +89,9 @@ __attribute__((always_inline)) inline void tile(int k, const float* a, const flo
         v16 bv[NP];
         for (int q = 0; q < NP; ++q) bv[q] = load16(b[q] + off[kk]);
         const float* ak = a + kk * kGemmMR;
+        const float* ak1 = a1 + kk * kGemmMR;
         for (int r = 0; r < R; ++r) {
-            const float ar = ak[r];
+            const float ar = r < R0 ? ak[r] : ak1[r - R0];
             for (int q = 0; q < NP; ++q) acc[0][q][r] += ar * bv[q];
         }
     }
@@ -93,18 +99,19 @@ __attribute__((always_inline)) inline void tile(int k, const float* a, const flo
     for (int q = 0; q < NP; ++q) {
         const bool compact = kmask && kmask[q] != 0xffffu;
         float kept[R][kGemmNR];  // compact: residual in, results out
-        if (compact && res) load_kept(CHAINS > 0, kept, res[q], ldc, R, kmask[q]);
+        // res_padded: the residual is read uncompacted from a padded layout (GemmOut::residual_pad).
+        if (compact && res && !res_padded) load_kept(CHAINS > 0, kept, res[q], ldc, R, kmask[q]);
         for (int r = 0; r < R; ++r) {
             v16 v = KS == 2 ? acc[0][q][r] + acc[KS - 1][q][r] : acc[0][q][r];
             const int64_t at = int64_t(r) * ldc;
-            if (res && compact) {
+            if (res && compact && !res_padded) {
                 v += load16(kept[r]);
             } else if (res) {
-                if (cols[q] == kGemmNR) {
-                    v += load16(res[q] + at);
+                if (cols[q] == kGemmNR || (compact && res_padded)) {
+                    v += load16(res[q] + r * ld_res);
                 } else {
                     float tmp[kGemmNR] = {};
-                    std::memcpy(tmp, res[q] + at, sizeof(float) * size_t(cols[q]));
+                    std::memcpy(tmp, res[q] + r * ld_res, sizeof(float) * size_t(cols[q]));
                     v += load16(tmp);
                 }
             }
@@ -127,18 +134,27 @@ __attribute__((always_inline)) inline void tile(int k, const float* a, const flo
 }
 
 template <int NP, int CHAINS>
-__attribute__((always_inline)) inline void row_panels(int rows, int k, const float* a, const float* const* b,
-                                                      const int* off, const float* bias, const float* const* res,
-                                                      float* const* c, int ldc, const int* cols, bool relu,
-                                                      float* const* pad, int64_t ld_pad, const uint16_t* kmask) {
-    switch (rows) {
-        case 6: tile<6, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask); break;
-        case 5: tile<5, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask); break;
-        case 4: tile<4, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask); break;
-        case 3: tile<3, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask); break;
-        case 2: tile<2, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask); break;
-        default: tile<1, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask); break;
+__attribute__((always_inline)) inline void row_panels(int rows, int rows1, int k, const float* a, const float* a1,
+                                                      const float* const* b, const int* off, const float* bias,
+                                                      const float* const* res, float* const* c, int ldc,
+                                                      const int* cols, bool relu, float* const* pad, int64_t ld_pad,
+                                                      const uint16_t* kmask, int64_t ld_res, bool res_padded) {
+#define EMODIR_TILE(...) \
+    tile<__VA_ARGS__>(k, a, a1, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask, ld_res, res_padded)
+    if (rows1 > 0) {  // a fused pair of panels (gemm: NP == 2 only, 7 or 8 rows: 4 + 3 or 4 + 4)
+        if (rows1 == 4) EMODIR_TILE(8, NP, CHAINS, 4);
+        else EMODIR_TILE(7, NP, CHAINS, 4);
+        return;
     }
+    switch (rows) {
+        case 6: EMODIR_TILE(6, NP, CHAINS); break;
+        case 5: EMODIR_TILE(5, NP, CHAINS); break;
+        case 4: EMODIR_TILE(4, NP, CHAINS); break;
+        case 3: EMODIR_TILE(3, NP, CHAINS); break;
+        case 2: EMODIR_TILE(2, NP, CHAINS); break;
+        default: EMODIR_TILE(1, NP, CHAINS); break;
+    }
+#undef EMODIR_TILE
 }
 
 // A last column panel with only T <= kTailCols valid columns (7x7 maps: 49 = 3 x 16 + 1) as T dot-product columns:
@@ -149,7 +165,7 @@ typedef float v8 __attribute__((vector_size(32)));
 template <int T>
 __attribute__((always_inline)) inline void tail_columns(int k, const float* a, const float* b, const int* off,
                                                         const float* bias, int rows, int first, int j0,
-                                                        const GemmOut& out, int64_t pad_col) {
+                                                        const GemmOut& out, int64_t pad_col, int64_t res_col) {
     v8 acc[T][4] = {};
     int kk = 0;
     for (; kk + 4 <= k; kk += 4)
@@ -168,7 +184,8 @@ __attribute__((always_inline)) inline void tail_columns(int k, const float* a, c
         for (int r = 0; r < rows; ++r) {
             float x = v[r] + (bias ? bias[first + r] : 0.0f);
             const int64_t at = int64_t(first + r) * out.ldc + j0 + t;
-            if (out.residual) x += out.residual[at];
+            if (out.residual_pad) x += out.residual_pad[(first + r) * out.ld_residual + res_col + t];
+            else if (out.residual) x += out.residual[at];
             if (out.relu && x < 0.0f) x = 0.0f;
             if (out.c) out.c[at] = x;
             if (out.pad) out.pad[(first + r) * out.ld_pad + pad_col + t] = x;
@@ -189,22 +206,27 @@ __attribute__((always_inline)) inline void gemm(int m, int n, int k, const float
     if (tail) {
         const int j0 = n - tail, pl = j0 / kGemmNR;
         const int64_t pad_col = out.pad ? out.pad_offsets[pl] : 0;
+        const int64_t res_col = out.residual_pad ? out.residual_offsets[pl] : 0;
         for (int p = 0; p < panels; ++p) {
             const RowPanel rp = row_panel(m, p);
             const float* a = a_packed + int64_t(p) * k * kGemmMR;
             switch (tail) {
-                case 1: tail_columns<1>(k, a, b_panels[pl], off, bias, rp.rows, rp.first, j0, out, pad_col); break;
-                case 2: tail_columns<2>(k, a, b_panels[pl], off, bias, rp.rows, rp.first, j0, out, pad_col); break;
-                case 3: tail_columns<3>(k, a, b_panels[pl], off, bias, rp.rows, rp.first, j0, out, pad_col); break;
-                default: tail_columns<4>(k, a, b_panels[pl], off, bias, rp.rows, rp.first, j0, out, pad_col); break;
+                case 1: tail_columns<1>(k, a, b_panels[pl], off, bias, rp.rows, rp.first, j0, out, pad_col, res_col); break;
+                case 2: tail_columns<2>(k, a, b_panels[pl], off, bias, rp.rows, rp.first, j0, out, pad_col, res_col); break;
+                case 3: tail_columns<3>(k, a, b_panels[pl], off, bias, rp.rows, rp.first, j0, out, pad_col, res_col); break;
+                default: tail_columns<4>(k, a, b_panels[pl], off, bias, rp.rows, rp.first, j0, out, pad_col, res_col); break;
             }
         }
         n -= tail;
     }
     const int groups = (n + NP * kGemmNR - 1) / (NP * kGemmNR);
-    for (int it = 0; it < groups * panels; ++it) {
-        const int p = a_outer ? it / groups : it % panels;
-        const int j = (a_outer ? it % groups : it / panels) * NP * kGemmNR;
+    // 7 or 8 rows (a pruned 16-channel layer): the two row panels (4 + 3, 4 + 4) run fused as one tile of 16
+    // accumulators that loads each B vector once for all rows; two 4-row tiles load it twice per 8 FMAs.
+    const bool fuse = NP > 1 && panels == 2 && m >= 7 && m <= 8;
+    const int tiles = fuse ? 1 : panels;
+    for (int it = 0; it < groups * tiles; ++it) {
+        const int p = a_outer && !fuse ? it / groups : it % tiles;
+        const int j = (a_outer && !fuse ? it % groups : it / tiles) * NP * kGemmNR;
         const int left = n - j;
         const float* const* bj = b_panels + j / kGemmNR;
         int cols[NP];
@@ -222,17 +244,27 @@ __attribute__((always_inline)) inline void gemm(int m, int n, int k, const float
             const int64_t cj = out.keep_mask ? (cols[q] > 0 ? out.keep_start[jq / kGemmNR] : 0) : jq;
             if (out.keep_mask && cols[q] > 0) km[q] = out.keep_mask[jq / kGemmNR];
             cp[q] = out.c ? out.c + int64_t(rp.first) * out.ldc + cj : nullptr;
-            rs[q] = out.residual ? out.residual + int64_t(rp.first) * out.ldc + cj : nullptr;
+            rs[q] = out.residual_pad
+                        ? (cols[q] > 0 ? out.residual_pad + rp.first * out.ld_residual +
+                                             out.residual_offsets[jq / kGemmNR]
+                                       : nullptr)
+                        : out.residual ? out.residual + int64_t(rp.first) * out.ldc + cj : nullptr;
             pp[q] = out.pad && cols[q] > 0 ? out.pad + rp.first * out.ld_pad + out.pad_offsets[jq / kGemmNR] : nullptr;
         }
-        const float* const* rsp = out.residual ? rs : nullptr;
+        const float* const* rsp = out.residual || out.residual_pad ? rs : nullptr;
+        const bool res_padded = out.residual_pad != nullptr;
+        const int64_t ld_res = res_padded ? out.ld_residual : out.ldc;
         float* const* cpp = out.c ? cp : nullptr;
         float* const* ppp = out.pad ? pp : nullptr;
         const uint16_t* kmp = out.keep_mask ? km : nullptr;
+        const int rows1 = fuse ? row_panel(m, 1).rows : 0;
+        const float* a1 = fuse ? a + int64_t(k) * kGemmMR : a;
         if (full)
-            row_panels<NP, CHAINS>(rp.rows, k, a, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, ppp, out.ld_pad, kmp);
+            row_panels<NP, CHAINS>(rp.rows, rows1, k, a, a1, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, ppp,
+                                   out.ld_pad, kmp, ld_res, res_padded);
         else
-            row_panels<1, CHAINS>(rp.rows, k, a, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, ppp, out.ld_pad, kmp);
+            row_panels<1, CHAINS>(rp.rows, rows1, k, a, a1, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, ppp,
+                                  out.ld_pad, kmp, ld_res, res_padded);
     }
 }
 

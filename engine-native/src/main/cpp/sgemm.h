@@ -72,6 +72,13 @@ struct GemmOut {
     const int64_t* pad_offsets = nullptr;
     const int64_t* keep_start = nullptr;
     const uint16_t* keep_mask = nullptr;
+    // Instead of residual (sgemm_gather only): the residual read from a zero-padded layout like pad's, row i,
+    // column j at residual_pad + i * ld_residual + residual_offsets[j / 16] + j % 16 (for a wide conv all 16
+    // columns of a panel are read, the dropped ones land in the row gaps). The conv's output may be stored over it
+    // in place (pad == residual_pad, same offsets): every element is read before the tile that owns it stores it.
+    const float* residual_pad = nullptr;
+    int64_t ld_residual = 0;
+    const int64_t* residual_offsets = nullptr;
 };
 
 // C[m][n] = bias + A * B where B's kGemmNR-column panel p, row kk, is the 16 contiguous floats at
