@@ -194,14 +194,15 @@ inline int emodir_jpeg_decode(const unsigned char* src, long len, int resize, in
         const unsigned char* r0 = rgb.data() + (y0[y] - row_lo) * stride;
         const unsigned char* r1 = rgb.data() + (y1[y] - row_lo) * stride;
         const float wy = fy[y];
+        unsigned char* out = dst + static_cast<long>(y) * out_w;
         for (int x = 0; x < out_w; ++x) {
+            const unsigned char *p00 = r0 + x0[x], *p01 = r0 + x1[x], *p10 = r1 + x0[x], *p11 = r1 + x1[x];
+            const float wx = fx[x];
             for (int c = 0; c < 3; ++c) {
-                const float a = r0[x0[x] + c], b = r0[x1[x] + c];
-                const float d = r1[x0[x] + c], e = r1[x1[x] + c];
-                const float t = a + (b - a) * fx[x], u = d + (e - d) * fx[x];
-                float v = std::round(t + (u - t) * wy);
-                v = v < 0 ? 0 : (v > 255 ? 255 : v);
-                dst[c * plane + static_cast<long>(y) * out_w + x] = static_cast<unsigned char>(v);
+                const float t = p00[c] + (p01[c] - p00[c]) * wx, u = p10[c] + (p11[c] - p10[c]) * wx;
+                /* a convex combination of bytes: within [0, 255], so +0.5 and truncation round it (std::round is
+                 * a libm call at this library's baseline ISA and cost a sixth of the decode) */
+                out[c * plane + x] = static_cast<unsigned char>(static_cast<int>(t + (u - t) * wy + 0.5f));
             }
         }
     }

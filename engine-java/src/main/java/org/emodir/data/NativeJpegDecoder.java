@@ -2,7 +2,6 @@ package org.emodir.data;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -58,24 +57,29 @@ public final class NativeJpegDecoder {
      * (the same pixels, slower: for tests and benchmarks).
      */
     public static void decode(Path file, ImageGeometry g, byte[] dst, int off, DctScaling scaling, boolean wholeImage) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        Buffers b = BUFFERS.get();
+        int length;
+        // Read straight into the direct buffer: no heap copy of every file.
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE - 8) throw new DatasetException(file + ": image file of " + size + " bytes");
+            ByteBuffer bb = b.source((int) size);
+            bb.clear().limit((int) size);
+            while (bb.hasRemaining() && ch.read(bb) >= 0) {}
+            length = bb.position();
         } catch (IOException e) {
             throw new DatasetException(file + ": unreadable image: " + e.getMessage(), e);
         }
-        if (bytes.length < 2 || (bytes[0] & 0xFF) != 0xFF || (bytes[1] & 0xFF) != 0xD8) {
+        UnsafeBuffer src = b.sourceView;
+        if (length < 2 || (src.getByte(0) & 0xFF) != 0xFF || (src.getByte(1) & 0xFF) != 0xD8) {
             ImageDecoder.decode(file, g, dst, off); // not a JPEG: PNG and the like
             return;
         }
-        Buffers b = BUFFERS.get();
-        UnsafeBuffer src = b.source(bytes.length);
-        src.putBytes(0, bytes);
         int out = g.pixelsPerImage();
         UnsafeBuffer pixels = b.pixels(out);
         int rc = TurboJpeg.emodir_jpeg_decode(
                 src.addressOffset(),
-                bytes.length,
+                length,
                 g.resizeShorterSide(),
                 g.height(),
                 g.width(),
@@ -90,11 +94,15 @@ public final class NativeJpegDecoder {
 
     /** Per-thread direct buffers, grown to the largest file and image seen. */
     private static final class Buffers {
-        private UnsafeBuffer source = new UnsafeBuffer(BufferUtil.allocateDirectAligned(1 << 20, 64));
+        private ByteBuffer source = BufferUtil.allocateDirectAligned(1 << 20, 64);
+        private UnsafeBuffer sourceView = new UnsafeBuffer(source);
         private UnsafeBuffer pixels = new UnsafeBuffer(BufferUtil.allocateDirectAligned(1 << 16, 64));
 
-        UnsafeBuffer source(int bytes) {
-            if (source.capacity() < bytes) source = new UnsafeBuffer(grow(bytes));
+        ByteBuffer source(int bytes) {
+            if (source.capacity() < bytes) {
+                source = grow(bytes);
+                sourceView = new UnsafeBuffer(source);
+            }
             return source;
         }
 
