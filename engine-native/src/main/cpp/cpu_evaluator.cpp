@@ -217,6 +217,17 @@ ConvGeometry conv_geometry(const OpInfo& oi, int nin) {
     return g;
 }
 
+// Where each column panel of a conv's output starts in a zero-padded map of geometry pg (the next conv's input, or
+// the residual handed over in one): a wide map's panels run on in the padded row pitch, a row-exact map's panels
+// start at whole rows of width wo.
+const int64_t* panel_offsets(std::vector<int64_t>& offsets, const ConvGeometry& pg, bool wide, int panels, int wo) {
+    offsets.resize(size_t(panels));
+    for (int p = 0; p < panels; ++p)
+        offsets[p] = wide ? int64_t(pg.pad) * pg.wp + pg.pad + int64_t(p) * kGemmNR
+                          : int64_t(p * kGemmNR / wo + pg.pad) * pg.wp + pg.pad + p * kGemmNR % wo;
+    return offsets.data();
+}
+
 // Zero-padded copy of src's nin planes into col with row stride wp, plane stride hp * wp, then zeros up to
 // col_floats. Only the pad ring is cleared (the buffer is shared by convs of other layouts, so it is dirty).
 void pad_planes(const float* src, float* col, int64_t col_floats, int nin, int h, int w, int hp, int wp, int pad) {
@@ -320,11 +331,7 @@ void conv_image(const Program& prog, const OpInfo& oi, int nin, int nout, const 
             const ConvGeometry rg = conv_geometry(*io.res_layout, nout);
             out.residual_pad = sc.handoff[io.res_buf].data();
             out.ld_residual = rg.plane;
-            sc.res_offsets.resize(size_t(panels));
-            for (int p = 0; p < panels; ++p)
-                sc.res_offsets[p] = g.wide ? int64_t(rg.pad) * rg.wp + rg.pad + int64_t(p) * kGemmNR
-                                           : int64_t(p * kGemmNR / wo + rg.pad) * rg.wp + rg.pad + p * kGemmNR % wo;
-            out.residual_offsets = sc.res_offsets.data();
+            out.residual_offsets = panel_offsets(sc.res_offsets, rg, g.wide, panels, wo);
         } else {
             out.residual = io.residual;
         }
@@ -358,11 +365,7 @@ void conv_image(const Program& prog, const OpInfo& oi, int nin, int nout, const 
             out.pad = sc.handoff[io.out_buf].data();
             out.ld_pad = cg.plane;
         }
-        sc.out_offsets.resize(size_t(panels));
-        for (int p = 0; p < panels; ++p)
-            sc.out_offsets[p] = g.wide ? int64_t(cg.pad) * cg.wp + cg.pad + int64_t(p) * kGemmNR
-                                       : int64_t(p * kGemmNR / wo + cg.pad) * cg.wp + cg.pad + p * kGemmNR % wo;
-        out.pad_offsets = sc.out_offsets.data();
+        out.pad_offsets = panel_offsets(sc.out_offsets, cg, g.wide, panels, wo);
         // The store writes only the interior (and, for a wide map, junk into the gaps between rows): the rest
         // of the ring stays zero from the last conv of this layout that used the buffer.
         RingState& ring = bf16 ? sc.ring16[io.out_buf] : sc.ring[io.out_buf];
