@@ -2,6 +2,7 @@ package org.emodir.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -35,14 +36,20 @@ public final class Sgd implements AutoCloseable {
 
     /** Zeroes the accumulated gradients of the optimised tensors. */
     public void zeroGrad() {
-        for (Tensor p : params) {
-            Tensor g = p.grad();
-            if (g.defined()) g.zero_();
+        // Own scope: the gradient handles are freed here, whether or not the caller holds one.
+        try (PointerScope scope = new PointerScope()) {
+            for (Tensor p : params) {
+                Tensor g = p.grad();
+                if (g.defined()) g.zero_();
+            }
         }
     }
 
     public void step(double lr) {
-        try (NoGradGuard noGrad = new NoGradGuard()) {
+        // Own scope: the update's temporaries (the weight-decayed gradient is a parameter-sized tensor) are freed at
+        // the end of the step, not when the caller's scope closes or the GC runs.
+        try (PointerScope scope = new PointerScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
             for (int i = 0; i < params.size(); i++) {
                 Tensor p = params.get(i);
                 Tensor grad = p.grad();
