@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Objects;
 import java.util.function.Consumer;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -236,15 +235,7 @@ public final class FineTuner {
                     double lr = cfg.cosine ? CosineSteps.lr(cfg.lr, step, total) : cfg.lr;
                     float loss;
                     sgd.zeroGrad();
-                    loss = 0;
-                    for (LabeledBatch part : MicroBatches.of(b)) {
-                        try (PointerScope scope = new PointerScope()) {
-                            Tensor l = loss(net, teacher, part, cfg);
-                            if (part != b) l = l.mul(new Scalar(MicroBatches.weight(part, b)));
-                            l.backward();
-                            loss += l.item_float();
-                        }
-                    }
+                    loss = (float) MicroBatches.backward(b, part -> loss(net, teacher, part, cfg));
                     sgd.step(lr);
                     if (!Float.isFinite(loss))
                         throw new IllegalStateException("fine-tuning loss became " + loss + " at step " + step);

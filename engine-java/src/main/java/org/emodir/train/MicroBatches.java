@@ -2,6 +2,10 @@ package org.emodir.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
 import org.emodir.data.LabeledBatch;
 import org.emodir.model.TorchNet;
 
@@ -23,6 +27,23 @@ final class MicroBatches {
         List<LabeledBatch> parts = new ArrayList<>();
         for (int from = 0; from < b.n(); from += maxImages) parts.add(b.slice(from, Math.min(maxImages, b.n() - from)));
         return parts;
+    }
+
+    /**
+     * Backpropagates {@code loss} of {@code b} micro-batch by micro-batch (each in its own scope, its loss weighted by
+     * its share) and returns the batch's mean loss; the caller zeroes the gradients before and steps after.
+     */
+    static double backward(LabeledBatch b, Function<LabeledBatch, Tensor> loss) {
+        double sum = 0;
+        for (LabeledBatch part : of(b)) {
+            try (PointerScope scope = new PointerScope()) {
+                Tensor l = loss.apply(part);
+                if (part != b) l = l.mul(new Scalar(weight(part, b)));
+                l.backward();
+                sum += l.item_float();
+            }
+        }
+        return sum;
     }
 
     /** The weight of {@code part}'s mean loss in the whole batch's mean loss. */

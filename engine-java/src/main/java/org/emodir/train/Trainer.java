@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -174,15 +173,7 @@ public final class Trainer {
                 for (LabeledBatch b : data) {
                     double loss;
                     sgd.zeroGrad();
-                    loss = 0;
-                    for (LabeledBatch part : MicroBatches.of(b)) {
-                        try (PointerScope scope = new PointerScope()) {
-                            Tensor l = loss(net, part);
-                            if (part != b) l = l.mul(new Scalar(MicroBatches.weight(part, b)));
-                            l.backward();
-                            loss += l.item_float();
-                        }
-                    }
+                    loss = MicroBatches.backward(b, part -> loss(net, part));
                     sgd.step(lr);
                     if (!Double.isFinite(loss)) {
                         throw new IllegalStateException(
