@@ -4,7 +4,7 @@
 // of the kernels; the JMH PopulationEvalBenchmark is the benchmark of record.
 //
 //   bench_cpu_stages [--stage 1|2|3] [--keep K] [--pop P] [--batch B] [--threads T] [--reps R] [--peak] [--bf16]
-//                    [--r50]   (--r50: ResNet-50 stage 4 instead of a ResNet-56 stage)
+//                    [--r50]   (--r50: ResNet-50 stage S at 224 px instead of a ResNet-56 stage)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -84,12 +84,15 @@ Net stage(int s, int kept_of_width, std::mt19937& rng) {
     return n;
 }
 
-// ResNet-50 stage 4 at 224 px (issue 17, ResNet50StageBenchmark stage=4): 3 bottlenecks on 1024x14x14, the
-// first with the stride-2 3x3 and the 1x1 downsample; conv1 and conv2 of every block masked (kept of 512).
-Net r50_stage4(int kept, std::mt19937& rng) {
+// ResNet-50 stage s at 224 px (ResNet50StageBenchmark): 3 / 4 / 6 / 3 bottlenecks of width 64 << (s - 1) on the
+// previous stage's output (stage 1: the 64x56x56 stem output), the first with the 1x1 downsample and (stages 2-4)
+// the stride-2 3x3; conv1 and conv2 of every block masked (kept of the width).
+Net r50_stage(int s, int kept, std::mt19937& rng) {
     Net n;
-    n.in_c = 1024;
-    n.in_hw = 14;
+    const int width = 64 << (s - 1), out_c = 4 * width, blocks = s == 1 ? 3 : s == 2 ? 4 : s == 3 ? 6 : 3;
+    const int hw = 56 >> (s - 1);
+    n.in_c = s == 1 ? 64 : 2 * width;
+    n.in_hw = s == 1 ? 56 : 2 * hw;
     std::normal_distribution<float> g(0.0f, 1.0f);
     auto conv = [&](int dst, int src, int ci, int co, int k, int stride, bool masked, int hw_out) {
         emodir_op op = make_op(EMODIR_OP_CONV, dst, src);
@@ -111,20 +114,19 @@ Net r50_stage4(int kept, std::mt19937& rng) {
         n.ops.push_back(op);
         return 2.0 * hw_out * hw_out * k * k;  // FLOPs per (input, output) channel pair
     };
-    const int width = 512, out_c = 2048;
     // slots: x, h1, h2, y rotate through 0..4
     int x = 0;
-    for (int b = 0; b < 3; ++b) {
-        const int in_c = b == 0 ? 1024 : out_c, stride = b == 0 ? 2 : 1, hw_in = b == 0 ? 14 : 7;
+    for (int b = 0; b < blocks; ++b) {
+        const int in_c = b == 0 ? n.in_c : out_c, stride = b == 0 && s > 1 ? 2 : 1, hw_in = b == 0 ? n.in_hw : hw;
         const int y = b == 0 ? 3 : (x == 3 ? 0 : 3);
         n.flop_per_image += conv(1, x, in_c, width, 1, 1, true, hw_in) * in_c * kept;
         n.ops.push_back(make_op(EMODIR_OP_RELU, 1, 1));
-        n.flop_per_image += conv(2, 1, width, width, 3, stride, true, 7) * double(kept) * kept;
+        n.flop_per_image += conv(2, 1, width, width, 3, stride, true, hw) * double(kept) * kept;
         n.ops.push_back(make_op(EMODIR_OP_RELU, 2, 2));
-        n.flop_per_image += conv(y, 2, width, out_c, 1, 1, false, 7) * double(kept) * out_c;
+        n.flop_per_image += conv(y, 2, width, out_c, 1, 1, false, hw) * double(kept) * out_c;
         int sc = x;
         if (b == 0) {
-            n.flop_per_image += conv(4, x, in_c, out_c, 1, 2, false, 7) * double(in_c) * out_c;
+            n.flop_per_image += conv(4, x, in_c, out_c, 1, stride, false, hw) * double(in_c) * out_c;
             sc = 4;
         }
         n.ops.push_back(make_op(EMODIR_OP_ADD, y, sc));
@@ -172,9 +174,9 @@ int main(int argc, char** argv) {
         return 0;
     }
     std::mt19937 rng(42);
-    const int width = r50 ? 512 : 16 << (st - 1);
+    const int width = r50 ? 64 << (st - 1) : 16 << (st - 1);
     const int kept = std::clamp(int(std::lround(keep * width)), 1, width);
-    Net n = r50 ? r50_stage4(kept, rng) : stage(st, kept, rng);
+    Net n = r50 ? r50_stage(st, kept, rng) : stage(st, kept, rng);
     emodir_program* prog = emodir_program_create(n.ops.data(), int32_t(n.ops.size()), n.weights.data(),
                                                  int64_t(n.weights.size()), n.in_c, n.in_hw, n.in_hw, n.groups.data(),
                                                  int32_t(n.groups.size()));
@@ -218,7 +220,7 @@ int main(int argc, char** argv) {
     const double med = ms[ms.size() / 2];
     std::printf("%s%s stage=%d keep=%.2f kept=%d P=%d B=%d threads=%d median_ms=%.1f min_ms=%.1f ind_img_per_s=%.0f "
                 "useful_gflops=%.1f mse0=%.6g cpu_ms=%.1f\n",
-                bf16 ? "bf16" : "fp32", r50 ? " r50" : "", r50 ? 4 : st, keep, kept, pop, batch, threads, med, ms.front(),
+                bf16 ? "bf16" : "fp32", r50 ? " r50" : "", st, keep, kept, pop, batch, threads, med, ms.front(),
                 pop * batch / med * 1e3,
                 n.flop_per_image * pop * batch / med * 1e-6, double(obj[0]), cpu[cpu.size() / 2]);
     emodir_program_destroy(prog);

@@ -91,10 +91,18 @@ int run_population(Backend& be, const Program& prog, const std::vector<ActiveCha
     float* slots[EMODIR_MAX_SLOTS] = {};
     for (int s = 0; s < EMODIR_MAX_SLOTS; ++s)
         if (prog.max_slot_size[s] > 0) slots[s] = arena.template alloc<float>(size_t(P) * B * prog.max_slot_size[s]);
-    // Every individual starts from its own copy of the input, so slot 0 is an ordinary slot.
-    const int64_t in_size = prog.input.size();
-    for (int p = 0; p < P; ++p)
-        be.upload(slots[0] + int64_t(p) * B * prog.max_slot_size[0], input, size_t(B) * in_size * sizeof(float));
+    // Every individual starts from its own copy of the input, so slot 0 is an ordinary slot. Its images lie
+    // max_slot_size[0] apart, more than the input's size when a later op writes a larger map there (ResNet-50's
+    // 256-channel block outputs over a 64-channel stage input): then each image is placed on its own.
+    const int64_t in_size = prog.input.size(), slot0 = prog.max_slot_size[0];
+    for (int p = 0; p < P; ++p) {
+        float* dst = slots[0] + int64_t(p) * B * slot0;
+        if (slot0 == in_size)
+            be.upload(dst, input, size_t(B) * in_size * sizeof(float));
+        else
+            for (int b = 0; b < B; ++b)
+                be.upload(dst + b * slot0, input + b * in_size, size_t(in_size) * sizeof(float));
+    }
     for (const OpInfo& oi : prog.ops) {
         const emodir_op& op = oi.op;
         const int64_t src_image = prog.max_slot_size[op.src], dst_image = prog.max_slot_size[op.dst];

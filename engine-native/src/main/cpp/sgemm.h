@@ -5,10 +5,10 @@
 
 namespace emodir {
 
-constexpr int kGemmMR = 6;   // rows of the register tile (packed A panel height)
+constexpr int kGemmMR = 8;   // rows of the register tile (packed A panel height)
 constexpr int kGemmNR = 16;  // columns of the register tile (one AVX-512 vector, two AVX2 vectors)
 
-// The m rows of A are split into ceil(m / kGemmMR) panels of near-equal height (8 rows: 4 + 4, not 6 + 2), so
+// The m rows of A are split into ceil(m / kGemmMR) panels of near-equal height (11 rows: 6 + 5, not 8 + 3), so
 // a pruned layer's last panel still has enough independent accumulators to hide the FMA latency.
 struct RowPanel {
     int first, rows;
@@ -72,6 +72,9 @@ struct GemmOut {
     const int64_t* pad_offsets = nullptr;
     const int64_t* keep_start = nullptr;
     const uint16_t* keep_mask = nullptr;
+    // A wide conv without junk columns (row pitch = output width, e.g. a 1x1 conv): column j is output pixel j,
+    // so the last columns may take the tail path of a row-exact map.
+    bool exact_columns = false;
     // Instead of residual (sgemm_gather only): the residual read from a zero-padded layout like pad's, row i,
     // column j at residual_pad + i * ld_residual + residual_offsets[j / 16] + j % 16 (for a wide conv all 16
     // columns of a panel are read, the dropped ones land in the row gaps). The conv's output may be stored over it

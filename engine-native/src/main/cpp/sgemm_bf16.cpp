@@ -39,9 +39,27 @@ EMODIR_BF16_TARGET __attribute__((always_inline)) inline __m512i interleave_bf16
 #define EMODIR_BF16_CHAINS 12
 #endif
 constexpr int kChains = EMODIR_BF16_CHAINS;
-// R0 < R: rows R0.. come from the next packed panel a1 (a fused pair of 4 + 3 or 4 + 4 rows, see sbgemm_gather).
-template <int R, int NP, int R0 = R>
-EMODIR_BF16_TARGET __attribute__((always_inline)) inline void tile(int steps, const uint32_t* a, const uint32_t* a1,
+// The store of a tile of whole, uncompacted column panels: no per-vector tests (see the general store in tile).
+template <int R, int NP, int KS, bool RES, bool RELU, bool C, bool C16>
+EMODIR_BF16_TARGET __attribute__((always_inline)) inline void store_tile(const __m512 (&acc)[KS][NP][R],
+                                                                         const float* const* res, float* const* c,
+                                                                         int ldc, uint16_t* const* c16, int64_t ldc16) {
+    for (int q = 0; q < NP; ++q)
+        for (int r = 0; r < R; r += 2) {
+            __m512 v[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
+            for (int h = 0; h < 2 && r + h < R; ++h) {
+                const int rr = r + h;
+                v[h] = KS == 2 ? _mm512_add_ps(acc[0][q][rr], acc[KS - 1][q][rr]) : acc[0][q][rr];
+                if (RES) v[h] = _mm512_add_ps(v[h], _mm512_loadu_ps(res[q] + int64_t(rr) * ldc));
+                if (RELU) v[h] = _mm512_max_ps(v[h], _mm512_setzero_ps());
+                if (C) _mm512_storeu_ps(c[q] + int64_t(rr) * ldc, v[h]);
+            }
+            if (C16) _mm512_storeu_si512(c16[q] + (r / 2) * ldc16, interleave_bf16(v[0], v[1]));
+        }
+}
+
+template <int R, int NP>
+EMODIR_BF16_TARGET __attribute__((always_inline)) inline void tile(int steps, const uint32_t* a,
                                                                    const uint16_t* const* b, const int* off,
                                                                    const float* bias, const float* const* res,
                                                                    float* const* c, int ldc, const int* cols,
@@ -60,9 +78,8 @@ EMODIR_BF16_TARGET __attribute__((always_inline)) inline void tile(int steps, co
             __m512bh bv[NP];
             for (int q = 0; q < NP; ++q) bv[q] = (__m512bh)_mm512_loadu_si512(b[q] + off[s + h]);
             const uint32_t* as = a + (s + h) * kGemmMR;
-            const uint32_t* as1 = a1 + (s + h) * kGemmMR;
             for (int r = 0; r < R; ++r) {
-                const __m512bh ar = (__m512bh)_mm512_set1_epi32(int(r < R0 ? as[r] : as1[r - R0]));
+                const __m512bh ar = (__m512bh)_mm512_set1_epi32(int(as[r]));
                 for (int q = 0; q < NP; ++q) acc[h][q][r] = _mm512_dpbf16_ps(acc[h][q][r], ar, bv[q]);
             }
         }
@@ -70,14 +87,30 @@ EMODIR_BF16_TARGET __attribute__((always_inline)) inline void tile(int steps, co
         __m512bh bv[NP];
         for (int q = 0; q < NP; ++q) bv[q] = (__m512bh)_mm512_loadu_si512(b[q] + off[s]);
         const uint32_t* as = a + s * kGemmMR;
-        const uint32_t* as1 = a1 + s * kGemmMR;
         for (int r = 0; r < R; ++r) {
-            const __m512bh ar = (__m512bh)_mm512_set1_epi32(int(r < R0 ? as[r] : as1[r - R0]));
+            const __m512bh ar = (__m512bh)_mm512_set1_epi32(int(as[r]));
             for (int q = 0; q < NP; ++q) acc[0][q][r] = _mm512_dpbf16_ps(acc[0][q][r], ar, bv[q]);
         }
     }
     // Rows r and r + 1 together: the bf16 copy stores them as one channel pair (R is even but for an odd m's last
     // panel, whose missing partner is 0).
+    bool whole = !kmask;
+    for (int q = 0; q < NP; ++q) whole = whole && cols[q] == kGemmNR;
+    if (whole) {  // straight-line code per (RES, RELU, C, C16), as sgemm.cpp's store_tile
+        const int mode = (res ? 1 : 0) | (relu ? 2 : 0) | (c ? 4 : 0) | (c16 ? 8 : 0);
+        switch (mode) {
+#define EMODIR_STORE(M)                                                                                        \
+    case M:                                                                                                    \
+        store_tile<R, NP, KS, (M & 1) != 0, (M & 2) != 0, (M & 4) != 0, (M & 8) != 0>(acc, res, c, ldc, c16, \
+                                                                                     ldc16);                   \
+        return;
+            EMODIR_STORE(4) EMODIR_STORE(5) EMODIR_STORE(6) EMODIR_STORE(7) EMODIR_STORE(8) EMODIR_STORE(9)
+            EMODIR_STORE(10) EMODIR_STORE(11) EMODIR_STORE(12) EMODIR_STORE(13) EMODIR_STORE(14) EMODIR_STORE(15)
+#undef EMODIR_STORE
+            default: break;  // nothing stored
+        }
+        return;
+    }
     for (int q = 0; q < NP; ++q) {
         const __mmask16 mask = __mmask16((1u << cols[q]) - 1u);
         for (int r = 0; r < R; r += 2) {
@@ -105,27 +138,23 @@ EMODIR_BF16_TARGET __attribute__((always_inline)) inline void tile(int steps, co
 }
 
 template <int NP>
-EMODIR_BF16_TARGET __attribute__((always_inline)) inline void row_panels(int rows, int rows1, int steps,
-                                                                         const uint32_t* a, const uint32_t* a1,
+EMODIR_BF16_TARGET __attribute__((always_inline)) inline void row_panels(int rows, int steps, const uint32_t* a,
                                                                          const uint16_t* const* b, const int* off,
                                                                          const float* bias,
                                                                          const float* const* res, float* const* c,
                                                                          int ldc, const int* cols, bool relu,
                                                                          uint16_t* const* c16, int64_t ldc16,
                                                                          const uint16_t* kmask) {
-#define EMODIR_TILE(...) tile<__VA_ARGS__>(steps, a, a1, b, off, bias, res, c, ldc, cols, relu, c16, ldc16, kmask)
-    if (rows1 > 0) {  // a fused pair of panels: 4 + 4 or 4 + 3 rows
-        if (rows1 == 4) EMODIR_TILE(8, NP, 4);
-        else EMODIR_TILE(7, NP, 4);
-        return;
-    }
+#define EMODIR_TILE(R) tile<R, NP>(steps, a, b, off, bias, res, c, ldc, cols, relu, c16, ldc16, kmask)
     switch (rows) {
-        case 6: EMODIR_TILE(6, NP); break;
-        case 5: EMODIR_TILE(5, NP); break;
-        case 4: EMODIR_TILE(4, NP); break;
-        case 3: EMODIR_TILE(3, NP); break;
-        case 2: EMODIR_TILE(2, NP); break;
-        default: EMODIR_TILE(1, NP); break;
+        case 8: EMODIR_TILE(8); break;
+        case 7: EMODIR_TILE(7); break;
+        case 6: EMODIR_TILE(6); break;
+        case 5: EMODIR_TILE(5); break;
+        case 4: EMODIR_TILE(4); break;
+        case 3: EMODIR_TILE(3); break;
+        case 2: EMODIR_TILE(2); break;
+        default: EMODIR_TILE(1); break;
     }
 #undef EMODIR_TILE
 }
@@ -138,12 +167,9 @@ EMODIR_BF16_TARGET void sbgemm_gather(int m, int n, int steps, const uint32_t* a
     // Few columns and many row panels: A panels outermost (see sgemm.cpp's gemm).
     const bool a_outer = n <= 4 * kGemmNR && panels > 1;
     const int groups = (n + 2 * kGemmNR - 1) / (2 * kGemmNR);
-    // 7 or 8 rows: both row panels (4 + 3, 4 + 4) as one tile, each B vector loaded once for all rows (sgemm.cpp).
-    const bool fuse = panels == 2 && m >= 7 && m <= 8;
-    const int tiles = fuse ? 1 : panels;
-    for (int it = 0; it < groups * tiles; ++it) {
-        const int p = a_outer && !fuse ? it / groups : it % tiles;
-        const int j = (a_outer && !fuse ? it % groups : it / tiles) * 2 * kGemmNR;
+    for (int it = 0; it < groups * panels; ++it) {
+        const int p = a_outer ? it / groups : it % panels;
+        const int j = (a_outer ? it % groups : it / panels) * 2 * kGemmNR;
         const uint16_t* const* bj = b_panels + j / kGemmNR;
         int cols[2] = {std::min(kGemmNR, n - j), std::max(0, std::min(kGemmNR, n - j - kGemmNR))};
         const RowPanel rp = row_panel_pairs(m, p);
@@ -167,14 +193,10 @@ EMODIR_BF16_TARGET void sbgemm_gather(int m, int n, int steps, const uint32_t* a
         float* const* cpp = out.c ? cp : nullptr;
         uint16_t* const* c16p = out.pad16 ? c16 : nullptr;
         const uint16_t* kmp = out.keep_mask ? km : nullptr;
-        const int rows1 = fuse ? row_panel_pairs(m, 1).rows : 0;
-        const uint32_t* a1 = fuse ? a + int64_t(steps) * kGemmMR : a;
         if (cols[1] > 0)
-            row_panels<2>(rp.rows, rows1, steps, a, a1, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, c16p,
-                          out.ld_pad, kmp);
+            row_panels<2>(rp.rows, steps, a, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, c16p, out.ld_pad, kmp);
         else
-            row_panels<1>(rp.rows, rows1, steps, a, a1, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, c16p,
-                          out.ld_pad, kmp);
+            row_panels<1>(rp.rows, steps, a, bj, off, bp, rsp, cpp, out.ldc, cols, out.relu, c16p, out.ld_pad, kmp);
     }
 }
 

@@ -217,6 +217,8 @@ int main() {
     for (int size : {23, 40, 64}) check_net(geometry_like(13, size), false, "geometry " + std::to_string(size), "down");
     for (int size : {8, 9, 16})
         check_net(resnet_chain(17, size), false, "chain " + std::to_string(size), "block1.conv1");
+    for (int size : {7, 8, 14, 16})
+        check_net(bottleneck_chain(29, size), false, "bottleneck " + std::to_string(size), "block0.conv2");
     check_pruned_output(false, 9);
     check_pruned_output(true, 9);
     check_pruned_output(false, 32);

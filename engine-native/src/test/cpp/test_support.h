@@ -154,6 +154,32 @@ inline Net resnet_chain(unsigned seed, int size) {
     return b.net;
 }
 
+// Two ResNet-50 bottlenecks: 1x1 (masked) -> 3x3 (masked) -> 1x1 expansion with a 1x1 downsample, then an identity
+// block whose 1x1 conv1 reads the previous sum where it lies (the in-place 1x1 path: no handover, no copy). At
+// 7x7 the last column panel takes the tail-column path, at 14x14 it reads past the last channel plane (the slot's
+// slack), at 8x8 the wide-row path, at 16x16 row-exact panels.
+inline Net bottleneck_chain(unsigned seed, int size) {
+    NetBuilder b(seed);
+    b.net.in_c = 16;
+    b.net.in_h = b.net.in_w = size;
+    b.conv(1, 0, 16, 8, 1, 1, 0, true, "block0.conv1");
+    b.relu(1);
+    b.conv(2, 1, 8, 8, 3, 1, 1, true, "block0.conv2");
+    b.relu(2);
+    b.conv(3, 2, 8, 32, 1, 1, 0, false, "block0.conv3");
+    b.conv(4, 0, 16, 32, 1, 1, 0, false, "block0.downsample");
+    b.add(3, 4, 1, 0);
+    b.relu(3);
+    b.conv(1, 3, 32, 8, 1, 1, 0, true, "block1.conv1");
+    b.relu(1);
+    b.conv(2, 1, 8, 8, 3, 1, 1, true, "block1.conv2");
+    b.relu(2);
+    b.conv(0, 2, 8, 32, 1, 1, 0, false, "block1.conv3");  // over the input slot, with a larger map
+    b.add(0, 3, 1, 0);
+    b.relu(0);
+    return b.net;
+}
+
 // Conv geometries beyond ResNet basic blocks, for the implicit GEMM over stride phases: a 7x7 stride-2 stem,
 // 3x3 stride 2, a 3x3 "valid" conv (pad 0), a 1x1 stride-2 projection, a 5x5 and a 3x3 stride-3 conv.
 inline Net geometry_like(unsigned seed, int size) {
