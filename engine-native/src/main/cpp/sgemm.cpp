@@ -111,18 +111,14 @@ __attribute__((always_inline)) inline void tile(int k, const float* a, const flo
                 (!kmask || kmask[q] == 0xffffu || (!c && (!res || res_padded)));
     if (whole) {
         const int mode = (res ? 1 : 0) | (relu ? 2 : 0) | (c ? 4 : 0) | (pad ? 8 : 0);
-        switch (mode) {
 #define EMODIR_STORE(M)                                                                                         \
     case M:                                                                                                     \
         store_tile<R, NP, KS, (M & 1) != 0, (M & 2) != 0, (M & 4) != 0, (M & 8) != 0>(acc, res, ld_res, c, ldc, \
                                                                                       pad, ld_pad);             \
         return;
-            EMODIR_STORE(1) EMODIR_STORE(3) EMODIR_STORE(4) EMODIR_STORE(5) EMODIR_STORE(6) EMODIR_STORE(7)
-            EMODIR_STORE(8) EMODIR_STORE(9) EMODIR_STORE(10) EMODIR_STORE(11) EMODIR_STORE(12) EMODIR_STORE(13)
-            EMODIR_STORE(14) EMODIR_STORE(15)
+        EMODIR_STORE_MODES(mode, EMODIR_STORE)
 #undef EMODIR_STORE
-            default: return;  // nothing to store
-        }
+        return;
     }
     const v16 zero = v16{};
     for (int q = 0; q < NP; ++q) {
@@ -170,16 +166,7 @@ __attribute__((always_inline)) inline void row_panels(int rows, int k, const flo
                                                       int64_t ld_res, bool res_padded) {
 #define EMODIR_TILE(R) \
     tile<R, NP, CHAINS>(k, a, b, off, bias, res, c, ldc, cols, relu, pad, ld_pad, kmask, ld_res, res_padded)
-    switch (rows) {
-        case 8: EMODIR_TILE(8); break;
-        case 7: EMODIR_TILE(7); break;
-        case 6: EMODIR_TILE(6); break;
-        case 5: EMODIR_TILE(5); break;
-        case 4: EMODIR_TILE(4); break;
-        case 3: EMODIR_TILE(3); break;
-        case 2: EMODIR_TILE(2); break;
-        default: EMODIR_TILE(1); break;
-    }
+    EMODIR_TILE_ROWS(rows, EMODIR_TILE)
 #undef EMODIR_TILE
 }
 

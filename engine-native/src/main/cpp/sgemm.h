@@ -27,6 +27,25 @@ inline RowPanel row_panel_pairs(int m, int p) {
     return {first, 2 * np < m - first ? 2 * np : m - first};
 }
 
+// A register tile's row count as a template argument: runs T(8) ... T(1) for rows (1 to kGemmMR).
+#define EMODIR_TILE_ROWS(rows, T) \
+    switch (rows) {               \
+        case 8: T(8); break;      \
+        case 7: T(7); break;      \
+        case 6: T(6); break;      \
+        case 5: T(5); break;      \
+        case 4: T(4); break;      \
+        case 3: T(3); break;      \
+        case 2: T(2); break;      \
+        default: T(1); break;     \
+    }
+// The store combinations of a tile that writes something (mode bits: 1 residual, 2 ReLU, 4 dst, 8 the next conv's
+// padded input): S(M) is a case label and its code; a mode without an output stores nothing.
+#define EMODIR_STORE_MODES(mode, S)                                                  \
+    switch (mode) {                                                                  \
+        S(4) S(5) S(6) S(7) S(8) S(9) S(10) S(11) S(12) S(13) S(14) S(15) default : break; \
+    }
+
 // Packs rows of A into those panels, kGemmMR floats per k inside a panel (k-major), unused rows zero.
 // a_at(i, k) supplies element (i, k). Returns the packed size in floats.
 template <class At>

@@ -98,17 +98,13 @@ EMODIR_BF16_TARGET __attribute__((always_inline)) inline void tile(int steps, co
     for (int q = 0; q < NP; ++q) whole = whole && cols[q] == kGemmNR;
     if (whole) {  // straight-line code per (RES, RELU, C, C16), as sgemm.cpp's store_tile
         const int mode = (res ? 1 : 0) | (relu ? 2 : 0) | (c ? 4 : 0) | (c16 ? 8 : 0);
-        switch (mode) {
 #define EMODIR_STORE(M)                                                                                        \
     case M:                                                                                                    \
         store_tile<R, NP, KS, (M & 1) != 0, (M & 2) != 0, (M & 4) != 0, (M & 8) != 0>(acc, res, c, ldc, c16, \
                                                                                      ldc16);                   \
         return;
-            EMODIR_STORE(4) EMODIR_STORE(5) EMODIR_STORE(6) EMODIR_STORE(7) EMODIR_STORE(8) EMODIR_STORE(9)
-            EMODIR_STORE(10) EMODIR_STORE(11) EMODIR_STORE(12) EMODIR_STORE(13) EMODIR_STORE(14) EMODIR_STORE(15)
+        EMODIR_STORE_MODES(mode, EMODIR_STORE)
 #undef EMODIR_STORE
-            default: break;  // nothing stored
-        }
         return;
     }
     for (int q = 0; q < NP; ++q) {
@@ -146,16 +142,7 @@ EMODIR_BF16_TARGET __attribute__((always_inline)) inline void row_panels(int row
                                                                          uint16_t* const* c16, int64_t ldc16,
                                                                          const uint16_t* kmask) {
 #define EMODIR_TILE(R) tile<R, NP>(steps, a, b, off, bias, res, c, ldc, cols, relu, c16, ldc16, kmask)
-    switch (rows) {
-        case 8: EMODIR_TILE(8); break;
-        case 7: EMODIR_TILE(7); break;
-        case 6: EMODIR_TILE(6); break;
-        case 5: EMODIR_TILE(5); break;
-        case 4: EMODIR_TILE(4); break;
-        case 3: EMODIR_TILE(3); break;
-        case 2: EMODIR_TILE(2); break;
-        default: EMODIR_TILE(1); break;
-    }
+    EMODIR_TILE_ROWS(rows, EMODIR_TILE)
 #undef EMODIR_TILE
 }
 
