@@ -163,7 +163,7 @@ void pack_conv(const Program& prog, const OpInfo& oi, const IndividualPlan& plan
     const float* w = prog.weights + op.weight_offset;
     const int panels = (nout + kGemmMR - 1) / kGemmMR;
     const ConvMath math = conv_math(prog, oi);
-    // Output-row pointers of one panel; the loops write the packed panel sequentially (k-major, 6 rows per k).
+    // Output-row pointers of one panel; the loops write the packed panel sequentially (k-major, kGemmMR rows per k).
     const float* row_w[kGemmMR];
     if (math == ConvMath::kBf16) {
         // Step s = (pair cp, tap t); its k pair is channels 2cp and 2cp + 1 (0 past nin) at the same tap.
@@ -256,7 +256,8 @@ ConvGeometry conv_geometry(const OpInfo& oi, int nin) {
 // A 1x1 stride-1 conv without padding in fp32 reads its input where it is: the dense channel planes are already
 // its phase planes (row pitch w, plane h * w), so nothing is copied and no producer hands its output over
 // (ResNet-50's bottlenecks: a 256-channel map written once instead of twice, read in place instead of copied).
-// Slot buffers carry kGemmNR floats of slack for the last column panel's reads.
+// Slot buffers carry kGemmNR floats of slack for the last column panel's reads. (A conv never writes its own input
+// slot: program_create allows that for relu only.)
 bool reads_in_place(const Program& prog, const OpInfo& oi) {
     return oi.op.kind == EMODIR_OP_CONV && oi.op.kernel == 1 && oi.op.stride == 1 && oi.op.pad == 0 &&
            conv_math(prog, oi) == ConvMath::kFp32;
@@ -720,7 +721,6 @@ ResidualPlan residual_plan(const Program& prog, const std::vector<Handoff>& hand
 // pruned ResNet-56 stage 2 or 3, whose first conv is strided). Also for one individual, so that the host bytes
 // stay affine in the population (PopulationChunks plans with two size queries).
 struct SharedInput {
-    bool on = false;
     int64_t stride = 0;  // elements per image
     std::vector<float> planes;
     std::vector<uint16_t> planes16;
@@ -744,35 +744,12 @@ int64_t shared_input_bytes(const Program& prog, int batch) {
 // An individual's pass over the batch reads every image's planes once, from DRAM: without it the first conv of a
 // pruned ResNet-56 stage 2 ran at a quarter of the others' rate.
 struct NextImagePrefetch {
-    static constexpr int kRanges = 2;
-    const char* base[kRanges] = {};
-    int64_t bytes[kRanges] = {};
-    int range = 0;
-    int64_t at = 0, per_step = 0;
-    void add(const void* p, int64_t n) {
-        for (int i = 0; i < kRanges; ++i)
-            if (!base[i]) {
-                base[i] = static_cast<const char*>(p);
-                bytes[i] = n;
-                return;
-            }
-    }
-    void spread_over(int steps) {
-        int64_t total = 0;
-        for (int64_t b : bytes) total += b;
-        per_step = (total / std::max(steps, 1) + 63) / 64 * 64;
-    }
+    const char* base = nullptr;
+    int64_t bytes = 0, at = 0, per_step = 0;
+    NextImagePrefetch(const void* p, int64_t n, int steps)
+        : base(static_cast<const char*>(p)), bytes(n), per_step((n / std::max(steps, 1) + 63) / 64 * 64) {}
     void step() {
-        for (int64_t left = per_step; left > 0 && range < kRanges && base[range];) {
-            if (at >= bytes[range]) {
-                ++range;
-                at = 0;
-                continue;
-            }
-            __builtin_prefetch(base[range] + at, 0, 2);
-            at += 64;
-            left -= 64;
-        }
+        for (const int64_t end = std::min(bytes, at + per_step); at < end; at += 64) __builtin_prefetch(base + at, 0, 2);
     }
 };
 
@@ -980,11 +957,11 @@ static int evaluate(const Program* prog, const uint8_t* masks, int32_t populatio
         int convs = 0;
         for (const OpInfo& oi : prog->ops) convs += oi.op.kind == EMODIR_OP_CONV ? 1 : 0;
         SharedInput shared_in;
+        const bool bf16_in = input_shareable(*prog) && conv_math(*prog, prog->ops[0]) == ConvMath::kBf16;
         if (input_shareable(*prog)) {
             const OpInfo& oi = prog->ops[0];
             const ConvMath math = conv_math(*prog, oi);
             const bool bf16 = math == ConvMath::kBf16;
-            shared_in.on = true;
             shared_in.stride = shared_input_elems(*prog);
             (bf16 ? shared_in.planes16.resize(size_t(batch * shared_in.stride))
                   : shared_in.planes.resize(size_t(batch * shared_in.stride)));
@@ -1018,21 +995,17 @@ static int evaluate(const Program* prog, const uint8_t* masks, int32_t populatio
             for (int b = b0; b < b1; ++b) {
                 // The next image's shared planes (read by the first conv's gathers, which the hardware prefetcher
                 // does not follow); the input and reference are plain streams it handles.
-                NextImagePrefetch next;
-                if (b + 1 < b1) {
-                    if (!shared_in.planes.empty())
-                        next.add(shared_in.planes.data() + (b + 1) * shared_in.stride,
-                                 shared_in.stride * int64_t(sizeof(float)));
-                    if (!shared_in.planes16.empty())
-                        next.add(shared_in.planes16.data() + (b + 1) * shared_in.stride,
-                                 shared_in.stride * int64_t(sizeof(uint16_t)));
-                    next.spread_over(convs);
-                }
+                const bool has_next = b + 1 < b1 && shared_in.stride > 0;
+                NextImagePrefetch next(
+                    has_next ? (bf16_in ? static_cast<const void*>(shared_in.planes16.data() + (b + 1) * shared_in.stride)
+                                        : static_cast<const void*>(shared_in.planes.data() + (b + 1) * shared_in.stride))
+                             : nullptr,
+                    has_next ? shared_in.stride * int64_t(bf16_in ? sizeof(uint16_t) : sizeof(float)) : 0, convs);
                 const float* out = run_image(
                     *prog, handoff, rplan, plans[p], input + int64_t(b) * in_size, sc,
                     shared_in.planes.empty() ? nullptr : shared_in.planes.data() + b * shared_in.stride,
                     shared_in.planes16.empty() ? nullptr : shared_in.planes16.data() + b * shared_in.stride,
-                    b + 1 < b1 ? &next : nullptr);
+                    has_next ? &next : nullptr);
                 if (outputs) {
                     float* o = outputs + (int64_t(p) * batch + b) * out_size;
                     if (pruned_output)
